@@ -1,0 +1,25 @@
+// Clocks, blocking sleeps and timer slack: the time primitives every model shares.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace cvp {
+
+using Clock = std::chrono::steady_clock;
+
+// Blocks the calling thread for at least `d` (clock_nanosleep on an absolute
+// CLOCK_MONOTONIC deadline, so an interrupted sleep resumes rather than restarts).
+void sleep_blocking(std::chrono::nanoseconds d);
+
+// Sets the calling thread's timer slack. Threads and forked children created
+// afterwards inherit it. The default slack of 50 us is added to nearly every
+// sleep; a benchmark of 10 ms sleeps wants the sleep it asked for.
+void set_timer_slack(std::chrono::nanoseconds slack);
+std::chrono::nanoseconds timer_slack();
+
+// User plus system CPU seconds of this process (all threads) and of its
+// children that have been reaped (getrusage RUSAGE_SELF + RUSAGE_CHILDREN).
+double cpu_seconds_with_children();
+
+}  // namespace cvp

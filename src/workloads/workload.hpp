@@ -1,0 +1,52 @@
+// The workload interface: what one task computes and how long it then waits.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "sha256.hpp"
+
+namespace cvp {
+
+// What a workload asks of every task: a CPU phase (compute) followed by an IO
+// phase (wait). Models differ only in how they run the phases: a thread or a
+// process blocks through the wait, an event loop arms a timer and moves on.
+struct WorkloadParams {
+  int tasks = 1;
+  std::int64_t sleep_us = 0;  // the wait after compute; 0 for none
+  std::int64_t bytes = 0;     // message size hashed by compute; 0 for none
+  int rounds = 0;             // chained hash rounds; 0 when bytes is 0
+};
+
+class Workload {
+ public:
+  explicit Workload(WorkloadParams params);
+  virtual ~Workload() = default;
+
+  virtual std::string_view name() const = 0;
+
+  // The CPU phase of task `index`, run on the calling thread. Its result
+  // depends on the index alone, so every model must reproduce the serial
+  // digests exactly. Safe to call from several threads at once.
+  virtual Digest compute(int index) const = 0;
+
+  const WorkloadParams& params() const { return params_; }
+  int tasks() const { return params_.tasks; }
+  std::chrono::nanoseconds wait() const { return std::chrono::microseconds(params_.sleep_us); }
+
+ private:
+  WorkloadParams params_;
+};
+
+// The serial model's digests for `w`: every task's compute phase, in index
+// order, on the calling thread. The waits are skipped; they do not change a
+// digest. This is the reference every model's run is checked against.
+std::vector<Digest> reference_digests(const Workload& w);
+
+// The index of the first task whose digest differs, or -1 when all match.
+int first_mismatch(std::span<const Digest> got, std::span<const Digest> want);
+
+}  // namespace cvp
