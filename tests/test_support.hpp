@@ -1,0 +1,71 @@
+// Helpers shared by the unit tests: workloads that misbehave on purpose, and process checks.
+#pragma once
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+
+#include "timing.hpp"
+#include "workloads/io_sleep.hpp"
+
+namespace cvp::testing {
+
+// An io_sleep workload whose compute phase runs `hook(index)` first: a way to
+// make one task crash, exit, hang or throw inside whichever model runs it.
+class HookedWorkload final : public Workload {
+ public:
+  HookedWorkload(int tasks, std::int64_t sleep_us, std::function<void(int)> hook)
+      : Workload({tasks, sleep_us, 0, 0}), inner_(tasks, sleep_us), hook_(std::move(hook)) {}
+  std::string_view name() const override { return "hooked"; }
+  Digest compute(int index) const override {
+    hook_(index);
+    return inner_.compute(index);
+  }
+
+ private:
+  IoSleep inner_;
+  std::function<void(int)> hook_;
+};
+
+inline int open_fd_count() {
+  int n = 0;
+  DIR* d = opendir("/proc/self/fd");
+  if (d == nullptr) throw std::runtime_error("cannot list /proc/self/fd");
+  while (readdir(d) != nullptr) ++n;
+  closedir(d);
+  return n;
+}
+
+// True when this process has no child left, reaped or not.
+inline bool no_children_left() {
+  return waitpid(-1, nullptr, WNOHANG) == -1 && errno == ECHILD;
+}
+
+inline double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+}  // namespace cvp::testing
+
+#include <gtest/gtest.h>
+
+#include "models/model.hpp"
+
+namespace cvp::testing {
+
+// Runs `w` on `m` and expects exactly the serial model's digests.
+inline RunReport expect_serial_digests(Model& m, const Workload& w) {
+  std::vector<Digest> out(static_cast<std::size_t>(w.tasks()));
+  const RunReport r = m.run(w, out);
+  EXPECT_EQ(first_mismatch(out, reference_digests(w)), -1)
+      << m.name() << " with " << m.workers() << " workers, " << w.tasks() << " tasks";
+  return r;
+}
+
+}  // namespace cvp::testing
