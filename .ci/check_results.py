@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Checks quick-profile results: usage: check_results.py HARNESS JSON [HARNESS JSON ...]
+
+Each JSON must parse, hold one iteration row per benchmark that HARNESS lists
+for the quick profile (--benchmark_list_tests), and have no row in error.
+Prints "N passed, N failed" and exits non-zero on any failure.
+"""
+
+import json
+import subprocess
+import sys
+
+
+def expected_names(harness: str) -> set[str]:
+    out = subprocess.run([harness, "--profile=quick", "--benchmark_list_tests"],
+                         check=True, capture_output=True, text=True).stdout
+    return {line.strip().removesuffix("/manual_time") for line in out.splitlines() if line.strip()}
+
+
+def check(harness: str, path: str) -> list[str]:
+    try:
+        with open(path) as f:
+            rows = json.load(f)["benchmarks"]
+    except (OSError, ValueError, KeyError) as e:
+        return [f"{path}: unreadable: {e}"]
+    problems = [f"{path}: {r['name']}: {r.get('error_message')}" for r in rows if r.get("error_occurred")]
+    seen = {r["run_name"].removesuffix("/manual_time") for r in rows
+            if r.get("run_type") == "iteration"}
+    problems += [f"{path}: missing {name}" for name in sorted(expected_names(harness) - seen)]
+    return problems
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    if not args or len(args) % 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    passed = failed = 0
+    for harness, path in zip(args[::2], args[1::2]):
+        problems = check(harness, path)
+        for p in problems:
+            print(f"FAIL {p}")
+        if problems:
+            failed += 1
+        else:
+            passed += 1
+            print(f"ok   {path}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

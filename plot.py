@@ -1,0 +1,534 @@
+#!/usr/bin/env python3
+"""Turn cvpbench (Google Benchmark JSON) results into the charts that answer
+"does an event loop run in parallel?".
+
+usage: plot.py [JSON ...] [-o DIR]
+
+Reads Google Benchmark JSON files (default: every results/*.json) and writes,
+into DIR (default: the folder of the first input file), PNG and SVG charts:
+
+  io_sleep_wall     wall time per run against task count, per model, with T
+  cpu_hash_speedup  speedup over serial against workers, one panel per size,
+                    with the ideal min(W, cores)
+  efficiency        the model's own lower bound / measured time, per workers
+  parallelism       CPU seconds per wall second, per model and workload,
+                    with the core count marked
+  <file>_times      for benchmarks not named by cvpbench's grammar: median
+                    time per benchmark
+
+and summary.md (also printed): per workload and size, the fastest model, its
+speedup over serial and over the event loop, and each model's efficiency.
+Points are medians over repetitions; bars span the minimum to the maximum.
+
+Charts of an earlier run that this run did not make are removed, so the
+folder never mixes runs. Bad input (a missing file, not JSON, no benchmarks)
+ends in one "error: ..." line and exit status 1, with nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+NAME_RE = re.compile(
+    r"^(?P<workload>[a-z_]+)/(?P<model>[a-z_]+)/tasks:(?P<tasks>\d+)/workers:(?P<workers>\d+)"
+    r"(?:/sleep_us:(?P<sleep_us>\d+))?(?:/bytes:(?P<bytes>\d+))?"
+    r"(?:/(?:manual_time|real_time))?$"
+)
+TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+MODEL_ORDER = ["serial", "event_loop", "tbb", "fork"]
+MODEL_STYLE = {
+    "serial": ("#7f7f7f", "o"),
+    "event_loop": ("#1f77b4", "s"),
+    "tbb": ("#2ca02c", "^"),
+    "fork": ("#d62728", "D"),
+}
+CHART_STEMS = ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "parallelism")
+
+
+class InputError(Exception):
+    """Bad input: reported as one "error: ..." line and exit status 1."""
+
+
+@dataclass
+class Series:
+    """One benchmark's repetitions: times in ms and counters per repetition."""
+
+    name: str
+    times_ms: list[float] = field(default_factory=list)
+    counters: dict[str, list[float]] = field(default_factory=dict)
+    key: dict | None = None  # parsed grammar fields, None when foreign
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times_ms)
+
+    def counter(self, name: str) -> float | None:
+        values = self.counters.get(name)
+        return statistics.median(values) if values else None
+
+
+@dataclass
+class ResultFile:
+    path: Path
+    context: dict
+    series: dict[str, Series]
+    errors: list[str]  # "name: message" for rows in error
+
+
+def _counter_fields(row: dict) -> dict[str, float]:
+    skip = {"real_time", "cpu_time", "iterations", "repetitions", "repetition_index", "threads",
+            "family_index", "per_family_instance_index"}
+    return {k: float(v) for k, v in row.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in skip}
+
+
+def load(path: Path) -> ResultFile:
+    """Reads one Google Benchmark JSON file; raises InputError when it is unusable."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        data = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(f"{path}: not JSON ({e})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
+        raise InputError(f"{path}: not Google Benchmark JSON (no \"benchmarks\" array)")
+    if not data["benchmarks"]:
+        raise InputError(f"{path}: the \"benchmarks\" array is empty")
+    rows = [r for r in data["benchmarks"] if isinstance(r, dict) and "name" in r]
+    iterations = [r for r in rows if r.get("run_type", "iteration") == "iteration"]
+    # A benchmark reported by aggregates only (--benchmark_report_aggregates_only)
+    # is represented by its median.
+    with_iterations = {r.get("run_name", r["name"]) for r in iterations}
+    iterations += [dict(r, run_name=r.get("run_name", r["name"])) for r in rows
+                   if r.get("aggregate_name") == "median"
+                   and r.get("run_name", r["name"]) not in with_iterations]
+    series: dict[str, Series] = {}
+    errors: list[str] = []
+    for row in iterations:
+        name = row.get("run_name", row["name"])
+        if row.get("error_occurred"):
+            errors.append(f"{name}: {row.get('error_message', 'error')}")
+            continue
+        unit = row.get("time_unit", "ns")
+        if unit not in TO_MS or not isinstance(row.get("real_time"), (int, float)):
+            errors.append(f"{name}: no usable real_time (unit {unit!r})")
+            continue
+        s = series.setdefault(name, Series(name=name, key=parse_name(name)))
+        s.times_ms.append(float(row["real_time"]) * TO_MS[unit])
+        for k, v in _counter_fields(row).items():
+            s.counters.setdefault(k, []).append(v)
+    context = data.get("context") if isinstance(data.get("context"), dict) else {}
+    return ResultFile(path=path, context=context, series=series, errors=errors)
+
+
+def parse_name(name: str) -> dict | None:
+    """The grammar fields of a cvpbench benchmark name, or None for a foreign one."""
+    m = NAME_RE.match(name)
+    if not m:
+        return None
+    return {
+        "workload": m["workload"],
+        "model": m["model"],
+        "tasks": int(m["tasks"]),
+        "workers": int(m["workers"]),
+        "sleep_us": int(m["sleep_us"] or 0),
+        "bytes": int(m["bytes"] or 0),
+    }
+
+
+def cores_of(files: Iterable[ResultFile]) -> int:
+    for f in files:
+        for key in ("cpus_usable", "num_cpus"):
+            try:
+                return int(f.context[key])
+            except (KeyError, TypeError, ValueError):
+                continue
+    return os.cpu_count() or 1
+
+
+def ours(files: Iterable[ResultFile], workload: str) -> list[Series]:
+    return [s for f in files for s in f.series.values()
+            if s.key and s.key["workload"] == workload]
+
+
+def spread(values: list[float]) -> tuple[float, float]:
+    """(median - min, max - median): the error bar of a median."""
+    med = statistics.median(values)
+    return med - min(values), max(values) - med
+
+
+def _save(fig, out: Path, stem: str, written: list[Path]) -> None:
+    for ext in ("png", "svg"):
+        path = out / f"{stem}.{ext}"
+        fig.savefig(path, dpi=130 if ext == "png" else None, bbox_inches="tight")
+        written.append(path)
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def chart_io_wall(series: list[Series], out: Path, written: list[Path]) -> str | None:
+    """Wall time per run against tasks; tbb and fork at their largest common W."""
+    if not series:
+        return None
+    plt = _plt()
+    pooled = [s for s in series if s.key["model"] in ("tbb", "fork")]
+    w_pick = max((s.key["workers"] for s in pooled), default=None)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for model in MODEL_ORDER:
+        pts = sorted((s for s in series if s.key["model"] == model
+                      and (w_pick is None or model in ("serial", "event_loop")
+                           or s.key["workers"] == w_pick)),
+                     key=lambda s: s.key["tasks"])
+        if not pts:
+            continue
+        color, marker = MODEL_STYLE.get(model, ("black", "x"))
+        label = model if model in ("serial", "event_loop") else f"{model} (W={w_pick})"
+        lo_hi = list(zip(*(spread(s.times_ms) for s in pts)))
+        ax.errorbar([s.key["tasks"] for s in pts], [s.median_ms for s in pts], yerr=lo_hi,
+                    color=color, marker=marker, capsize=3, label=label)
+    sleep_ms = max(s.key["sleep_us"] for s in series) / 1000
+    ax.axhline(sleep_ms, color="black", linestyle=":", label=f"ideal: one wait, T = {sleep_ms:g} ms")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("tasks per run (N)")
+    ax.set_ylabel("wall time per run (ms)")
+    ax.set_title("io_sleep: who overlaps waits?")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    _save(fig, out, "io_sleep_wall", written)
+    plt.close(fig)
+    return "io_sleep_wall"
+
+
+def speedups(series: list[Series]) -> dict[int, dict[str, list[tuple[int, float, float, float]]]]:
+    """Per size, per model: (workers, median speedup, low, high) against serial's median."""
+    result: dict[int, dict[str, list[tuple[int, float, float, float]]]] = {}
+    for size in sorted({s.key["bytes"] for s in series}):
+        at = [s for s in series if s.key["bytes"] == size]
+        serial = [s for s in at if s.key["model"] == "serial"]
+        if not serial:
+            continue
+        base = serial[0].median_ms
+        per_model: dict[str, list[tuple[int, float, float, float]]] = {}
+        for s in at:
+            per_model.setdefault(s.key["model"], []).append(
+                (s.key["workers"], base / s.median_ms, base / max(s.times_ms), base / min(s.times_ms)))
+        for pts in per_model.values():
+            pts.sort()
+        result[size] = per_model
+    return result
+
+
+def chart_cpu_speedup(series: list[Series], cores: int, out: Path,
+                      written: list[Path]) -> str | None:
+    data = speedups(series)
+    if not data:
+        return None
+    plt = _plt()
+    top = max([cores] + [p[3] for per_model in data.values() for pts in per_model.values()
+                         for p in pts]) * 1.1
+    fig, axes = plt.subplots(1, len(data), figsize=(4.2 * len(data), 4), sharey=True, squeeze=False)
+    for ax, (size, per_model) in zip(axes[0], data.items()):
+        w_max = max(w for pts in per_model.values() for w, *_ in pts)
+        ws = list(range(1, w_max + 1))
+        ax.plot(ws, [min(w, cores) for w in ws], color="black", linestyle=":",
+                label=f"ideal min(W, {cores} cores)")
+        for model in MODEL_ORDER:
+            if model not in per_model:
+                continue
+            pts = per_model[model]
+            color, marker = MODEL_STYLE.get(model, ("black", "x"))
+            ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
+                        yerr=[[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]],
+                        color=color, marker=marker, capsize=3, label=model)
+        ax.set_title(f"cpu_hash, {size} B messages")
+        ax.set_xlabel("workers (W)")
+        ax.set_ylim(0, top)
+        ax.set_xlim(left=0)
+        ax.grid(True, alpha=0.3)
+    axes[0][0].set_ylabel("speedup over serial (x)")
+    axes[0][0].legend(fontsize=8)
+    _save(fig, out, "cpu_hash_speedup", written)
+    plt.close(fig)
+    return "cpu_hash_speedup"
+
+
+def chart_efficiency(io: list[Series], cpu: list[Series], out: Path,
+                     written: list[Path]) -> str | None:
+    """Efficiency against workers: cpu_hash per size, io_sleep at each W's largest N."""
+    lines: list[tuple[str, str, str, str, list[tuple[int, float, float, float]]]] = []
+    dashes = ["-", "--", ":", "-."]
+    for model in ("tbb", "fork"):
+        for i, size in enumerate(sorted({s.key["bytes"] for s in cpu})):
+            pts = [s for s in cpu if s.key["model"] == model and s.key["bytes"] == size]
+            lines.append(("cpu_hash", model, f"{model}, {size} B", dashes[i % 4], _eff_points(pts)))
+        by_w: dict[int, Series] = {}
+        for s in io:
+            if s.key["model"] == model:
+                w = s.key["workers"]
+                if w not in by_w or s.key["tasks"] > by_w[w].key["tasks"]:
+                    by_w[w] = s
+        lines.append(("io_sleep", model, f"{model}, largest N per W", "-",
+                      _eff_points(list(by_w.values()))))
+    lines = [line for line in lines if line[4]]
+    if not lines:
+        return None
+    plt = _plt()
+    panels = [w for w in ("io_sleep", "cpu_hash") if any(line[0] == w for line in lines)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
+    for ax, workload in zip(axes[0], panels):
+        for _, model, label, style, pts in (line for line in lines if line[0] == workload):
+            color, marker = MODEL_STYLE[model]
+            ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
+                        yerr=[[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]],
+                        color=color, marker=marker, linestyle=style, capsize=3, label=label)
+        ax.axhline(1.0, color="black", linestyle=":", linewidth=1)
+        ax.set_title(f"{workload}: efficiency (ideal / measured)")
+        ax.set_xlabel("workers (W)")
+        ax.set_ylabel("efficiency")
+        ax.set_ylim(0, 1.15)
+        ax.set_xlim(left=0)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+    _save(fig, out, "efficiency", written)
+    plt.close(fig)
+    return "efficiency"
+
+
+def _eff_points(pts: list[Series]) -> list[tuple[int, float, float, float]]:
+    """(workers, median efficiency, min, max) from each repetition's counter."""
+    result = []
+    for s in sorted(pts, key=lambda s: s.key["workers"]):
+        eff = s.counters.get("efficiency")
+        if eff:
+            result.append((s.key["workers"], statistics.median(eff), min(eff), max(eff)))
+    return result
+
+
+def representative(series: list[Series], model: str) -> Series | None:
+    """The row of `model` doing the most work: most tasks, largest message, most workers."""
+    rows = [s for s in series if s.key["model"] == model and s.counter("parallelism") is not None]
+    if not rows:
+        return None
+    return max(rows, key=lambda s: (s.key["tasks"], s.key["bytes"], s.key["workers"]))
+
+
+def chart_parallelism(io: list[Series], cpu: list[Series], cores: int, out: Path,
+                      written: list[Path]) -> str | None:
+    groups = [(name, rows) for name, rows in (("io_sleep", io), ("cpu_hash", cpu)) if rows]
+    if not groups:
+        return None
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    xticks, xlabels = [], []
+    x = 0.0
+    for workload, rows in groups:
+        for model in MODEL_ORDER:
+            s = representative(rows, model)
+            if s is None:
+                continue
+            values = s.counters["parallelism"]
+            med = statistics.median(values)
+            color, _ = MODEL_STYLE.get(model, ("black", "x"))
+            ax.bar(x, med, color=color, yerr=[[med - min(values)], [max(values) - med]], capsize=3)
+            ax.text(x, med + 0.05, f"{med:.2f}", ha="center", fontsize=8)
+            xticks.append(x)
+            size = f"\n{s.key['bytes']} B" if s.key["bytes"] else ""
+            xlabels.append(f"{workload}\n{model}\nN={s.key['tasks']}\nW={s.key['workers']}{size}")
+            x += 1
+        x += 0.7
+    ax.axhline(cores, color="black", linestyle="--", label=f"{cores} cores: fully parallel")
+    ax.axhline(1.0, color="gray", linestyle=":", label="1: one CPU at a time")
+    ax.set_xticks(xticks, xlabels, fontsize=7)
+    ax.set_ylabel("parallelism (CPU seconds per wall second)")
+    ax.set_ylim(0, cores + 0.6)
+    ax.set_title("Is it parallel? CPU time / wall time, children included")
+    ax.legend(fontsize=8, loc="upper left")
+    _save(fig, out, "parallelism", written)
+    plt.close(fig)
+    return "parallelism"
+
+
+def chart_foreign(f: ResultFile, out: Path, written: list[Path]) -> str | None:
+    """Median time per benchmark, for benchmarks not named by cvpbench's grammar."""
+    rows = [s for s in f.series.values() if s.key is None]
+    if not rows:
+        return None
+    plt = _plt()
+    rows = rows[:60]
+    fig, ax = plt.subplots(figsize=(8, 0.3 * len(rows) + 1.5))
+    lo_hi = list(zip(*(spread(s.times_ms) for s in rows)))
+    ax.barh(range(len(rows)), [s.median_ms for s in rows], xerr=lo_hi, capsize=2, color="#1f77b4")
+    ax.set_yticks(range(len(rows)), [s.name for s in rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("median real time per iteration (ms)")
+    ax.set_xlim(left=0)
+    ax.set_title(f"{f.path.name}: time per benchmark")
+    stem = f"{f.path.stem}_times"
+    _save(fig, out, stem, written)
+    plt.close(fig)
+    return stem
+
+
+def summary_rows(io: list[Series], cpu: list[Series]) -> list[dict]:
+    """Per workload and size: the fastest model and each model's best efficiency."""
+    rows = []
+    groups = [("io_sleep", "tasks", s) for s in io] + [("cpu_hash", "bytes", s) for s in cpu]
+    keys = sorted({(w, axis, s.key[axis]) for w, axis, s in groups})
+    for workload, axis, size in keys:
+        at = [s for w, a, s in groups if w == workload and s.key[axis] == size]
+        best: dict[str, Series] = {}
+        for s in at:
+            m = s.key["model"]
+            if m not in best or s.median_ms < best[m].median_ms:
+                best[m] = s
+        fastest = min(best.values(), key=lambda s: s.median_ms)
+        row = {
+            "workload": workload,
+            "size": f"{axis}={size}",
+            "fastest": _label(fastest),
+            "fastest_ms": fastest.median_ms,
+            "vs_serial": best["serial"].median_ms / fastest.median_ms if "serial" in best else None,
+            "vs_event_loop": (best["event_loop"].median_ms / fastest.median_ms
+                              if "event_loop" in best else None),
+            "efficiency": {m: (_label(s), s.counter("efficiency")) for m, s in best.items()},
+        }
+        rows.append(row)
+    return rows
+
+
+def _label(s: Series) -> str:
+    if s.key["model"] in ("serial", "event_loop"):
+        return s.key["model"]
+    return f"{s.key['model']} (W={s.key['workers']})"
+
+
+def summary_markdown(rows: list[dict], files: list[ResultFile]) -> str:
+    def x(v: float | None) -> str:
+        return "—" if v is None else f"{v:.2f}x"
+
+    ctx = files[0].context if files else {}
+    lines = [
+        "| workload | size | fastest | ms per run | vs serial | vs event_loop | "
+        "efficiency: serial | event_loop | tbb | fork |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        eff = []
+        for m in MODEL_ORDER:
+            if m in r["efficiency"] and r["efficiency"][m][1] is not None:
+                label, value = r["efficiency"][m]
+                w = label[len(m):].strip()
+                eff.append(f"{value:.2f} {w}".strip())
+            else:
+                eff.append("—")
+        lines.append(f"| {r['workload']} | {r['size']} | {r['fastest']} | {r['fastest_ms']:.1f} | "
+                     f"{x(r['vs_serial'])} | {x(r['vs_event_loop'])} | " + " | ".join(eff) + " |")
+    note = (f"\nMedians over repetitions. Machine: {ctx.get('host_name', '?')}, "
+            f"{ctx.get('cpus_usable', ctx.get('num_cpus', '?'))} usable CPUs, "
+            f"profile {ctx.get('cvp_profile', '?')}, {ctx.get('date', '?')}. "
+            "Each model's efficiency is that of its fastest configuration (W in brackets); "
+            "— where the model has no row at this size.\n")
+    return "\n".join(lines) + "\n" + note
+
+
+def default_inputs() -> list[Path]:
+    return sorted((Path(__file__).resolve().parent / "results").glob("*.json"))
+
+
+def remove_stale(out: Path, made: set[str]) -> None:
+    """Deletes charts an earlier run left that this run did not make."""
+    for path in out.iterdir():
+        stem, ext = path.stem, path.suffix
+        if ext not in (".png", ".svg") or stem in made:
+            continue
+        if stem in CHART_STEMS or stem.endswith("_times"):
+            path.unlink()
+
+
+def plot(paths: list[Path], out: Path | None) -> int:
+    files = [load(p) for p in paths]  # every input is checked before anything is written
+    out = out or paths[0].parent
+    for f in files:
+        for e in f.errors:
+            print(f"warning: {f.path}: skipped a row in error: {e}", file=sys.stderr)
+    io, cpu = ours(files, "io_sleep"), ours(files, "cpu_hash")
+    cores = cores_of(files)
+    out.mkdir(parents=True, exist_ok=True)
+    # Charts are drawn into a staging folder beside the output and moved in
+    # only when all of them succeeded: a failure leaves the old ones intact.
+    staging = Path(tempfile.mkdtemp(prefix=".plot-", dir=out))
+    written: list[Path] = []
+    try:
+        made = {chart_io_wall(io, staging, written), chart_cpu_speedup(cpu, cores, staging, written),
+                chart_efficiency(io, cpu, staging, written),
+                chart_parallelism(io, cpu, cores, staging, written)}
+        for f in files:
+            made.add(chart_foreign(f, staging, written))
+            if not f.series:
+                print(f"warning: {f.path}: nothing to plot: every row is in error", file=sys.stderr)
+        made.discard(None)
+        summary = summary_markdown(summary_rows(io, cpu), files) if io or cpu else None
+        if not made:
+            raise InputError(f"{paths[0]}: no benchmark row without an error; nothing to plot")
+        for path in written:
+            os.replace(path, out / path.name)
+        remove_stale(out, made)
+        if summary:
+            (out / "summary.md").write_text(summary)
+            print(summary)
+            print(f"wrote {out / 'summary.md'}")
+        for path in written:
+            print(f"wrote {out / path.name}")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return 0
+
+
+def require_matplotlib() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        hint = "install python3-matplotlib (sudo .ci/install-deps)"
+        if Path("/usr/bin/python3").exists() and Path(sys.executable) != Path("/usr/bin/python3"):
+            hint += f", or run it with /usr/bin/python3 {Path(__file__).name}"
+        raise InputError(f"{sys.executable} cannot import matplotlib; {hint}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("inputs", nargs="*", type=Path, help="Google Benchmark JSON files")
+    parser.add_argument("-o", "--output", type=Path, help="folder for the charts and summary.md")
+    args = parser.parse_args(argv)
+    try:
+        require_matplotlib()
+        inputs = args.inputs or default_inputs()
+        if not inputs:
+            raise InputError("no JSON files given and none in results/")
+        return plot(inputs, args.output)
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

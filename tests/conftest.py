@@ -1,0 +1,32 @@
+"""Shared pytest fixtures: where the built harnesses and the scripts are."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _binary(var: str, name: str) -> Path:
+    path = Path(os.environ.get(var, ROOT / "build" / "bench" / name))
+    if not path.exists():
+        pytest.skip(f"{name} is not built (set {var})")
+    return path
+
+
+@pytest.fixture
+def io_sleep() -> Path:
+    return _binary("CVP_IO_SLEEP", "io_sleep")
+
+
+@pytest.fixture
+def cpu_hash() -> Path:
+    return _binary("CVP_CPU_HASH", "cpu_hash")
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT

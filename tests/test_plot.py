@@ -1,0 +1,184 @@
+"""Tests for plot.py: charts from synthetic results with known numbers, and bad input."""
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import matplotlib.image
+import pytest
+
+import plot
+
+
+def row(name: str, ms: float, rep: int, reps: int, **counters) -> dict:
+    return {"name": name, "run_name": name, "run_type": "iteration", "repetitions": reps,
+            "repetition_index": rep, "threads": 1, "iterations": 1, "real_time": ms,
+            "cpu_time": ms, "time_unit": "ms", **counters}
+
+
+def series(name: str, times: list[float], efficiency: list[float] | None = None,
+           parallelism: float = 1.0) -> list[dict]:
+    eff = efficiency or [0.9] * len(times)
+    return [row(name, t, i, len(times), efficiency=e, parallelism=parallelism)
+            for i, (t, e) in enumerate(zip(times, eff))]
+
+
+def write(path: Path, rows: list[dict], **context) -> Path:
+    path.write_text(json.dumps({"context": {"num_cpus": 2, "cpus_usable": "2", **context},
+                                "benchmarks": rows}))
+    return path
+
+
+@pytest.fixture
+def results(tmp_path: Path) -> tuple[Path, Path]:
+    cpu = "cpu_hash/{}/tasks:100/workers:{}/bytes:64/manual_time"
+    io = "io_sleep/{}/tasks:{}/workers:{}/sleep_us:10000/manual_time"
+    cpu_rows = (series(cpu.format("serial", 1), [100, 102, 98], [1.0, 0.98, 1.02])
+                + series(cpu.format("event_loop", 1), [101, 103, 101], [0.99, 0.97, 0.99])
+                + series(cpu.format("tbb", 1), [100, 100, 100])
+                + series(cpu.format("tbb", 2), [50, 52, 51], [0.98, 0.94, 0.96], parallelism=1.97)
+                + series(cpu.format("fork", 2), [55, 54, 56], [0.91, 0.93, 0.89], parallelism=1.9))
+    io_rows = (series(io.format("serial", 10, 1), [101, 101, 101])
+               + series(io.format("event_loop", 10, 1), [10.2, 10.1, 10.3], [0.98, 0.99, 0.97], 0.01)
+               + series(io.format("event_loop", 1000, 1), [11, 11, 11], [0.91] * 3, 0.05)
+               + series(io.format("tbb", 10, 8), [20.2, 20.2, 20.2], [0.99] * 3, 0.01)
+               + series(io.format("fork", 10, 8), [21, 21, 21], [0.95] * 3, 0.05))
+    return write(tmp_path / "cpu_hash.json", cpu_rows), write(tmp_path / "io_sleep.json", io_rows)
+
+
+def run_plot(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(Path(plot.__file__)), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_writes_every_chart_as_valid_png_and_svg(results, tmp_path):
+    out = tmp_path / "charts"
+    r = run_plot(*map(str, results), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    for stem in plot.CHART_STEMS:
+        image = matplotlib.image.imread(out / f"{stem}.png")
+        assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+        assert ET.parse(out / f"{stem}.svg").getroot().tag.endswith("svg")
+        assert f"wrote {out / (stem + '.png')}" in r.stdout
+    assert (out / "summary.md").exists()
+
+
+def test_summary_speedups_and_efficiencies_match_hand_computation(results, tmp_path):
+    rows = plot.summary_rows(plot.ours([plot.load(p) for p in results], "io_sleep"),
+                             plot.ours([plot.load(p) for p in results], "cpu_hash"))
+    cpu = next(r for r in rows if r["workload"] == "cpu_hash")
+    assert cpu["fastest"] == "tbb (W=2)"
+    assert cpu["fastest_ms"] == 51                      # median of 50, 52, 51
+    assert cpu["vs_serial"] == pytest.approx(100 / 51)  # serial median 100
+    assert cpu["vs_event_loop"] == pytest.approx(101 / 51)
+    assert cpu["efficiency"]["fork"][1] == pytest.approx(0.91)
+    assert cpu["efficiency"]["serial"][1] == pytest.approx(1.0)
+    io10 = next(r for r in rows if r["size"] == "tasks=10")
+    assert io10["fastest"] == "event_loop"
+    assert io10["vs_serial"] == pytest.approx(101 / 10.2)
+    io1000 = next(r for r in rows if r["size"] == "tasks=1000")
+    assert io1000["vs_serial"] is None  # no serial row at N=1000: not invented
+
+    run_plot(*map(str, results), "-o", str(tmp_path))
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| cpu_hash | bytes=64 | tbb (W=2) | 51.0 | 1.96x | 1.98x | 1.00 | 0.99 | 0.96 (W=2) | 0.91 (W=2) |" in summary
+
+
+def test_speedup_uses_medians_and_spans_min_to_max(results):
+    cpu = plot.ours([plot.load(results[0])], "cpu_hash")
+    tbb2 = plot.speedups(cpu)[64]["tbb"][-1]
+    assert tbb2 == pytest.approx((2, 100 / 51, 100 / 52, 100 / 50))
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file"),
+    ("{not json", "not JSON"),
+    ('{"context": {}}', 'no "benchmarks" array'),
+    ('[1, 2]', 'no "benchmarks" array'),
+    ('{"benchmarks": []}', "is empty"),
+])
+def test_bad_input_is_one_error_line_and_nothing_is_overwritten(tmp_path, content, message):
+    bad = tmp_path / "bad.json"
+    if content is not None:
+        bad.write_text(content)
+    (tmp_path / "parallelism.png").write_text("earlier chart")
+    r = run_plot(str(bad), "-o", str(tmp_path))
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {bad}: ") and message in lines[0]
+    assert (tmp_path / "parallelism.png").read_text() == "earlier chart"
+
+
+def test_one_bad_file_among_good_ones_writes_nothing(results, tmp_path):
+    out = tmp_path / "charts"
+    r = run_plot(str(results[0]), str(tmp_path / "missing.json"), "-o", str(out))
+    assert r.returncode == 1
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_foreign_benchmarks_get_a_time_chart(tmp_path):
+    foreign = write(tmp_path / "other.json",
+                    series("BM_StringCopy/64", [0.5, 0.6]) + series("BM_Sort/1024", [2.0, 2.1]))
+    r = run_plot(str(foreign), "-o", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert matplotlib.image.imread(tmp_path / "other_times.png").ndim == 3
+    assert not (tmp_path / "summary.md").exists()
+
+
+def test_aggregates_only_and_error_rows(tmp_path):
+    name = "cpu_hash/serial/tasks:10/workers:1/bytes:64/manual_time"
+    rows = [dict(row(name, 5.0, 0, 3), name=name + "_median", run_type="aggregate",
+                 aggregate_name="median"),
+            {"name": "cpu_hash/tbb/tasks:10/workers:2/bytes:64/manual_time", "run_type": "iteration",
+             "error_occurred": True, "error_message": "task 3: digest differs"}]
+    f = plot.load(write(tmp_path / "agg.json", rows))
+    assert f.series[name].times_ms == [5.0]
+    assert f.errors == ["cpu_hash/tbb/tasks:10/workers:2/bytes:64/manual_time: task 3: digest differs"]
+
+
+def test_all_rows_in_error_is_an_error(tmp_path):
+    rows = [{"name": "BM_x", "run_type": "iteration", "error_occurred": True, "error_message": "boom"}]
+    r = run_plot(str(write(tmp_path / "err.json", rows)), "-o", str(tmp_path))
+    assert r.returncode == 1
+    assert "error:" in r.stderr and "nothing to plot" in r.stderr
+    assert "warning:" in r.stderr and "boom" in r.stderr
+
+
+def test_time_units_are_converted(tmp_path):
+    rows = [dict(r, real_time=r["real_time"] * 1000, time_unit="us")
+            for r in series("BM_a", [2.0, 4.0, 3.0])]
+    assert plot.load(write(tmp_path / "us.json", rows)).series["BM_a"].median_ms == pytest.approx(3.0)
+
+
+def test_a_chart_this_run_did_not_make_is_removed(results, tmp_path):
+    out = tmp_path / "charts"
+    assert run_plot(*map(str, results), "-o", str(out)).returncode == 0
+    assert (out / "io_sleep_wall.png").exists()
+    assert run_plot(str(results[0]), "-o", str(out)).returncode == 0  # cpu_hash only
+    assert not (out / "io_sleep_wall.png").exists()
+    assert (out / "cpu_hash_speedup.png").exists()
+
+
+def test_names_outside_the_grammar_are_foreign():
+    assert plot.parse_name("io_sleep/tbb/tasks:10/workers:8/sleep_us:10000/manual_time") == {
+        "workload": "io_sleep", "model": "tbb", "tasks": 10, "workers": 8, "sleep_us": 10000,
+        "bytes": 0}
+    assert plot.parse_name("BM_Foo/8") is None
+    assert plot.parse_name("io_sleep/tbb/tasks:x/workers:8") is None
+
+
+def test_missing_matplotlib_is_one_line_naming_the_interpreter(root):
+    code = ("import sys, runpy; sys.modules['matplotlib'] = None; sys.argv = ['plot.py'];"
+            f"runpy.run_path({str(root / 'plot.py')!r}, run_name='__main__')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == [
+        r.stderr.strip()] and f"error: {sys.executable} cannot import matplotlib" in r.stderr
+
+
+def test_help_is_the_docstring():
+    r = run_plot("--help")
+    assert r.returncode == 0
+    assert "io_sleep_wall" in r.stdout and "summary.md" in r.stdout
