@@ -1,6 +1,7 @@
 // cpu_hash harness: SHA-256 hashing (CPU-bound tasks) under every execution model.
-#include "harness.hpp"
 #include "workloads/cpu_hash.hpp"
+
+#include "harness.hpp"
 
 namespace {
 
@@ -29,7 +30,9 @@ int default_rounds(std::int64_t bytes) {
 
 std::vector<Point> grid(const Profile& profile, const Overrides& ov) {
   std::vector<Point> out;
-  const auto add = [&out](std::vector<Point> part) { out.insert(out.end(), part.begin(), part.end()); };
+  const auto add = [&out](std::vector<Point> part) {
+    out.insert(out.end(), part.begin(), part.end());
+  };
   if (ov.any()) {
     std::vector<std::int64_t> sizes;
     for (const Size& s : kSizes) sizes.push_back(s.bytes);
@@ -67,8 +70,11 @@ std::vector<Point> grid(const Profile& profile, const Overrides& ov) {
 int main(int argc, char** argv) {
   return cvp::bench::run_main(
       argc, argv,
-      {"cpu_hash", "CPU-bound tasks: each hashes a message with SHA-256, chained rounds",
-       {"bytes", "rounds"}, grid, [](const Point& p) -> std::unique_ptr<cvp::Workload> {
+      {"cpu_hash",
+       "CPU-bound tasks: each hashes a message with SHA-256, chained rounds",
+       {"bytes", "rounds"},
+       grid,
+       [](const Point& p) -> std::unique_ptr<cvp::Workload> {
          return std::make_unique<cvp::CpuHash>(p.tasks, p.bytes, p.rounds);
        }});
 }

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -47,24 +48,36 @@ std::string workload_key(const Point& p) {
          "/bytes:" + std::to_string(p.bytes) + "/rounds:" + std::to_string(p.rounds);
 }
 
-// CPU time of one task's compute phase, measured on this thread: the
-// single-task cost every model's ideal is built from. Tasks run in batches of
-// at least 10 ms after a warm-up; the fastest batch counts, because the ideal
-// is a lower bound and a slow batch measures interference, not the task.
-double calibrate_task_seconds(const Workload& w) {
-  const auto batch = [&w](std::chrono::milliseconds at_least) {
-    const auto t0 = Clock::now();
-    int done = 0;
-    while (done < 3 || Clock::now() - t0 < at_least) {
-      benchmark::DoNotOptimize(w.compute(done % w.tasks()));
-      ++done;
+// Times a batch of at least `at_least` of w's compute phases on this thread;
+// returns the seconds per task.
+double time_task_batch(const Workload& w, std::chrono::milliseconds at_least) {
+  const auto t0 = Clock::now();
+  int done = 0;
+  while (done < 3 || Clock::now() - t0 < at_least) {
+    benchmark::DoNotOptimize(w.compute(done % w.tasks()));
+    ++done;
+  }
+  return std::chrono::duration<double>(Clock::now() - t0).count() / done;
+}
+
+// The CPU time of one task's compute phase, measured in this process: the
+// single-task cost every model's ideal is built from. Each configuration is
+// timed in 10 ms batches, spread over three rounds that visit every
+// configuration in turn, and the fastest batch counts: the ideal is a lower
+// bound, and a slow batch measures a burst of interference, not the task.
+void calibrate(std::map<std::string, Prepared>& prepared) {
+  for (auto& [key, prep] : prepared) {
+    time_task_batch(*prep.workload, std::chrono::milliseconds(10));  // warm-up
+    prep.task_cpu_s = std::numeric_limits<double>::infinity();
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (auto& [key, prep] : prepared) {
+      for (int batch = 0; batch < 3; ++batch) {
+        prep.task_cpu_s = std::min(prep.task_cpu_s,
+                                   time_task_batch(*prep.workload, std::chrono::milliseconds(10)));
+      }
     }
-    return std::chrono::duration<double>(Clock::now() - t0).count() / done;
-  };
-  batch(std::chrono::milliseconds(10));  // warm-up: caches, buffers, clock speed
-  double best = batch(std::chrono::milliseconds(10));
-  for (int i = 0; i < 4; ++i) best = std::min(best, batch(std::chrono::milliseconds(10)));
-  return best;
+  }
 }
 
 void fail(benchmark::State& state, const std::string& message) {
@@ -114,9 +127,9 @@ void run_benchmark(benchmark::State& state, const Point& p, const Prepared& prep
   if (runs == 0) return;
 
   const Limits limits = model->limits(w.tasks(), usable_cpus());
-  const double ideal_s = ideal_run_time(limits, w.tasks(), std::chrono::duration<double>(prep.task_cpu_s),
-                                        w.wait())
-                             .count();
+  const double ideal_s =
+      ideal_run_time(limits, w.tasks(), std::chrono::duration<double>(prep.task_cpu_s), w.wait())
+          .count();
   const double per_run_s = wall_s / static_cast<double>(runs);
   auto& c = state.counters;
   c["tasks"] = p.tasks;
@@ -246,9 +259,7 @@ std::string benchmark_name(std::string_view workload, const Point& p) {
   return name;
 }
 
-std::vector<std::string> all_models() {
-  return {model_names().begin(), model_names().end()};
-}
+std::vector<std::string> all_models() { return {model_names().begin(), model_names().end()}; }
 
 std::vector<Point> cross(const std::vector<std::string>& models,
                          const std::vector<std::int64_t>& tasks,
@@ -264,8 +275,9 @@ std::vector<Point> cross(const std::vector<std::string>& models,
         p.tasks = check_tasks(n);
         p.workers = single_worker_model(m) ? 1 : check_workers(w);
         fill(p);
-        const std::string key = m + "/" + std::to_string(p.tasks) + "/" + std::to_string(p.workers) +
-                                "/" + std::to_string(p.sleep_us) + "/" + std::to_string(p.bytes);
+        const std::string key = m + "/" + std::to_string(p.tasks) + "/" +
+                                std::to_string(p.workers) + "/" + std::to_string(p.sleep_us) + "/" +
+                                std::to_string(p.bytes);
         if (seen.insert(key).second) out.push_back(p);
       }
     }
@@ -342,8 +354,8 @@ int run_main(int argc, char** argv, const Harness& h) {
         }
         passthrough.push_back(argv[i]);
       } else {
-        throw std::invalid_argument("unknown argument '" + std::string(arg) +
-                                    "'; see " + prog + " --help");
+        throw std::invalid_argument("unknown argument '" + std::string(arg) + "'; see " + prog +
+                                    " --help");
       }
     }
     const Profile profile = profile_named(profile_name);
@@ -358,8 +370,8 @@ int run_main(int argc, char** argv, const Harness& h) {
       if (prep.workload) continue;
       prep.workload = h.make_workload(p);
       prep.reference = reference_digests(*prep.workload);
-      prep.task_cpu_s = calibrate_task_seconds(*prep.workload);
     }
+    calibrate(prepared);
     for (const Point& p : points) {
       const Prepared* prep = &prepared.at(workload_key(p));
       benchmark::RegisterBenchmark(benchmark_name(h.workload, p).c_str(),
@@ -380,8 +392,8 @@ int run_main(int argc, char** argv, const Harness& h) {
       passthrough.push_back(format_flag);
     }
     std::fprintf(stderr, "%s: profile %s, %zu benchmarks x %d repetitions%s%s\n", prog.c_str(),
-                 profile.name.c_str(), points.size(), profile.repetitions,
-                 out ? ", writing " : "", out ? out->c_str() : "");
+                 profile.name.c_str(), points.size(), profile.repetitions, out ? ", writing " : "",
+                 out ? out->c_str() : "");
 
     // Repetitions and minimum time go in as flags, not per benchmark: set per
     // benchmark, Google Benchmark writes them into every name. Flags given

@@ -42,7 +42,8 @@ struct Overrides {
 struct Harness {
   std::string_view workload;  // "io_sleep"
   std::string_view summary;   // one line for --help
-  std::vector<std::string_view> axes;  // workload axes accepted as flags: "sleep_us", "bytes", "rounds"
+  std::vector<std::string_view>
+      axes;  // workload axes accepted as flags: "sleep_us", "bytes", "rounds"
   // The points to run: the profile's grid, or the cross product of the overrides.
   std::function<std::vector<Point>(const Profile&, const Overrides&)> grid;
   std::function<std::unique_ptr<Workload>(const Point&)> make_workload;
@@ -53,7 +54,8 @@ std::string benchmark_name(std::string_view workload, const Point& p);
 
 // Every (model, tasks, workers) combination, with W forced to 1 for the
 // single-worker models and duplicates dropped; `fill` sets the workload axes.
-std::vector<Point> cross(const std::vector<std::string>& models, const std::vector<std::int64_t>& tasks,
+std::vector<Point> cross(const std::vector<std::string>& models,
+                         const std::vector<std::int64_t>& tasks,
                          const std::vector<std::int64_t>& workers,
                          const std::function<void(Point&)>& fill);
 

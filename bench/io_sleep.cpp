@@ -1,8 +1,9 @@
 // io_sleep harness: simulated IO (each task waits T) under every execution model.
+#include "workloads/io_sleep.hpp"
+
 #include <cmath>
 
 #include "harness.hpp"
-#include "workloads/io_sleep.hpp"
 
 namespace {
 
@@ -32,24 +33,26 @@ std::vector<Point> grid(const Profile& profile, const Overrides& ov) {
   const bool quick = profile.name == "quick", full = profile.name == "full";
   const auto fill = [](Point& p) { p.sleep_us = kSleepUs; };
   std::vector<Point> out;
-  const auto add = [&out](std::vector<Point> part) { out.insert(out.end(), part.begin(), part.end()); };
-  add(cvp::bench::cross({"serial"}, quick ? std::vector<std::int64_t>{1, 4}
-                                          : std::vector<std::int64_t>{1, 10, 100},
-                        {1}, fill));
+  const auto add = [&out](std::vector<Point> part) {
+    out.insert(out.end(), part.begin(), part.end());
+  };
+  add(cvp::bench::cross(
+      {"serial"}, quick ? std::vector<std::int64_t>{1, 4} : std::vector<std::int64_t>{1, 10, 100},
+      {1}, fill));
   add(cvp::bench::cross({"event_loop"},
                         quick  ? std::vector<std::int64_t>{1, 100, 1000}
                         : full ? std::vector<std::int64_t>{1, 10, 100, 1000, 10000, 100000}
                                : std::vector<std::int64_t>{1, 10, 100, 1000, 10000},
                         {1}, fill));
-  const std::vector<std::int64_t> workers =
-      quick ? std::vector<std::int64_t>{1, 2, 4}
-      : full ? std::vector<std::int64_t>{1, 2, 4, 8, 16, 64}
-             : std::vector<std::int64_t>{1, 2, 4, 8};
+  const std::vector<std::int64_t> workers = quick  ? std::vector<std::int64_t>{1, 2, 4}
+                                            : full ? std::vector<std::int64_t>{1, 2, 4, 8, 16, 64}
+                                                   : std::vector<std::int64_t>{1, 2, 4, 8};
   for (const char* model : {"tbb", "fork"}) {
     for (std::int64_t w : workers) {
-      for (std::int64_t n : quick ? std::vector<std::int64_t>{8}
-                                  : std::vector<std::int64_t>{1, 10, 100, 1000}) {
-        const double run_s = std::ceil(static_cast<double>(n) / static_cast<double>(w)) * kSleepUs * 1e-6;
+      for (std::int64_t n :
+           quick ? std::vector<std::int64_t>{8} : std::vector<std::int64_t>{1, 10, 100, 1000}) {
+        const double run_s =
+            std::ceil(static_cast<double>(n) / static_cast<double>(w)) * kSleepUs * 1e-6;
         if (run_s <= kMaxRunS) add(cvp::bench::cross({model}, {n}, {w}, fill));
       }
     }
@@ -60,10 +63,12 @@ std::vector<Point> grid(const Profile& profile, const Overrides& ov) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return cvp::bench::run_main(
-      argc, argv,
-      {"io_sleep", "simulated IO: each task waits sleep_us without using the CPU",
-       {"sleep_us"}, grid, [](const Point& p) -> std::unique_ptr<cvp::Workload> {
-         return std::make_unique<cvp::IoSleep>(p.tasks, p.sleep_us);
-       }});
+  return cvp::bench::run_main(argc, argv,
+                              {"io_sleep",
+                               "simulated IO: each task waits sleep_us without using the CPU",
+                               {"sleep_us"},
+                               grid,
+                               [](const Point& p) -> std::unique_ptr<cvp::Workload> {
+                                 return std::make_unique<cvp::IoSleep>(p.tasks, p.sleep_us);
+                               }});
 }

@@ -10,8 +10,7 @@ std::int64_t check_range(std::string_view what, std::int64_t value, std::int64_t
                          std::int64_t hi) {
   if (value < lo || value > hi) {
     throw std::invalid_argument(std::string(what) + " is " + std::to_string(value) +
-                                "; allowed: " + std::to_string(lo) + " to " +
-                                std::to_string(hi));
+                                "; allowed: " + std::to_string(lo) + " to " + std::to_string(hi));
   }
   return value;
 }
@@ -28,9 +27,7 @@ std::int64_t check_sleep_us(std::int64_t sleep_us) {
   return check_range("sleep_us", sleep_us, 0, kMaxSleepUs);
 }
 
-std::int64_t check_bytes(std::int64_t bytes) {
-  return check_range("bytes", bytes, 1, kMaxBytes);
-}
+std::int64_t check_bytes(std::int64_t bytes) { return check_range("bytes", bytes, 1, kMaxBytes); }
 
 int check_rounds(std::int64_t rounds) {
   return static_cast<int>(check_range("rounds", rounds, 1, kMaxRounds));

@@ -11,7 +11,7 @@ namespace cvp {
 // anything the profiles use.
 inline constexpr std::int64_t kMaxTasks = 1'000'000;
 inline constexpr std::int64_t kMaxWorkers = 256;
-inline constexpr std::int64_t kMaxSleepUs = 10'000'000;     // 10 s per task
+inline constexpr std::int64_t kMaxSleepUs = 10'000'000;      // 10 s per task
 inline constexpr std::int64_t kMaxBytes = 64 * 1024 * 1024;  // 64 MiB per message
 inline constexpr std::int64_t kMaxRounds = 1'000'000;
 

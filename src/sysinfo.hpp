@@ -6,9 +6,9 @@
 namespace cvp {
 
 struct CpuBudget {
-  int affinity = 1;                  // CPUs in this process's affinity mask
+  int affinity = 1;                    // CPUs in this process's affinity mask
   std::optional<double> cgroup_quota;  // cpu.max quota / period, if limited
-  int usable = 1;                    // min(affinity, ceil(quota)): the parallelism ceiling
+  int usable = 1;                      // min(affinity, ceil(quota)): the parallelism ceiling
 };
 
 CpuBudget cpu_budget();

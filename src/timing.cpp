@@ -17,7 +17,8 @@ double to_seconds(const timeval& tv) {
 
 double cpu_seconds(int who) {
   rusage ru{};
-  if (getrusage(who, &ru) != 0) throw std::system_error(errno, std::generic_category(), "getrusage");
+  if (getrusage(who, &ru) != 0)
+    throw std::system_error(errno, std::generic_category(), "getrusage");
   return to_seconds(ru.ru_utime) + to_seconds(ru.ru_stime);
 }
 
@@ -47,7 +48,8 @@ void set_timer_slack(std::chrono::nanoseconds slack) {
 
 std::chrono::nanoseconds timer_slack() {
   const int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
-  if (slack < 0) throw std::system_error(errno, std::generic_category(), "prctl(PR_GET_TIMERSLACK)");
+  if (slack < 0)
+    throw std::system_error(errno, std::generic_category(), "prctl(PR_GET_TIMERSLACK)");
   return std::chrono::nanoseconds(slack);
 }
 

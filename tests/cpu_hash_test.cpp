@@ -63,8 +63,12 @@ TEST(CpuHash, SameDigestsFromTwoThreadsAtOnce) {
   const CpuHash w(64, 4096, 4);
   const auto ref = reference_digests(w);
   std::vector<Digest> a(64), b(64);
-  std::thread t1([&] { for (int i = 0; i < 64; ++i) a[i] = w.compute(i); });
-  std::thread t2([&] { for (int i = 63; i >= 0; --i) b[i] = w.compute(i); });
+  std::thread t1([&] {
+    for (int i = 0; i < 64; ++i) a[i] = w.compute(i);
+  });
+  std::thread t2([&] {
+    for (int i = 63; i >= 0; --i) b[i] = w.compute(i);
+  });
   t1.join();
   t2.join();
   EXPECT_EQ(a, ref);

@@ -38,7 +38,8 @@ TEST(EventLoopModel, OverlapsSleeps) {
 TEST(EventLoopModel, RunsComputePhasesOneAtATimeOnTheLoopThread) {
   EventLoopModel m;
   std::vector<std::thread::id> threads(20);
-  const HookedWorkload w(20, 0, [&](int i) { threads[static_cast<std::size_t>(i)] = std::this_thread::get_id(); });
+  const HookedWorkload w(
+      20, 0, [&](int i) { threads[static_cast<std::size_t>(i)] = std::this_thread::get_id(); });
   const RunReport r = expect_serial_digests(m, w);
   EXPECT_EQ(r.peak_inflight, 1);
   for (const auto& id : threads) EXPECT_EQ(id, std::this_thread::get_id());

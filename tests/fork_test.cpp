@@ -32,9 +32,9 @@ TEST(ForkModel, ReturnsTheSerialDigestsForCpuHash) {
   for (int workers : {1, 2, 4}) {
     ForkModel m(workers);
     expect_serial_digests(m, CpuHash(1, 64, 2));
-    expect_serial_digests(m, CpuHash(3, 64, 2));      // fewer tasks than workers
-    expect_serial_digests(m, CpuHash(10, 4096, 2));   // not divisible by 4
-    expect_serial_digests(m, CpuHash(1000, 64, 1));   // several pipe batches per child
+    expect_serial_digests(m, CpuHash(3, 64, 2));     // fewer tasks than workers
+    expect_serial_digests(m, CpuHash(10, 4096, 2));  // not divisible by 4
+    expect_serial_digests(m, CpuHash(1000, 64, 1));  // several pipe batches per child
   }
   EXPECT_TRUE(no_children_left());
 }

@@ -10,7 +10,8 @@ namespace {
 
 TEST(BenchmarkName, FollowsTheGrammarPerWorkload) {
   Point io{"event_loop", 1000, 1, 10'000, 0, 0};
-  EXPECT_EQ(benchmark_name("io_sleep", io), "io_sleep/event_loop/tasks:1000/workers:1/sleep_us:10000");
+  EXPECT_EQ(benchmark_name("io_sleep", io),
+            "io_sleep/event_loop/tasks:1000/workers:1/sleep_us:10000");
   Point cpu{"fork", 256, 2, 0, 65536, 1};
   EXPECT_EQ(benchmark_name("cpu_hash", cpu), "cpu_hash/fork/tasks:256/workers:2/bytes:65536");
 }

@@ -43,16 +43,17 @@ TEST(ModelRegistry, RejectsWorkersOutOfRange) {
 }
 
 TEST(IdealRunTime, SerialRunsEveryTaskBackToBack) {
-  EXPECT_DOUBLE_EQ(ideal_run_time({1, 1}, 10, duration<double>(0.001), duration<double>(0.01)).count(),
-                   10 * 0.011);
+  EXPECT_DOUBLE_EQ(
+      ideal_run_time({1, 1}, 10, duration<double>(0.001), duration<double>(0.01)).count(),
+      10 * 0.011);
 }
 
 TEST(IdealRunTime, EventLoopOverlapsWaitsButNotCompute) {
   // 100 pure waits: one wait. 100 pure computes on one CPU: all of them.
-  EXPECT_DOUBLE_EQ(ideal_run_time({100, 1}, 100, duration<double>(0), duration<double>(0.01)).count(),
-                   0.01);
-  EXPECT_DOUBLE_EQ(ideal_run_time({100, 1}, 100, duration<double>(0.001), duration<double>(0)).count(),
-                   0.1);
+  EXPECT_DOUBLE_EQ(
+      ideal_run_time({100, 1}, 100, duration<double>(0), duration<double>(0.01)).count(), 0.01);
+  EXPECT_DOUBLE_EQ(
+      ideal_run_time({100, 1}, 100, duration<double>(0.001), duration<double>(0)).count(), 0.1);
 }
 
 TEST(IdealRunTime, WorkersTakeTasksInRoundsOfW) {

@@ -17,8 +17,8 @@ using testing::seconds_since;
 TEST(TbbModel, ReturnsTheSerialDigestsForCpuHash) {
   for (int workers : {1, 2, 4}) {
     TbbModel m(workers);
-    expect_serial_digests(m, CpuHash(3, 64, 2));      // fewer tasks than workers
-    expect_serial_digests(m, CpuHash(10, 4096, 2));   // not divisible by 4
+    expect_serial_digests(m, CpuHash(3, 64, 2));     // fewer tasks than workers
+    expect_serial_digests(m, CpuHash(10, 4096, 2));  // not divisible by 4
     expect_serial_digests(m, CpuHash(257, 64, 1));
   }
 }

@@ -23,10 +23,16 @@ struct EventLoopModel::Run {
   std::exception_ptr error;
 };
 
-EventLoopModel::EventLoopModel() : Model(1) { check_uv(uv_loop_init(&loop_), "uv_loop_init"); }
+EventLoopModel::EventLoopModel() : Model(1) {
+  check_uv(uv_loop_init(&loop_), "uv_loop_init");
+  loop_.data = this;
+  check_uv(uv_timer_init(&loop_, &start_), "uv_timer_init");
+  start_.data = this;
+}
 
 EventLoopModel::~EventLoopModel() {
   for (Task& t : tasks_) uv_close(reinterpret_cast<uv_handle_t*>(&t.timer), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&start_), nullptr);
   // Close callbacks run on the next loop turn; the loop cannot close before.
   uv_run(&loop_, UV_RUN_DEFAULT);
   if (int rc = uv_loop_close(&loop_); rc != 0) {
@@ -55,33 +61,57 @@ void EventLoopModel::prepare(const Workload& w) {
   uv_run(&loop_, UV_RUN_NOWAIT);
 }
 
-void EventLoopModel::timer_cb(uv_timer_t* handle) {
+// Runs task t's compute phase, then arms its wait or finishes it.
+void EventLoopModel::start_task(Task& t) {
+  Run& run = *t.run;
+  run.gauge->enter();
+  run.out[static_cast<std::size_t>(t.index)] = run.workload->compute(t.index);
+  if (run.wait_ns == 0) {
+    finish_task(t);
+    return;
+  }
+  t.wait_start_ns = uv_hrtime();
+  // The loop's clock was read when this turn began; without an update, the
+  // compute time already spent this turn would count towards the wait.
+  uv_update_time(&loop_);
+  arm(t, run.wait_ns);
+}
+
+void EventLoopModel::arm(Task& t, std::uint64_t wait_ns) {
+  check_uv(uv_timer_start(&t.timer, wait_cb, timeout_ms(std::chrono::nanoseconds(wait_ns)), 0),
+           "uv_timer_start");
+}
+
+void EventLoopModel::finish_task(Task& t) {
+  t.run->gauge->leave();
+  --t.run->remaining;
+}
+
+void EventLoopModel::start_cb(uv_timer_t* handle) {
+  auto& self = *static_cast<EventLoopModel*>(handle->data);
+  Run& run = *self.tasks_.front().run;
+  try {
+    for (int i = 0; i < run.workload->tasks(); ++i)
+      self.start_task(self.tasks_[static_cast<std::size_t>(i)]);
+  } catch (...) {
+    run.error = std::current_exception();
+    uv_stop(handle->loop);
+  }
+}
+
+void EventLoopModel::wait_cb(uv_timer_t* handle) {
   Task& t = *static_cast<Task*>(handle->data);
   Run& run = *t.run;
-  if (run.error) return;
   try {
-    if (!t.waiting) {
-      run.gauge->enter();
-      run.out[static_cast<std::size_t>(t.index)] = run.workload->compute(t.index);
-      if (run.wait_ns > 0) {
-        t.waiting = true;
-        t.wait_start_ns = uv_hrtime();
-        // The loop's clock was read before this turn's callbacks ran; without
-        // an update, compute time already spent would count towards the wait.
-        uv_update_time(handle->loop);
-        check_uv(uv_timer_start(handle, timer_cb, timeout_ms(std::chrono::nanoseconds(run.wait_ns)), 0),
-                 "uv_timer_start");
-        return;
-      }
-    } else if (const std::uint64_t waited = uv_hrtime() - t.wait_start_ns; waited < run.wait_ns) {
+    const std::uint64_t waited = uv_hrtime() - t.wait_start_ns;
+    if (waited < run.wait_ns) {
+      // Fired early (the loop clock counts whole milliseconds): wait out the rest.
       uv_update_time(handle->loop);
-      check_uv(uv_timer_start(handle, timer_cb,
-                              timeout_ms(std::chrono::nanoseconds(run.wait_ns - waited)), 0),
-               "uv_timer_start");
+      auto& self = *static_cast<EventLoopModel*>(handle->loop->data);
+      self.arm(t, run.wait_ns - waited);
       return;
     }
-    run.gauge->leave();
-    --run.remaining;
+    finish_task(t);
   } catch (...) {
     run.error = std::current_exception();
     uv_stop(handle->loop);
@@ -92,17 +122,16 @@ RunReport EventLoopModel::run(const Workload& w, std::span<Digest> out) {
   ensure_tasks(w.tasks());
   InflightGauge gauge;
   Run run{&w, out, &gauge, static_cast<std::uint64_t>(w.wait().count()), w.tasks(), nullptr};
-  uv_update_time(&loop_);
-  // Timers due at the same time fire in the order they were started, so the
-  // compute phases run in index order, each in its own callback, as the tasks
-  // of asyncio.gather would.
   for (int i = 0; i < w.tasks(); ++i) {
     Task& t = tasks_[static_cast<std::size_t>(i)];
     t.run = &run;
     t.index = i;
-    t.waiting = false;
-    check_uv(uv_timer_start(&t.timer, timer_cb, 0, 0), "uv_timer_start");
   }
+  // Like asyncio.gather: every task's first step is queued at once and the
+  // loop runs them back to back in its next turn, in index order, each
+  // arming its own timer before the next one starts.
+  uv_update_time(&loop_);
+  check_uv(uv_timer_start(&start_, start_cb, 0, 0), "uv_timer_start");
   uv_run(&loop_, UV_RUN_DEFAULT);
   if (run.error) {
     for (Task& t : tasks_) uv_timer_stop(&t.timer);

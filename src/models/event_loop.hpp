@@ -10,9 +10,9 @@
 
 namespace cvp {
 
-// The "gather" event loop: every task is started at once, each task's compute
-// phase runs inside a timer callback on the loop thread, and its wait is a
-// timer, so waits overlap while computes take turns.
+// The "gather" event loop: every task is started at once. Each task's compute
+// phase runs on the loop thread inside a loop callback, and its wait is a
+// uv_timer_t of its own, so waits overlap while computes take turns.
 class EventLoopModel final : public Model {
  public:
   EventLoopModel();
@@ -35,14 +35,18 @@ class EventLoopModel final : public Model {
     uv_timer_t timer;
     Run* run = nullptr;
     int index = 0;
-    bool waiting = false;
     std::uint64_t wait_start_ns = 0;
   };
 
-  static void timer_cb(uv_timer_t* handle);
+  static void start_cb(uv_timer_t* handle);
+  static void wait_cb(uv_timer_t* handle);
+  void start_task(Task& t);
+  void arm(Task& t, std::uint64_t wait_ns);
+  static void finish_task(Task& t);
   void ensure_tasks(int n);
 
   uv_loop_t loop_;
+  uv_timer_t start_;        // runs every task's first step, as one loop turn
   std::deque<Task> tasks_;  // a deque: libuv keeps pointers to the handles
 };
 

@@ -81,8 +81,8 @@ struct Child {
   }
 
   std::string describe(int workers) const {
-    return "fork: worker " + std::to_string(number) + " of " + std::to_string(workers) +
-           " (pid " + std::to_string(pid) + ", tasks " + std::to_string(begin) + "-" +
+    return "fork: worker " + std::to_string(number) + " of " + std::to_string(workers) + " (pid " +
+           std::to_string(pid) + ", tasks " + std::to_string(begin) + "-" +
            std::to_string(end - 1) + ")";
   }
 
@@ -110,8 +110,7 @@ void write_all(int fd, const void* data, std::size_t size) {
 
 // The child's whole life: run its tasks, stream the digests, and _exit
 // without returning into (or unwinding through) the parent's code.
-[[noreturn]] void child_main(const Workload& w, InflightGauge& gauge, int begin, int end,
-                             int fd) {
+[[noreturn]] void child_main(const Workload& w, InflightGauge& gauge, int begin, int end, int fd) {
   try {
     // Records go out in batches that fit in one atomic pipe write: one
     // write per task would wake the parent thousands of times per run and

@@ -20,9 +20,7 @@ class ForkModel final : public Model {
   explicit ForkModel(int workers, std::chrono::milliseconds timeout = {});
 
   std::string_view name() const override { return "fork"; }
-  Limits limits(int, int cpus) const override {
-    return {workers(), std::min(workers(), cpus)};
-  }
+  Limits limits(int, int cpus) const override { return {workers(), std::min(workers(), cpus)}; }
   RunReport run(const Workload& w, std::span<Digest> out) override;
 
   // 60 s plus four times the waits one worker sits through: generous enough

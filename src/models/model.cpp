@@ -85,8 +85,8 @@ std::chrono::duration<double> ideal_run_time(Limits limits, int tasks,
 }
 
 InflightGauge::InflightGauge() {
-  void* p = mmap(nullptr, sizeof(Counts), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                 -1, 0);
+  void* p =
+      mmap(nullptr, sizeof(Counts), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap");
   counts_ = new (p) Counts;
 }

@@ -5,7 +5,8 @@ namespace cvp {
 
 RunReport SerialModel::run(const Workload& w, std::span<Digest> out) {
   InflightGauge gauge;
-  for (int i = 0; i < w.tasks(); ++i) out[static_cast<std::size_t>(i)] = run_task_blocking(w, i, gauge);
+  for (int i = 0; i < w.tasks(); ++i)
+    out[static_cast<std::size_t>(i)] = run_task_blocking(w, i, gauge);
   return {gauge.peak()};
 }
 

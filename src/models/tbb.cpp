@@ -11,8 +11,7 @@ namespace cvp {
 
 TbbModel::TbbModel(int workers) : Model(workers), arena_(workers) {
   if (workers > tbb::info::default_concurrency()) {
-    widen_.emplace(tbb::global_control::max_allowed_parallelism,
-                   static_cast<std::size_t>(workers));
+    widen_.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(workers));
   }
 }
 

@@ -1,0 +1,151 @@
+"""Tests for compare.py: verdicts on synthetic pairs of known shape, the gate, bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import compare
+
+NAME = "cpu_hash/{}/tasks:100/workers:2/bytes:64/manual_time"
+# Nine repetitions with a realistic spread of about 2%.
+BASE = [100.0, 101.5, 99.2, 100.8, 98.9, 100.3, 101.1, 99.6, 100.1]
+
+
+def result(path: Path, times_by_model: dict[str, list[float]], unit: str = "ms",
+           **context) -> Path:
+    scale = {"ms": 1, "us": 1000, "ns": 1e6}[unit]
+    rows = []
+    for model, times in times_by_model.items():
+        for i, t in enumerate(times):
+            rows.append({"name": NAME.format(model), "run_name": NAME.format(model),
+                         "run_type": "iteration", "repetitions": len(times), "repetition_index": i,
+                         "iterations": 1, "real_time": t * scale, "cpu_time": t * scale,
+                         "time_unit": unit})
+    path.write_text(json.dumps({"context": {"num_cpus": 2, **context}, "benchmarks": rows}))
+    return path
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(Path(compare.__file__)), *map(str, args)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_identical_inputs_give_no_change(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE, "fork": BASE})
+    r = run(old, old, "--fail-on-regression", "1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("no change") >= 2
+    assert "slower" not in r.stdout.split("geometric")[0]
+    assert "geometric mean change: +0.00%" in r.stdout
+
+
+def test_doubled_times_with_nine_repetitions_are_slower_and_trip_the_gate(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE, "fork": BASE})
+    new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE], "fork": [2 * t for t in BASE]})
+    c = compare.compare_series("x", BASE, [2 * t for t in BASE], 5.0, 0.05)
+    assert c.verdict == "slower" and c.reliable
+    assert c.change_pct == pytest.approx(100.0)
+    assert c.p_value < 0.001
+    assert c.ci_low_pct <= 100.0 <= c.ci_high_pct
+    r = run(old, new, "--fail-on-regression", "10")
+    assert r.returncode == 1
+    assert "FAIL: 2 benchmarks significantly slower by more than 10%" in r.stderr
+    assert run(old, new).returncode == 0  # without the gate, a slowdown is reported, not fatal
+
+
+def test_halved_times_are_faster(tmp_path):
+    c = compare.compare_series("x", BASE, [t / 2 for t in BASE], 5.0, 0.05)
+    assert c.verdict == "faster"
+    assert c.change_pct == pytest.approx(-50.0)
+
+
+def test_a_three_percent_wobble_is_no_change(tmp_path):
+    c = compare.compare_series("x", BASE, [t * 1.03 for t in BASE], 5.0, 0.05)
+    assert c.change_pct == pytest.approx(3.0)
+    assert c.verdict == "no change"  # significant or not, under the 5% threshold
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": [t * 1.03 for t in BASE]})
+    assert run(old, new, "--fail-on-regression", "2").returncode == 0
+
+
+def test_benchmarks_on_one_side_only_are_listed(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE, "serial": BASE})
+    new = result(tmp_path / "new.json", {"tbb": BASE, "fork": BASE})
+    r = run(old, new)
+    assert r.returncode == 0
+    assert f"only in old (1):\n  {NAME.format('serial')}" in r.stdout
+    assert f"only in new (1):\n  {NAME.format('fork')}" in r.stdout
+
+
+def test_few_repetitions_are_flagged_unreliable(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE[:5]})
+    new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE[:5]]})
+    r = run(old, new)
+    assert "fewer than 9" in r.stdout
+    assert "slower ?" in r.stdout
+
+
+def test_time_units_are_converted(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE}, unit="ms")
+    new = result(tmp_path / "new.json", {"tbb": BASE}, unit="us")
+    r = run(old, new)
+    assert r.returncode == 0
+    assert "+0.0%" in r.stdout and "no change" in r.stdout
+
+
+def test_folders_and_context_differences(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    result(tmp_path / "a" / "cpu_hash.json", {"tbb": BASE}, libuv_version="1.44.2")
+    result(tmp_path / "b" / "cpu_hash.json", {"tbb": BASE}, libuv_version="1.48.0")
+    r = run(tmp_path / "a", tmp_path / "b")
+    assert r.returncode == 0
+    assert "context differences:\n  libuv_version: 1.44.2 -> 1.48.0" in r.stdout
+
+
+def test_json_output_and_chart(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE]})
+    out = tmp_path / "cmp" / "comparison.json"
+    assert run(old, new, "--json", out).returncode == 0
+    data = json.loads(out.read_text())
+    assert data["benchmarks"][0]["verdict"] == "slower"
+    assert data["benchmarks"][0]["change_pct"] == pytest.approx(100.0)
+    assert (tmp_path / "cmp" / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "cmp" / "comparison.svg").exists()
+
+
+def test_rows_in_error_are_listed_and_skipped(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": BASE})
+    data = json.loads(new.read_text())
+    data["benchmarks"].append({"name": NAME.format("fork"), "run_type": "iteration",
+                               "error_occurred": True, "error_message": "task 3: digest differs"})
+    new.write_text(json.dumps(data))
+    r = run(old, new)
+    assert r.returncode == 0
+    assert "rows in error, skipped (1):" in r.stdout and "digest differs" in r.stdout
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: d / "missing.json", "no such file"),
+    (lambda d: (d / "x.json").write_text("nope") and d / "x.json", "not JSON"),
+    (lambda d: (d / "y.json").write_text('{"a": 1}') and d / "y.json", "no \"benchmarks\" array"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, make, message):
+    good = result(tmp_path / "good.json", {"tbb": BASE})
+    r = run(good, make(tmp_path))
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr
+    assert r.stderr.startswith("error: ")
+
+
+def test_nothing_in_common_is_exit_2(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"fork": BASE})
+    r = run(old, new)
+    assert r.returncode == 2
+    assert "no benchmark in common" in r.stderr
