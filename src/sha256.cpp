@@ -28,18 +28,30 @@ const EVP_MD* sha256_algorithm() {
   return md;
 }
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr) throw_openssl("EVP_MD_CTX_new");
+Sha256::Sha256() : initialised_(EVP_MD_CTX_new()), work_(EVP_MD_CTX_new()) {
+  if (initialised_ == nullptr || work_ == nullptr) {
+    EVP_MD_CTX_free(initialised_);
+    EVP_MD_CTX_free(work_);
+    throw_openssl("EVP_MD_CTX_new");
+  }
+  if (EVP_DigestInit_ex2(initialised_, sha256_algorithm(), nullptr) != 1) {
+    EVP_MD_CTX_free(initialised_);
+    EVP_MD_CTX_free(work_);
+    throw_openssl("EVP_DigestInit_ex2(SHA256)");
+  }
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(initialised_);
+  EVP_MD_CTX_free(work_);
+}
 
 Digest Sha256::operator()(std::span<const std::uint8_t> message) {
   Digest out{};
   unsigned int len = 0;
-  if (EVP_DigestInit_ex(ctx_, sha256_algorithm(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx_, message.data(), message.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx_, out.data(), &len) != 1 || len != out.size()) {
+  if (EVP_MD_CTX_copy_ex(work_, initialised_) != 1 ||
+      EVP_DigestUpdate(work_, message.data(), message.size()) != 1 ||
+      EVP_DigestFinal_ex(work_, out.data(), &len) != 1 || len != out.size()) {
     throw_openssl("SHA-256");
   }
   return out;

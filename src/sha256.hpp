@@ -11,11 +11,15 @@ namespace cvp {
 
 using Digest = std::array<std::uint8_t, 32>;
 
-// One EVP_MD_CTX, reused for every digest it computes. Not thread-safe: keep
-// one per thread. OpenSSL 3.0 takes a global lock when EVP_sha256() is looked
-// up implicitly on every digest, which serialises threads hashing small
-// messages; fetching the algorithm once (EVP_MD_fetch) and reusing the
-// context avoids it, so a benchmark measures the execution model, not a lock.
+// SHA-256 of whole messages, one context pair per thread (not thread-safe).
+//
+// OpenSSL 3.0 serialises threads that hash small messages unless two costs
+// are kept off the per-digest path: the implicit algorithm lookup of
+// EVP_sha256() (avoided by fetching once, EVP_MD_fetch), and the ENGINE
+// lookup that EVP_DigestInit_ex() makes on every call, under a lock shared
+// by all threads, even for a fetched algorithm. So the context is
+// initialised once, as a template, and each digest starts from a copy of it
+// (EVP_MD_CTX_copy_ex), which takes no lock.
 class Sha256 {
  public:
   Sha256();
@@ -26,7 +30,8 @@ class Sha256 {
   Digest operator()(std::span<const std::uint8_t> message);
 
  private:
-  EVP_MD_CTX* ctx_;
+  EVP_MD_CTX* initialised_;  // the template: SHA-256 initialised, no data
+  EVP_MD_CTX* work_;
 };
 
 // The calling thread's Sha256.
