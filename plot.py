@@ -9,7 +9,9 @@ into DIR (default: the folder of the first input file), PNG and SVG charts:
 
   io_sleep_wall     wall time per run against task count, per model, with T
   cpu_hash_speedup  speedup over serial against workers, one panel per size,
-                    with the ideal min(W, cores)
+                    with the ideal min(W, cores); each repetition's speedup is
+                    paired (the harness ran serial right before it), where the
+                    rows carry the counter
   efficiency        the model's own lower bound / measured time, per workers
   parallelism       CPU seconds per wall second, per model and workload,
                     with the core count marked
@@ -218,22 +220,32 @@ def chart_io_wall(series: list[Series], out: Path, written: list[Path]) -> str |
     return "io_sleep_wall"
 
 
+def speedup_values(s: Series, serial: Series | None) -> list[float] | None:
+    """Per-repetition speedups over serial: the paired counter the harness measured
+    (serial run next to each timed run), else serial's median over each repetition."""
+    if s.counters.get("speedup"):
+        return s.counters["speedup"]
+    if serial is None:
+        return None
+    return [serial.median_ms / t for t in s.times_ms]
+
+
 def speedups(series: list[Series]) -> dict[int, dict[str, list[tuple[int, float, float, float]]]]:
-    """Per size, per model: (workers, median speedup, low, high) against serial's median."""
+    """Per size, per model: (workers, median speedup, min, max) over the repetitions."""
     result: dict[int, dict[str, list[tuple[int, float, float, float]]]] = {}
     for size in sorted({s.key["bytes"] for s in series}):
         at = [s for s in series if s.key["bytes"] == size]
-        serial = [s for s in at if s.key["model"] == "serial"]
-        if not serial:
-            continue
-        base = serial[0].median_ms
+        serial = next((s for s in at if s.key["model"] == "serial"), None)
         per_model: dict[str, list[tuple[int, float, float, float]]] = {}
         for s in at:
-            per_model.setdefault(s.key["model"], []).append(
-                (s.key["workers"], base / s.median_ms, base / max(s.times_ms), base / min(s.times_ms)))
+            values = speedup_values(s, serial)
+            if values:
+                per_model.setdefault(s.key["model"], []).append(
+                    (s.key["workers"], statistics.median(values), min(values), max(values)))
         for pts in per_model.values():
             pts.sort()
-        result[size] = per_model
+        if per_model:
+            result[size] = per_model
     return result
 
 
@@ -389,25 +401,35 @@ def chart_foreign(f: ResultFile, out: Path, written: list[Path]) -> str | None:
 
 
 def summary_rows(io: list[Series], cpu: list[Series]) -> list[dict]:
-    """Per workload and size: the fastest model and each model's best efficiency."""
+    """Per workload and size: the fastest model and each model's best efficiency.
+
+    Speedups are the harness's paired counter where rows carry one (CPU work,
+    measured next to a serial run), else ratios of median times."""
     rows = []
     groups = [("io_sleep", "tasks", s) for s in io] + [("cpu_hash", "bytes", s) for s in cpu]
     keys = sorted({(w, axis, s.key[axis]) for w, axis, s in groups})
     for workload, axis, size in keys:
         at = [s for w, a, s in groups if w == workload and s.key[axis] == size]
+        serial = next((s for s in at if s.key["model"] == "serial"), None)
+
+        def speed(s: Series) -> float:
+            values = speedup_values(s, serial)
+            return statistics.median(values) if values else 1 / s.median_ms
+
         best: dict[str, Series] = {}
         for s in at:
             m = s.key["model"]
-            if m not in best or s.median_ms < best[m].median_ms:
+            if m not in best or speed(s) > speed(best[m]):
                 best[m] = s
-        fastest = min(best.values(), key=lambda s: s.median_ms)
+        fastest = max(best.values(), key=speed)
+        has_speedup = speedup_values(fastest, serial) is not None
         row = {
             "workload": workload,
             "size": f"{axis}={size}",
             "fastest": _label(fastest),
             "fastest_ms": fastest.median_ms,
-            "vs_serial": best["serial"].median_ms / fastest.median_ms if "serial" in best else None,
-            "vs_event_loop": (best["event_loop"].median_ms / fastest.median_ms
+            "vs_serial": speed(fastest) if has_speedup else None,
+            "vs_event_loop": (speed(fastest) / speed(best["event_loop"])
                               if "event_loop" in best else None),
             "efficiency": {m: (_label(s), s.counter("efficiency")) for m, s in best.items()},
         }
@@ -446,7 +468,8 @@ def summary_markdown(rows: list[dict], files: list[ResultFile]) -> str:
             f"{ctx.get('cpus_usable', ctx.get('num_cpus', '?'))} usable CPUs, "
             f"profile {ctx.get('cvp_profile', '?')}, {ctx.get('date', '?')}. "
             "Each model's efficiency is that of its fastest configuration (W in brackets); "
-            "— where the model has no row at this size.\n")
+            "— where the model has no row at this size. cpu_hash speedups are paired: each "
+            "timed run against a serial run just before it.\n")
     return "\n".join(lines) + "\n" + note
 
 

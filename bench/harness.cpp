@@ -85,32 +85,51 @@ void fail(benchmark::State& state, const std::string& message) {
   state.SkipWithError(message.c_str());
 }
 
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
 void run_benchmark(benchmark::State& state, const Point& p, const Prepared& prep) {
   const Workload& w = *prep.workload;
-  std::unique_ptr<Model> model;
+  std::unique_ptr<Model> model, serial;
+  // A workload with CPU work is paired: every timed run is preceded by an
+  // untimed run of the serial model, and the pair gives that run's speedup
+  // and its ideal. The reference machine (a virtual machine) switches for
+  // seconds at a time between two speeds 35% apart; comparing runs minutes
+  // apart would put that switch into the speedup, comparing neighbours does
+  // not. Sleeping tasks cost no CPU and need no pairing.
+  const bool paired = w.params().bytes > 0;
   try {
     model = make_model(p.model, p.workers);
     model->prepare(w);
+    if (paired) serial = make_model("serial", 1);
   } catch (const std::exception& e) {
     fail(state, e.what());
     return;
   }
-  // A hashing task's cost drifts with the machine's state over minutes (the
-  // reference machine has run the same hash 35% slower for a while), so its
-  // cost is measured again, fastest of three 5 ms batches, right before the
-  // timed runs it is the ideal of.
-  double task_cpu_s = prep.task_cpu_s;
-  if (w.params().bytes > 0) {
-    task_cpu_s = time_task_batch(w, std::chrono::milliseconds(5));
-    for (int batch = 1; batch < 3; ++batch) {
-      task_cpu_s = std::min(task_cpu_s, time_task_batch(w, std::chrono::milliseconds(5)));
-    }
-  }
+  const Limits limits = model->limits(w.tasks(), usable_cpus());
+  const auto ideal_s = [&](double task_cpu_s) {
+    return ideal_run_time(limits, w.tasks(), std::chrono::duration<double>(task_cpu_s), w.wait())
+        .count();
+  };
   std::vector<Digest> out(static_cast<std::size_t>(w.tasks()));
   double wall_s = 0, cpu_s = 0;
   int peak = 0;
   std::int64_t runs = 0;
+  std::vector<double> speedups, efficiencies, task_cpu;
   for (auto _ : state) {
+    double serial_s = 0;
+    if (paired) {
+      const auto s0 = Clock::now();
+      serial->run(w, out);
+      serial_s = seconds_between(s0, Clock::now());
+    }
     std::fill(out.begin(), out.end(), Digest{});
     RunReport report;
     const double cpu0 = cpu_seconds_with_children();
@@ -123,7 +142,7 @@ void run_benchmark(benchmark::State& state, const Point& p, const Prepared& prep
     }
     const auto t1 = Clock::now();
     const double cpu1 = cpu_seconds_with_children();
-    const double seconds = std::chrono::duration<double>(t1 - t0).count();
+    const double seconds = seconds_between(t0, t1);
     state.SetIterationTime(seconds);
     // Measure, then check: the comparison is outside the timed region.
     if (const int bad = first_mismatch(out, prep.reference); bad >= 0) {
@@ -134,14 +153,13 @@ void run_benchmark(benchmark::State& state, const Point& p, const Prepared& prep
     cpu_s += cpu1 - cpu0;
     peak = std::max(peak, report.peak_inflight);
     ++runs;
+    const double task_s = paired ? serial_s / w.tasks() : prep.task_cpu_s;
+    task_cpu.push_back(task_s);
+    efficiencies.push_back(ideal_s(task_s) / seconds);
+    if (paired) speedups.push_back(serial_s / seconds);
   }
   if (runs == 0) return;
 
-  const Limits limits = model->limits(w.tasks(), usable_cpus());
-  const double ideal_s =
-      ideal_run_time(limits, w.tasks(), std::chrono::duration<double>(task_cpu_s), w.wait())
-          .count();
-  const double per_run_s = wall_s / static_cast<double>(runs);
   auto& c = state.counters;
   c["tasks"] = p.tasks;
   c["workers"] = p.workers;
@@ -150,9 +168,10 @@ void run_benchmark(benchmark::State& state, const Point& p, const Prepared& prep
   c["rounds"] = p.rounds;
   c["parallelism"] = wall_s > 0 ? cpu_s / wall_s : 0;
   c["peak_inflight"] = peak;
-  c["ideal_ms"] = ideal_s * 1e3;
-  c["task_cpu_us"] = task_cpu_s * 1e6;
-  c["efficiency"] = per_run_s > 0 ? ideal_s / per_run_s : 0;
+  c["task_cpu_us"] = median(task_cpu) * 1e6;
+  c["ideal_ms"] = ideal_s(median(task_cpu)) * 1e3;
+  c["efficiency"] = median(efficiencies);
+  if (paired) c["speedup"] = median(speedups);
   state.SetItemsProcessed(runs * p.tasks);
   if (p.bytes > 0) state.SetBytesProcessed(runs * p.tasks * p.bytes * p.rounds);
 }

@@ -182,3 +182,20 @@ def test_help_is_the_docstring():
     r = run_plot("--help")
     assert r.returncode == 0
     assert "io_sleep_wall" in r.stdout and "summary.md" in r.stdout
+
+
+def test_paired_speedup_counters_are_preferred_to_time_ratios(tmp_path):
+    name = "cpu_hash/{}/tasks:100/workers:{}/bytes:4096/manual_time"
+    rows = []
+    for model, w, times, speedups in (("serial", 1, [100, 130, 101], [1.0, 1.0, 1.0]),
+                                      ("event_loop", 1, [99, 131, 100], [0.98, 0.99, 1.0]),
+                                      ("tbb", 2, [52, 66, 51], [1.9, 1.96, 1.94])):
+        rows += [row(name.format(model, w), t, i, 3, speedup=sp, efficiency=0.9, parallelism=1.0)
+                 for i, (t, sp) in enumerate(zip(times, speedups))]
+    cpu = plot.ours([plot.load(write(tmp_path / "cpu_hash.json", rows))], "cpu_hash")
+    tbb = plot.speedups(cpu)[4096]["tbb"][0]
+    assert tbb == pytest.approx((2, 1.94, 1.9, 1.96))  # the counters, not 101/52
+    row_ = plot.summary_rows([], cpu)[0]
+    assert row_["fastest"] == "tbb (W=2)"
+    assert row_["vs_serial"] == pytest.approx(1.94)
+    assert row_["vs_event_loop"] == pytest.approx(1.94 / 0.99)
