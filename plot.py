@@ -12,7 +12,8 @@ into DIR (default: the folder of the first input file), PNG and SVG charts:
                     with the ideal min(W, cores); each repetition's speedup is
                     paired (the harness ran serial right before it), where the
                     rows carry the counter
-  efficiency        the model's own lower bound / measured time, per workers
+  efficiency        the model's own lower bound / measured time, against
+                    workers: io_sleep per task count, cpu_hash per size
   parallelism       CPU seconds per wall second, per model and workload,
                     with the core count marked
   <file>_times      for benchmarks not named by cvpbench's grammar: median
@@ -285,21 +286,21 @@ def chart_cpu_speedup(series: list[Series], cores: int, out: Path,
 
 def chart_efficiency(io: list[Series], cpu: list[Series], out: Path,
                      written: list[Path]) -> str | None:
-    """Efficiency against workers: cpu_hash per size, io_sleep at each W's largest N."""
+    """Efficiency against workers: cpu_hash per size, io_sleep per task count."""
     lines: list[tuple[str, str, str, str, list[tuple[int, float, float, float]]]] = []
     dashes = ["-", "--", ":", "-."]
     for model in ("tbb", "fork"):
         for i, size in enumerate(sorted({s.key["bytes"] for s in cpu})):
             pts = [s for s in cpu if s.key["model"] == model and s.key["bytes"] == size]
             lines.append(("cpu_hash", model, f"{model}, {size} B", dashes[i % 4], _eff_points(pts)))
-        by_w: dict[int, Series] = {}
-        for s in io:
-            if s.key["model"] == model:
-                w = s.key["workers"]
-                if w not in by_w or s.key["tasks"] > by_w[w].key["tasks"]:
-                    by_w[w] = s
-        lines.append(("io_sleep", model, f"{model}, largest N per W", "-",
-                      _eff_points(list(by_w.values()))))
+        # io_sleep: one line per task count that every W of the model ran.
+        rows = [s for s in io if s.key["model"] == model]
+        ws = {s.key["workers"] for s in rows}
+        common = sorted(n for n in {s.key["tasks"] for s in rows}
+                        if {s.key["workers"] for s in rows if s.key["tasks"] == n} == ws and n > 1)
+        for i, n in enumerate(common[-3:]):
+            lines.append(("io_sleep", model, f"{model}, N={n}", dashes[i % 4],
+                          _eff_points([s for s in rows if s.key["tasks"] == n])))
     lines = [line for line in lines if line[4]]
     if not lines:
         return None
@@ -318,8 +319,9 @@ def chart_efficiency(io: list[Series], cpu: list[Series], out: Path,
         ax.set_ylabel("efficiency")
         ax.set_ylim(0, 1.15)
         ax.set_xlim(left=0)
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="lower right")
     _save(fig, out, "efficiency", written)
     plt.close(fig)
     return "efficiency"
