@@ -175,7 +175,7 @@ def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
             fail_pct: float | None, json_out: Path | None) -> int:
     old_files, new_files = load_side(old_path), load_side(new_path)
     old, new = merged(old_files), merged(new_files)
-    common = [n for n in new if n in old]
+    common = sorted(n for n in new if n in old)
     if not common:
         raise plot.InputError(f"{old_path} and {new_path} have no benchmark in common")
     changes = [compare_series(n, old[n].times_ms, new[n].times_ms, threshold_pct, alpha)
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the comparison as JSON")
     args = parser.parse_args(argv)
     try:
-        plot.require_matplotlib()
+        plot.require_matplotlib(Path(__file__).resolve())
         if len(args.sides) == 0:
             results = Path(__file__).resolve().parent / "results"
             old_path, new_path = results / "previous", results

@@ -26,6 +26,8 @@ Points are medians over repetitions; bars span the minimum to the maximum.
 Charts of an earlier run that this run did not make are removed, so the
 folder never mixes runs. Bad input (a missing file, not JSON, no benchmarks)
 ends in one "error: ..." line and exit status 1, with nothing written.
+Started by a Python without matplotlib, it re-runs itself under
+/usr/bin/python3 when that one has it, and otherwise says so in one line.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -528,14 +531,29 @@ def plot(paths: list[Path], out: Path | None) -> int:
     return 0
 
 
-def require_matplotlib() -> None:
+PYTHON_CANDIDATES = ("/usr/bin/python3", "/usr/local/bin/python3")
+REEXEC_MARK = "CVP_PYTHON_REEXEC"
+
+
+def require_matplotlib(script: Path) -> None:
+    """Returns when matplotlib imports. Otherwise re-runs `script` under the first
+    interpreter here that has it (the python3 first on PATH may be a separate one
+    without Debian's packages), or raises InputError naming the interpreter."""
     try:
         import matplotlib  # noqa: F401
+        return
     except ImportError:
-        hint = "install python3-matplotlib (sudo .ci/install-deps)"
-        if Path("/usr/bin/python3").exists() and Path(sys.executable) != Path("/usr/bin/python3"):
-            hint += f", or run it with /usr/bin/python3 {Path(__file__).name}"
-        raise InputError(f"{sys.executable} cannot import matplotlib; {hint}") from None
+        pass
+    if not os.environ.get(REEXEC_MARK):
+        for candidate in PYTHON_CANDIDATES:
+            if Path(candidate).exists():
+                probe = subprocess.run([candidate, "-c", "import matplotlib, scipy"],
+                                       capture_output=True)
+                if probe.returncode == 0:
+                    os.environ[REEXEC_MARK] = "1"
+                    os.execv(candidate, [candidate, str(script), *sys.argv[1:]])
+    raise InputError(f"{sys.executable} cannot import matplotlib; install python3-matplotlib "
+                     f"(sudo .ci/install-deps) or run: /usr/bin/python3 {script.name} ...")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -545,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, help="folder for the charts and summary.md")
     args = parser.parse_args(argv)
     try:
-        require_matplotlib()
+        require_matplotlib(Path(__file__).resolve())
         inputs = args.inputs or default_inputs()
         if not inputs:
             raise InputError("no JSON files given and none in results/")

@@ -1,6 +1,7 @@
 """Tests for plot.py: charts from synthetic results with known numbers, and bad input."""
 
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -169,13 +170,36 @@ def test_names_outside_the_grammar_are_foreign():
     assert plot.parse_name("io_sleep/tbb/tasks:x/workers:8") is None
 
 
-def test_missing_matplotlib_is_one_line_naming_the_interpreter(root):
-    code = ("import sys, runpy; sys.modules['matplotlib'] = None; sys.argv = ['plot.py'];"
+def _without_matplotlib(root, reexec_allowed: bool) -> subprocess.CompletedProcess:
+    # A None entry in sys.modules makes "import matplotlib" fail, as it does in
+    # an interpreter without the package.
+    code = ("import sys, runpy; sys.modules['matplotlib'] = None;"
+            "sys.argv = ['plot.py', 'no-such-results.json'];"
             f"runpy.run_path({str(root / 'plot.py')!r}, run_name='__main__')")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    env = dict(os.environ)
+    env.pop(plot.REEXEC_MARK, None)
+    if not reexec_allowed:
+        env[plot.REEXEC_MARK] = "1"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+
+
+def test_missing_matplotlib_is_one_line_naming_the_interpreter(root):
+    r = _without_matplotlib(root, reexec_allowed=False)
     assert r.returncode == 1
-    assert r.stderr.strip().splitlines() == [
-        r.stderr.strip()] and f"error: {sys.executable} cannot import matplotlib" in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: {sys.executable} cannot import matplotlib")
+    assert "/usr/bin/python3 plot.py" in lines[0]
+
+
+@pytest.mark.skipif(subprocess.run(["sh", "-c", "/usr/bin/python3 -c 'import matplotlib, scipy'"],
+                                   capture_output=True).returncode != 0,
+                    reason="/usr/bin/python3 cannot import matplotlib")
+def test_missing_matplotlib_reruns_under_a_python_that_has_it(root):
+    r = _without_matplotlib(root, reexec_allowed=True)
+    # Re-run under /usr/bin/python3, which got as far as reading the input.
+    assert r.returncode == 1
+    assert r.stderr.strip() == "error: no-such-results.json: no such file"
 
 
 def test_help_is_the_docstring():
