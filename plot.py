@@ -52,14 +52,19 @@ NAME_RE = re.compile(
     r"(?:/(?:manual_time|real_time))?$"
 )
 TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
-MODEL_ORDER = ["serial", "event_loop", "tbb", "fork"]
+MODEL_ORDER = ["serial", "event_loop_sequential", "event_loop", "event_loop_blocking",
+               "event_loop_offload", "tbb", "fork"]
+ONE_WORKER = {"serial", "event_loop_sequential", "event_loop", "event_loop_blocking"}
 MODEL_STYLE = {
     "serial": ("#7f7f7f", "o"),
+    "event_loop_sequential": ("#9467bd", "v"),
     "event_loop": ("#1f77b4", "s"),
+    "event_loop_blocking": ("#8c564b", "P"),
+    "event_loop_offload": ("#17becf", "X"),
     "tbb": ("#2ca02c", "^"),
     "fork": ("#d62728", "D"),
 }
-CHART_STEMS = ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "parallelism")
+CHART_STEMS = ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "parallelism", "mixed_share")
 
 
 class InputError(Exception):
@@ -99,14 +104,24 @@ def _counter_fields(row: dict) -> dict[str, float]:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in skip}
 
 
-def load(path: Path) -> ResultFile:
-    """Reads one Google Benchmark JSON file; raises InputError when it is unusable."""
+def read_json(path: Path) -> object:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
-        data = json.loads(path.read_text())
+        return json.loads(path.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise InputError(f"{path}: not JSON ({e})") from None
+
+
+def is_trace(data: object) -> bool:
+    """A Chrome trace event file (the timelines), not benchmark results."""
+    return isinstance(data, dict) and isinstance(data.get("traceEvents"), list)
+
+
+def load(path: Path, data: object = None) -> ResultFile:
+    """Reads one Google Benchmark JSON file; raises InputError when it is unusable."""
+    if data is None:
+        data = read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
         raise InputError(f"{path}: not Google Benchmark JSON (no \"benchmarks\" array)")
     if not data["benchmarks"]:
@@ -190,26 +205,26 @@ def _plt():
     return plt
 
 
+def largest_w(series: list[Series], model: str) -> int | None:
+    return max((s.key["workers"] for s in series if s.key["model"] == model), default=None)
+
+
 def chart_io_wall(series: list[Series], out: Path, written: list[Path]) -> str | None:
-    """Wall time per run against tasks; tbb and fork at their largest common W."""
+    """Wall time per run against tasks, one line per model (at its largest W)."""
     if not series:
         return None
     plt = _plt()
-    pooled = [s for s in series if s.key["model"] in ("tbb", "fork")]
-    w_pick = max((s.key["workers"] for s in pooled), default=None)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7.5, 5))
     for model in MODEL_ORDER:
-        pts = sorted((s for s in series if s.key["model"] == model
-                      and (w_pick is None or model in ("serial", "event_loop")
-                           or s.key["workers"] == w_pick)),
+        w = largest_w(series, model)
+        pts = sorted((s for s in series if s.key["model"] == model and s.key["workers"] == w),
                      key=lambda s: s.key["tasks"])
         if not pts:
             continue
         color, marker = MODEL_STYLE.get(model, ("black", "x"))
-        label = model if model in ("serial", "event_loop") else f"{model} (W={w_pick})"
         lo_hi = list(zip(*(spread(s.times_ms) for s in pts)))
         ax.errorbar([s.key["tasks"] for s in pts], [s.median_ms for s in pts], yerr=lo_hi,
-                    color=color, marker=marker, capsize=3, label=label)
+                    color=color, marker=marker, capsize=3, label=_label(pts[0]))
     sleep_ms = max(s.key["sleep_us"] for s in series) / 1000
     ax.axhline(sleep_ms, color="black", linestyle=":", label=f"ideal: one wait, T = {sleep_ms:g} ms")
     ax.set_xscale("log")
@@ -218,7 +233,7 @@ def chart_io_wall(series: list[Series], out: Path, written: list[Path]) -> str |
     ax.set_ylabel("wall time per run (ms)")
     ax.set_title("io_sleep: who overlaps waits?")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
     _save(fig, out, "io_sleep_wall", written)
     plt.close(fig)
     return "io_sleep_wall"
@@ -348,16 +363,18 @@ def representative(series: list[Series], model: str) -> Series | None:
     return max(rows, key=lambda s: (s.key["tasks"], s.key["bytes"], s.key["workers"]))
 
 
-def chart_parallelism(io: list[Series], cpu: list[Series], cores: int, out: Path,
-                      written: list[Path]) -> str | None:
+def chart_parallelism(io: list[Series], cpu: list[Series], mixed: list[Series], cores: int,
+                      out: Path, written: list[Path]) -> str | None:
+    """Bars of CPU seconds per wall second, grouped by workload, one per model."""
     groups = [(name, rows) for name, rows in (("io_sleep", io), ("cpu_hash", cpu)) if rows]
     if not groups:
         return None
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    xticks, xlabels = [], []
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    xticks, xlabels, seen = [], [], set()
     x = 0.0
     for workload, rows in groups:
+        start = x
         for model in MODEL_ORDER:
             s = representative(rows, model)
             if s is None:
@@ -365,20 +382,27 @@ def chart_parallelism(io: list[Series], cpu: list[Series], cores: int, out: Path
             values = s.counters["parallelism"]
             med = statistics.median(values)
             color, _ = MODEL_STYLE.get(model, ("black", "x"))
-            ax.bar(x, med, color=color, yerr=[[med - min(values)], [max(values) - med]], capsize=3)
-            ax.text(x, med + 0.05, f"{med:.2f}", ha="center", fontsize=8)
-            xticks.append(x)
-            size = f"\n{s.key['bytes']} B" if s.key["bytes"] else ""
-            xlabels.append(f"{workload}\n{model}\nN={s.key['tasks']}\nW={s.key['workers']}{size}")
+            ax.bar(x, med, color=color, yerr=[[med - min(values)], [max(values) - med]], capsize=3,
+                   label=None if model in seen else model)
+            seen.add(model)
+            ax.text(x, med + 0.05, f"{med:.2f}", ha="center", fontsize=7)
+            w = "" if model in ONE_WORKER else f" W={s.key['workers']}"
+            ax.text(x, -0.08, f"N={s.key['tasks']}{w}", ha="center", va="top", fontsize=6,
+                    rotation=90)
             x += 1
-        x += 0.7
+        xticks.append((start + x - 1) / 2)
+        size = f", {max(r.key['bytes'] for r in rows)} B" if workload == "cpu_hash" else ""
+        xlabels.append(f"{workload}{size}")
+        x += 1
     ax.axhline(cores, color="black", linestyle="--", label=f"{cores} cores: fully parallel")
     ax.axhline(1.0, color="gray", linestyle=":", label="1: one CPU at a time")
-    ax.set_xticks(xticks, xlabels, fontsize=7)
+    ax.set_xticks(xticks, xlabels, fontsize=9)
+    ax.tick_params(axis="x", pad=42)
     ax.set_ylabel("parallelism (CPU seconds per wall second)")
     ax.set_ylim(0, cores + 0.6)
-    ax.set_title("Is it parallel? CPU time / wall time, children included")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("Is it parallel? CPU time / wall time, children included "
+                 "(each model's row with the most tasks and workers)", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left", ncol=2)
     _save(fig, out, "parallelism", written)
     plt.close(fig)
     return "parallelism"
@@ -405,16 +429,141 @@ def chart_foreign(f: ResultFile, out: Path, written: list[Path]) -> str | None:
     return stem
 
 
-def summary_rows(io: list[Series], cpu: list[Series]) -> list[dict]:
+def chart_mixed(series: list[Series], out: Path, written: list[Path]) -> str | None:
+    """Wall time against CPU share, one line per model, with the share at which
+    another model first beats the event loop by more than 5%."""
+    if not series:
+        return None
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    lines: dict[str, list[tuple[float, Series]]] = {}
+    for s in series:
+        share = s.counter("cpu_share")
+        if share is not None:
+            lines.setdefault(_label(s), []).append((share, s))
+    order = {m: i for i, m in enumerate(MODEL_ORDER)}
+    for label, pts in sorted(lines.items(), key=lambda kv: (order.get(kv[1][0][1].key["model"], 99),
+                                                           kv[1][0][1].key["workers"])):
+        pts.sort(key=lambda p: p[0])
+        model = pts[0][1].key["model"]
+        color, marker = MODEL_STYLE.get(model, ("black", "x"))
+        style = "--" if model in ("tbb", "fork") and pts[0][1].key["workers"] > 2 else "-"
+        lo_hi = list(zip(*(spread(s.times_ms) for _, s in pts)))
+        ax.errorbar([p[0] for p in pts], [s.median_ms for _, s in pts], yerr=lo_hi, color=color,
+                    marker=marker, linestyle=style, capsize=3, label=label)
+    loop = sorted(lines.get("event_loop", []), key=lambda p: p[0])
+    for share, s in loop:
+        rivals = [r for _, pts in lines.items() for sh, r in pts
+                  if r.key["model"] != "event_loop" and r.key["sleep_us"] == s.key["sleep_us"]]
+        if rivals and min(r.median_ms for r in rivals) < s.median_ms / 1.05:
+            ax.axvline(share, color="#1f77b4", linestyle=":", linewidth=1.5)
+            ax.annotate(f"event loop stops winning\n(CPU share {share:.2f})", (share, 0.55),
+                        xycoords=("data", "axes fraction"), va="top", fontsize=8, color="#1f77b4",
+                        xytext=(4, 0), textcoords="offset points")
+            break
+    n = series[0].key["tasks"]
+    ax.set_xlabel("CPU share of each task (hashing time / task time)")
+    ax.set_ylabel("wall time per run (ms)")
+    ax.set_title(f"mixed: {n} tasks, each hashes for a share of 10 ms and waits for the rest")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(bottom=0)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, 0.85))
+    _save(fig, out, "mixed_share", written)
+    plt.close(fig)
+    return "mixed_share"
+
+
+def chart_timeline(scenario: str, traces: list[dict], out: Path, written: list[Path]) -> str:
+    """One panel per model on a shared time axis; a band per thread or process,
+    and inside a band one row per task that overlaps another."""
+    plt = _plt()
+    order = {m: i for i, m in enumerate(MODEL_ORDER)}
+    traces = sorted(traces, key=lambda t: order.get(t["otherData"]["model"], 99))
+    panels = []
+    for t in traces:
+        tasks = [e for e in t["traceEvents"] if e.get("ph") == "X"]
+        lanes: dict[tuple[int, int], list[dict]] = {}
+        for e in sorted(tasks, key=lambda e: e["ts"]):
+            lanes.setdefault((e["pid"], e["tid"]), []).append(e)
+        panels.append((t["otherData"], lanes))
+    heights = [sum(_pack(ev)[1] for ev in lanes.values()) + 0.6 for _, lanes in panels]
+    fig, axes = plt.subplots(len(panels), 1, sharex=True, squeeze=False,
+                             figsize=(9, 0.9 + 0.32 * sum(heights)),
+                             gridspec_kw={"height_ratios": heights})
+    cmap = plt.get_cmap("tab10")
+    for ax, (info, lanes) in zip(axes[:, 0], panels):
+        y = 0.0
+        ticks, names = [], []
+        pids = sorted({pid for pid, _ in lanes})
+        for n, ((pid, tid), evs) in enumerate(sorted(lanes.items(), key=lambda kv: kv[1][0]["ts"])):
+            rows, count = _pack(evs)
+            ax.axhspan(y - 0.45, y + count - 0.55, color="#f2f2f2" if n % 2 == 0 else "#e3e3e3")
+            for e, row in zip(evs, rows):
+                i = e["args"]["index"]
+                ax.barh(y + row, e["dur"] / 1e3, left=e["ts"] / 1e3, height=0.8,
+                        color=cmap(i % 10), edgecolor="black", linewidth=0.4)
+                ax.text((e["ts"] + e["dur"] / 2) / 1e3, y + row, str(i), ha="center",
+                        va="center", fontsize=6)
+            ticks.append(y + (count - 1) / 2)
+            if len(pids) > 1:
+                names.append(f"process {pids.index(pid) + 1}")
+            elif pid == tid:
+                names.append("loop thread" if info["model"].startswith("event_loop")
+                             else "main thread")
+            else:
+                names.append(f"thread {n + 1}")
+            y += count
+        ax.set_yticks(ticks, names, fontsize=7)
+        ax.set_ylim(y - 0.5, -0.6)
+        w = "" if info["model"] in ONE_WORKER else f", W={info['workers']}"
+        ax.set_title(f"{info['model']}{w}: {info['wall_ms']:.0f} ms", fontsize=8, loc="left")
+        ax.grid(True, axis="x", alpha=0.3)
+    axes[-1, 0].set_xlabel("time since the run started (ms)")
+    axes[-1, 0].set_xlim(left=0)
+    fig.suptitle(f"timeline: {scenario} — each bar is one task, numbered", fontsize=10)
+    fig.tight_layout()
+    stem = f"timeline_{scenario}"
+    _save(fig, out, stem, written)
+    plt.close(fig)
+    return stem
+
+
+def _pack(events: list[dict]) -> tuple[list[int], int]:
+    """Rows for events sorted by start: each takes the first row free at its start."""
+    ends: list[float] = []
+    rows = []
+    for e in events:
+        for r, end in enumerate(ends):
+            if end <= e["ts"]:
+                ends[r] = e["ts"] + e["dur"]
+                rows.append(r)
+                break
+        else:
+            ends.append(e["ts"] + e["dur"])
+            rows.append(len(ends) - 1)
+    return rows, max(len(ends), 1)
+
+
+def summary_rows(io: list[Series], cpu: list[Series], mixed: list[Series] | None = None) -> list[dict]:
     """Per workload and size: the fastest model and each model's best efficiency.
 
     Speedups are the harness's paired counter where rows carry one (CPU work,
-    measured next to a serial run), else ratios of median times."""
+    measured next to a serial run), else ratios of median times. A mixed size is
+    its CPU share (the median of the rows' cpu_share counters)."""
+    groups: list[tuple[str, tuple, str, Series]] = []
+    for s in io:
+        groups.append(("io_sleep", (s.key["tasks"],), f"tasks={s.key['tasks']}", s))
+    for s in cpu:
+        groups.append(("cpu_hash", (s.key["bytes"],), f"bytes={s.key['bytes']}", s))
+    mixed = mixed or []
+    for sleep_us in {s.key["sleep_us"] for s in mixed}:
+        at = [s for s in mixed if s.key["sleep_us"] == sleep_us]
+        share = statistics.median(s.counter("cpu_share") or 0.0 for s in at)
+        groups += [("mixed", (-sleep_us,), f"cpu_share={share:.2f}", s) for s in at]
     rows = []
-    groups = [("io_sleep", "tasks", s) for s in io] + [("cpu_hash", "bytes", s) for s in cpu]
-    keys = sorted({(w, axis, s.key[axis]) for w, axis, s in groups})
-    for workload, axis, size in keys:
-        at = [s for w, a, s in groups if w == workload and s.key[axis] == size]
+    for workload, key, label in sorted({(w, k, lab) for w, k, lab, _ in groups}):
+        at = [s for w, k, _, s in groups if w == workload and k == key]
         serial = next((s for s in at if s.key["model"] == "serial"), None)
 
         def speed(s: Series) -> float:
@@ -428,22 +577,21 @@ def summary_rows(io: list[Series], cpu: list[Series]) -> list[dict]:
                 best[m] = s
         fastest = max(best.values(), key=speed)
         has_speedup = speedup_values(fastest, serial) is not None
-        row = {
+        rows.append({
             "workload": workload,
-            "size": f"{axis}={size}",
+            "size": label,
             "fastest": _label(fastest),
             "fastest_ms": fastest.median_ms,
             "vs_serial": speed(fastest) if has_speedup else None,
             "vs_event_loop": (speed(fastest) / speed(best["event_loop"])
                               if "event_loop" in best else None),
             "efficiency": {m: (_label(s), s.counter("efficiency")) for m, s in best.items()},
-        }
-        rows.append(row)
+        })
     return rows
 
 
 def _label(s: Series) -> str:
-    if s.key["model"] in ("serial", "event_loop"):
+    if s.key["model"] in ONE_WORKER:
         return s.key["model"]
     return f"{s.key['model']} (W={s.key['workers']})"
 
@@ -453,14 +601,15 @@ def summary_markdown(rows: list[dict], files: list[ResultFile]) -> str:
         return "—" if v is None else f"{v:.2f}x"
 
     ctx = files[0].context if files else {}
+    models = [m for m in MODEL_ORDER if any(m in r["efficiency"] for r in rows)]
     lines = [
         "| workload | size | fastest | ms per run | vs serial | vs event_loop | "
-        "efficiency: serial | event_loop | tbb | fork |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        + " | ".join(f"efficiency: {m}" for m in models) + " |",
+        "|---|---|---|---:|---:|---:|" + "---:|" * len(models),
     ]
     for r in rows:
         eff = []
-        for m in MODEL_ORDER:
+        for m in models:
             if m in r["efficiency"] and r["efficiency"][m][1] is not None:
                 label, value = r["efficiency"][m]
                 w = label[len(m):].strip()
@@ -479,7 +628,23 @@ def summary_markdown(rows: list[dict], files: list[ResultFile]) -> str:
 
 
 def default_inputs() -> list[Path]:
-    return sorted((Path(__file__).resolve().parent / "results").glob("*.json"))
+    return [Path(__file__).resolve().parent / "results"]
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for every *.json below it, except the
+    previous/ results a bench run keeps for comparisons."""
+    result = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*.json") if "previous" not in f.relative_to(p).parts
+                           and not any(part.endswith(".partial") for part in f.parts))
+            if not found:
+                raise InputError(f"{p}: folder holds no *.json file")
+            result += found
+        else:
+            result.append(p)
+    return result
 
 
 def remove_stale(out: Path, made: set[str]) -> None:
@@ -488,17 +653,28 @@ def remove_stale(out: Path, made: set[str]) -> None:
         stem, ext = path.stem, path.suffix
         if ext not in (".png", ".svg") or stem in made:
             continue
-        if stem in CHART_STEMS or stem.endswith("_times"):
+        if stem in CHART_STEMS or stem.startswith("timeline_") or stem.endswith("_times"):
             path.unlink()
 
 
 def plot(paths: list[Path], out: Path | None) -> int:
-    files = [load(p) for p in paths]  # every input is checked before anything is written
-    out = out or paths[0].parent
+    files: list[ResultFile] = []
+    traces: dict[str, list[dict]] = {}
+    # Every input is read and checked before anything is written.
+    for path in expand(paths):
+        data = read_json(path)
+        if not is_trace(data):
+            files.append(load(path, data))
+        elif isinstance(data.get("otherData"), dict) and "model" in data["otherData"]:
+            traces.setdefault(str(data["otherData"].get("scenario", path.parent.name)), []).append(data)
+        else:
+            print(f"warning: {path}: a Chrome trace, but not one of cvpbench's; skipped",
+                  file=sys.stderr)
+    out = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
     for f in files:
         for e in f.errors:
             print(f"warning: {f.path}: skipped a row in error: {e}", file=sys.stderr)
-    io, cpu = ours(files, "io_sleep"), ours(files, "cpu_hash")
+    io, cpu, mixed = ours(files, "io_sleep"), ours(files, "cpu_hash"), ours(files, "mixed")
     cores = cores_of(files)
     out.mkdir(parents=True, exist_ok=True)
     # Charts are drawn into a staging folder beside the output and moved in
@@ -508,13 +684,17 @@ def plot(paths: list[Path], out: Path | None) -> int:
     try:
         made = {chart_io_wall(io, staging, written), chart_cpu_speedup(cpu, cores, staging, written),
                 chart_efficiency(io, cpu, staging, written),
-                chart_parallelism(io, cpu, cores, staging, written)}
+                chart_parallelism(io, cpu, mixed, cores, staging, written),
+                chart_mixed(mixed, staging, written)}
+        for scenario, group in sorted(traces.items()):
+            made.add(chart_timeline(scenario, group, staging, written))
         for f in files:
             made.add(chart_foreign(f, staging, written))
             if not f.series:
                 print(f"warning: {f.path}: nothing to plot: every row is in error", file=sys.stderr)
         made.discard(None)
-        summary = summary_markdown(summary_rows(io, cpu), files) if io or cpu else None
+        ours_any = io or cpu or mixed
+        summary = summary_markdown(summary_rows(io, cpu, mixed), files) if ours_any else None
         if not made:
             raise InputError(f"{paths[0]}: no benchmark row without an error; nothing to plot")
         for path in written:

@@ -59,7 +59,9 @@ std::vector<Point> grid(const Profile& profile, const Overrides& ov) {
       p.bytes = s.bytes;
       p.rounds = s.rounds;
     };
-    add(cvp::bench::cross({"serial", "event_loop"}, {tasks}, {1}, fill));
+    add(cvp::bench::cross({"serial", "event_loop", "event_loop_sequential", "event_loop_blocking",
+                           "event_loop_offload"},
+                          {tasks}, {1}, fill));
     add(cvp::bench::cross({"tbb", "fork"}, {tasks}, workers, fill));
   }
   return out;

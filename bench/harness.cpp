@@ -98,13 +98,13 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
 void run_benchmark(benchmark::State& state, const Point& p, const Prepared& prep) {
   const Workload& w = *prep.workload;
   std::unique_ptr<Model> model, serial;
-  // A workload with CPU work is paired: every timed run is preceded by an
+  // A workload of CPU work alone is paired: every timed run is preceded by an
   // untimed run of the serial model, and the pair gives that run's speedup
   // and its ideal. The reference machine (a virtual machine) switches for
   // seconds at a time between two speeds 35% apart; comparing runs minutes
   // apart would put that switch into the speedup, comparing neighbours does
   // not. Sleeping tasks cost no CPU and need no pairing.
-  const bool paired = w.params().bytes > 0;
+  const bool paired = w.params().bytes > 0 && w.longest_wait().count() == 0;
   try {
     model = make_model(p.model, p.workers);
     model->prepare(w);
@@ -115,7 +115,8 @@ void run_benchmark(benchmark::State& state, const Point& p, const Prepared& prep
   }
   const Limits limits = model->limits(w.tasks(), usable_cpus());
   const auto ideal_s = [&](double task_cpu_s) {
-    return ideal_run_time(limits, w.tasks(), std::chrono::duration<double>(task_cpu_s), w.wait())
+    return ideal_run_time(limits, w.tasks(), std::chrono::duration<double>(task_cpu_s),
+                          w.longest_wait())
         .count();
   };
   std::vector<Digest> out(static_cast<std::size_t>(w.tasks()));
@@ -171,6 +172,8 @@ void run_benchmark(benchmark::State& state, const Point& p, const Prepared& prep
   c["task_cpu_us"] = median(task_cpu) * 1e6;
   c["ideal_ms"] = ideal_s(median(task_cpu)) * 1e3;
   c["efficiency"] = median(efficiencies);
+  const double wait_s = std::chrono::duration<double>(w.longest_wait()).count();
+  c["cpu_share"] = median(task_cpu) / (median(task_cpu) + wait_s);
   if (paired) c["speedup"] = median(speedups);
   state.SetItemsProcessed(runs * p.tasks);
   if (p.bytes > 0) state.SetBytesProcessed(runs * p.tasks * p.bytes * p.rounds);
@@ -202,6 +205,28 @@ std::vector<std::int64_t> parse_ints(std::string_view flag, std::string_view val
   }
   if (out.empty()) throw std::invalid_argument("--" + std::string(flag) + " needs a value");
   return out;
+}
+
+// The grid flags that take a list of whole numbers, each with its check.
+struct IntListFlag {
+  std::string_view name;
+  std::optional<std::vector<std::int64_t>>* target;
+  std::function<void(std::int64_t)> check;
+  bool workload_axis;  // accepted only by the harnesses that list it in Harness::axes
+};
+
+std::optional<IntListFlag> find_int_flag(std::string_view flag, Overrides& ov) {
+  const IntListFlag flags[] = {
+      {"--tasks", &ov.tasks, [](std::int64_t v) { check_tasks(v); }, false},
+      {"--workers", &ov.workers, [](std::int64_t v) { check_workers(v); }, false},
+      {"--sleep_us", &ov.sleep_us, [](std::int64_t v) { check_sleep_us(v); }, true},
+      {"--bytes", &ov.bytes, [](std::int64_t v) { check_bytes(v); }, true},
+      {"--rounds", &ov.rounds, [](std::int64_t v) { check_rounds(v); }, true},
+  };
+  for (const IntListFlag& f : flags) {
+    if (f.name == flag) return f;
+  }
+  return std::nullopt;
 }
 
 void print_help(const Harness& h, const char* argv0) {
@@ -304,7 +329,7 @@ std::vector<Point> cross(const std::vector<std::string>& models,
         Point p;
         p.model = m;
         p.tasks = check_tasks(n);
-        p.workers = single_worker_model(m) ? 1 : check_workers(w);
+        p.workers = fixed_workers(m).value_or(check_workers(w));
         fill(p);
         const std::string key = m + "/" + std::to_string(p.tasks) + "/" +
                                 std::to_string(p.workers) + "/" + std::to_string(p.sleep_us) + "/" +
@@ -354,30 +379,12 @@ int run_main(int argc, char** argv, const Harness& h) {
       } else if (flag == "--models") {
         needs_value();
         ov.models = split(value);
-        for (const std::string& m : *ov.models) single_worker_model(m);  // throws if unknown
-      } else if (flag == "--tasks") {
+        for (const std::string& m : *ov.models) fixed_workers(m);  // throws if unknown
+      } else if (const auto f = find_int_flag(flag, ov)) {
+        if (f->workload_axis) axis_allowed(flag.substr(2));
         needs_value();
-        ov.tasks = parse_ints("tasks", value);
-        for (auto v : *ov.tasks) check_tasks(v);
-      } else if (flag == "--workers") {
-        needs_value();
-        ov.workers = parse_ints("workers", value);
-        for (auto v : *ov.workers) check_workers(v);
-      } else if (flag == "--sleep_us") {
-        axis_allowed("sleep_us");
-        needs_value();
-        ov.sleep_us = parse_ints("sleep_us", value);
-        for (auto v : *ov.sleep_us) check_sleep_us(v);
-      } else if (flag == "--bytes") {
-        axis_allowed("bytes");
-        needs_value();
-        ov.bytes = parse_ints("bytes", value);
-        for (auto v : *ov.bytes) check_bytes(v);
-      } else if (flag == "--rounds") {
-        axis_allowed("rounds");
-        needs_value();
-        ov.rounds = parse_ints("rounds", value);
-        for (auto v : *ov.rounds) check_rounds(v);
+        *f->target = parse_ints(flag.substr(2), value);
+        for (auto v : **f->target) f->check(v);
       } else if (flag.starts_with("--benchmark_")) {
         if (flag == "--benchmark_out" || flag == "--benchmark_out_format") {
           throw std::invalid_argument(std::string(flag) + " is set by " + prog +
@@ -431,11 +438,7 @@ int run_main(int argc, char** argv, const Harness& h) {
     // on the command line come later and win.
     std::string reps_flag = "--benchmark_repetitions=" + std::to_string(profile.repetitions);
     std::string min_time_flag = "--benchmark_min_time=" + std::to_string(profile.min_time_s);
-    // Repetitions of all benchmarks run in a random order, so a slow spell
-    // of the machine is spread over every model instead of landing on one.
-    static char interleave_flag[] = "--benchmark_enable_random_interleaving=true";
-    passthrough.insert(passthrough.begin() + 1,
-                       {reps_flag.data(), min_time_flag.data(), interleave_flag});
+    passthrough.insert(passthrough.begin() + 1, {reps_flag.data(), min_time_flag.data()});
     int bench_argc = static_cast<int>(passthrough.size());
     passthrough.push_back(nullptr);
     benchmark::Initialize(&bench_argc, passthrough.data());

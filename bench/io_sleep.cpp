@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "harness.hpp"
+#include "models/model.hpp"
 
 namespace {
 
@@ -39,6 +40,11 @@ std::vector<Point> grid(const Profile& profile, const Overrides& ov) {
   add(cvp::bench::cross(
       {"serial"}, quick ? std::vector<std::int64_t>{1, 4} : std::vector<std::int64_t>{1, 10, 100},
       {1}, fill));
+  // The event loop's other shapes: awaiting one task at a time, and a
+  // blocking call inside the loop. Both take N waits back to back.
+  add(cvp::bench::cross(
+      {"event_loop_sequential", "event_loop_blocking"},
+      quick ? std::vector<std::int64_t>{1, 4} : std::vector<std::int64_t>{1, 10, 100}, {1}, fill));
   add(cvp::bench::cross({"event_loop"},
                         quick  ? std::vector<std::int64_t>{1, 100, 1000}
                         : full ? std::vector<std::int64_t>{1, 10, 100, 1000, 10000, 100000}
@@ -47,8 +53,10 @@ std::vector<Point> grid(const Profile& profile, const Overrides& ov) {
   const std::vector<std::int64_t> workers = quick  ? std::vector<std::int64_t>{1, 2, 4}
                                             : full ? std::vector<std::int64_t>{1, 2, 4, 8, 16, 64}
                                                    : std::vector<std::int64_t>{1, 2, 4, 8};
-  for (const char* model : {"tbb", "fork"}) {
-    for (std::int64_t w : workers) {
+  // event_loop_offload's W is libuv's threadpool size, fixed per process.
+  for (const char* model : {"tbb", "fork", "event_loop_offload"}) {
+    const auto fixed = cvp::fixed_workers(model);
+    for (std::int64_t w : fixed ? std::vector<std::int64_t>{*fixed} : workers) {
       for (std::int64_t n :
            quick ? std::vector<std::int64_t>{8} : std::vector<std::int64_t>{1, 10, 100, 1000}) {
         const double run_s =

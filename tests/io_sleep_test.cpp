@@ -22,8 +22,19 @@ TEST(IoSleep, TokensOfDifferentTasksDiffer) {
 }
 
 TEST(IoSleep, WaitIsTheSleepLength) {
-  EXPECT_EQ(IoSleep(1, 10'000).wait(), std::chrono::milliseconds(10));
-  EXPECT_EQ(IoSleep(1, 0).wait(), std::chrono::nanoseconds(0));
+  EXPECT_EQ(IoSleep(1, 10'000).wait(0), std::chrono::milliseconds(10));
+  EXPECT_EQ(IoSleep(3, 0).wait(2), std::chrono::nanoseconds(0));
+}
+
+TEST(IoSleep, EachTaskCanHaveItsOwnSleep) {
+  const IoSleep w(std::vector<std::int64_t>{100'000, 200'000});
+  EXPECT_EQ(w.tasks(), 2);
+  EXPECT_EQ(w.wait(0), std::chrono::milliseconds(100));
+  EXPECT_EQ(w.wait(1), std::chrono::milliseconds(200));
+  EXPECT_EQ(w.longest_wait(), std::chrono::milliseconds(200));
+  EXPECT_EQ(w.compute(1), IoSleep(2, 5).compute(1));
+  EXPECT_THROW(IoSleep(std::vector<std::int64_t>{}), std::invalid_argument);
+  EXPECT_THROW(IoSleep(std::vector<std::int64_t>{5, -1}), std::invalid_argument);
 }
 
 TEST(IoSleep, RejectsBadParametersNamingThem) {

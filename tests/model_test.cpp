@@ -22,9 +22,9 @@ std::string error_of(std::string_view model, int workers) {
 }
 
 TEST(ModelRegistry, MakesEveryRegisteredModelByName) {
-  ASSERT_EQ(model_names().size(), 4u);
+  ASSERT_EQ(model_names().size(), 7u);
   for (std::string_view name : model_names()) {
-    const int workers = single_worker_model(name) ? 1 : 2;
+    const int workers = fixed_workers(name).value_or(2);
     auto m = make_model(name, workers);
     EXPECT_EQ(m->name(), name);
     EXPECT_EQ(m->workers(), workers);
@@ -33,7 +33,8 @@ TEST(ModelRegistry, MakesEveryRegisteredModelByName) {
 
 TEST(ModelRegistry, RejectsUnknownModelNamingItAndTheAllowed) {
   EXPECT_EQ(error_of("asyncio", 1),
-            "unknown model 'asyncio'; allowed: serial, event_loop, tbb, fork");
+            "unknown model 'asyncio'; allowed: serial, event_loop_sequential, event_loop, "
+            "event_loop_blocking, event_loop_offload, tbb, fork");
 }
 
 TEST(ModelRegistry, RejectsWorkersOutOfRange) {
@@ -69,27 +70,39 @@ TEST(IdealRunTime, WorkersTakeTasksInRoundsOfW) {
 
 TEST(InflightGauge, TracksThePeakNotTheCurrent) {
   InflightGauge g;
-  g.enter();
-  g.enter();
-  g.leave();
-  g.enter();
-  g.leave();
-  g.leave();
+  g.enter(0);
+  g.enter(1);
+  g.leave(0);
+  g.enter(2);
+  g.leave(1);
+  g.leave(2);
   EXPECT_EQ(g.peak(), 2);
+  EXPECT_TRUE(g.report().spans.empty());  // not tracing
 }
 
-TEST(InflightGauge, CountsTasksInForkedChildren) {
-  InflightGauge g;
-  g.enter();
+TEST(InflightGauge, CountsAndTracesTasksInForkedChildren) {
+  InflightGauge g(3);
+  g.enter(0);
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    g.enter();
-    g.enter();
+    g.enter(1);
+    g.enter(2);
+    g.leave(2);
+    g.leave(1);
     _exit(0);
   }
   ASSERT_EQ(waitpid(pid, nullptr, 0), pid);
-  EXPECT_EQ(g.peak(), 3);
+  g.leave(0);
+  const RunReport r = g.report();
+  EXPECT_EQ(r.peak_inflight, 3);
+  ASSERT_EQ(r.spans.size(), 3u);
+  EXPECT_EQ(r.spans[0].pid, getpid());
+  EXPECT_EQ(r.spans[1].pid, pid);
+  EXPECT_EQ(r.spans[2].pid, pid);
+  for (const TaskSpan& s : r.spans) EXPECT_LE(s.start_ns, s.end_ns);
+  EXPECT_LE(r.spans[0].start_ns, r.spans[1].start_ns);
+  EXPECT_LE(r.spans[1].end_ns, r.spans[0].end_ns);
 }
 
 }  // namespace

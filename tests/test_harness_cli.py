@@ -22,7 +22,8 @@ def run(binary: Path, *args: str, timeout: float = 120) -> subprocess.CompletedP
     (["--workers=999"], "io_sleep: error: workers is 999; allowed: 1 to 256"),
     (["--sleep_us=99999999999"], "io_sleep: error: sleep_us is 99999999999; allowed: 0 to 10000000"),
     (["--models=asyncio"],
-     "io_sleep: error: unknown model 'asyncio'; allowed: serial, event_loop, tbb, fork"),
+     "io_sleep: error: unknown model 'asyncio'; allowed: serial, event_loop_sequential, "
+     "event_loop, event_loop_blocking, event_loop_offload, tbb, fork"),
     (["--profile=fast"], "io_sleep: error: profile is 'fast'; allowed: quick, default, full"),
     (["--tasks=ten"], "io_sleep: error: --tasks: 'ten' is not a whole number"),
     (["--bytes=64"], "io_sleep: error: --bytes does not apply to io_sleep"),
@@ -66,7 +67,8 @@ def test_run_writes_json_with_grammar_names_and_counters(cpu_hash, tmp_path):
     for b in rows:
         assert not b.get("error_occurred")
         for counter in ("tasks", "workers", "sleep_us", "bytes", "parallelism", "peak_inflight",
-                        "ideal_ms", "efficiency", "items_per_second", "bytes_per_second"):
+                        "ideal_ms", "efficiency", "items_per_second", "bytes_per_second",
+                        "speedup", "task_cpu_us"):
             assert counter in b, counter
         assert b["tasks"] == 5
     ctx = data["context"]

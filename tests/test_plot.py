@@ -46,6 +46,15 @@ def results(tmp_path: Path) -> tuple[Path, Path]:
                + series(io.format("event_loop", 1000, 1), [11, 11, 11], [0.91] * 3, 0.05)
                + series(io.format("tbb", 10, 8), [20.2, 20.2, 20.2], [0.99] * 3, 0.01)
                + series(io.format("fork", 10, 8), [21, 21, 21], [0.95] * 3, 0.05))
+    mixed = "mixed/{}/tasks:16/workers:{}/sleep_us:{}{}/manual_time"
+    mixed_rows = []
+    for share, sleep_us, loop_ms, tbb_ms in ((0.0, 10000, 10.2, 80.5), (0.5, 5000, 85.0, 81.0),
+                                             (1.0, 0, 160.0, 80.2)):
+        size = "/bytes:4096" if share else ""
+        for model, w, ms in (("serial", 1, 160.0), ("event_loop", 1, loop_ms), ("tbb", 2, tbb_ms)):
+            mixed_rows += [row(mixed.format(model, w, sleep_us, size), ms, i, 3, cpu_share=share,
+                               efficiency=0.9, parallelism=1.0) for i in range(3)]
+    write(tmp_path / "mixed.json", mixed_rows)
     return write(tmp_path / "cpu_hash.json", cpu_rows), write(tmp_path / "io_sleep.json", io_rows)
 
 
@@ -56,7 +65,7 @@ def run_plot(*args: str) -> subprocess.CompletedProcess:
 
 def test_writes_every_chart_as_valid_png_and_svg(results, tmp_path):
     out = tmp_path / "charts"
-    r = run_plot(*map(str, results), "-o", str(out))
+    r = run_plot(*map(str, results), str(tmp_path / "mixed.json"), "-o", str(out))
     assert r.returncode == 0, r.stderr
     for stem in plot.CHART_STEMS:
         image = matplotlib.image.imread(out / f"{stem}.png")
@@ -223,3 +232,31 @@ def test_paired_speedup_counters_are_preferred_to_time_ratios(tmp_path):
     assert row_["fastest"] == "tbb (W=2)"
     assert row_["vs_serial"] == pytest.approx(1.94)
     assert row_["vs_event_loop"] == pytest.approx(1.94 / 0.99)
+
+
+def test_mixed_summary_rows_follow_the_cpu_share(results, tmp_path):
+    mixed = plot.ours([plot.load(tmp_path / "mixed.json")], "mixed")
+    rows = plot.summary_rows([], [], mixed)
+    assert [r["size"] for r in rows] == ["cpu_share=0.00", "cpu_share=0.50", "cpu_share=1.00"]
+    assert [r["fastest"] for r in rows] == ["event_loop", "tbb (W=2)", "tbb (W=2)"]
+    assert rows[1]["vs_event_loop"] == pytest.approx(85.0 / 81.0)
+
+
+def test_a_folder_input_takes_results_and_traces_but_not_previous(results, tmp_path):
+    (tmp_path / "previous").mkdir()
+    (tmp_path / "previous" / "io_sleep.json").write_text("not even JSON")
+    trace_dir = tmp_path / "traces" / "two_sleepers"
+    trace_dir.mkdir(parents=True)
+    for model, spans in (("event_loop_sequential", [(0, 100), (100, 200)]),
+                         ("event_loop", [(0, 100), (0, 200)])):
+        events = [{"name": "thread_name", "ph": "M", "pid": 7, "tid": 7, "args": {"name": "main"}}]
+        events += [{"name": f"task {i}", "ph": "X", "ts": a * 1000.0, "dur": (b - a) * 1000.0,
+                    "pid": 7, "tid": 7, "args": {"index": i}} for i, (a, b) in enumerate(spans)]
+        (trace_dir / f"{model}.json").write_text(json.dumps(
+            {"otherData": {"scenario": "two_sleepers", "model": model, "workers": 1,
+                           "wall_ms": 200.0}, "traceEvents": events}))
+    r = run_plot(str(tmp_path), "-o", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert matplotlib.image.imread(tmp_path / "out" / "timeline_two_sleepers.png").ndim == 3
+    assert (tmp_path / "out" / "mixed_share.png").exists()
+    assert plot._pack([{"ts": 0, "dur": 5}, {"ts": 1, "dur": 5}, {"ts": 6, "dur": 1}]) == ([0, 1, 0], 2)

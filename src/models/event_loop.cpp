@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "timing.hpp"
+
 namespace cvp {
 namespace {
 
@@ -18,12 +20,11 @@ struct EventLoopModel::Run {
   const Workload* workload;
   std::span<Digest> out;
   InflightGauge* gauge;
-  std::uint64_t wait_ns;
   int remaining;
   std::exception_ptr error;
 };
 
-EventLoopModel::EventLoopModel() : Model(1) {
+EventLoopModel::EventLoopModel(Mode mode) : Model(1), mode_(mode) {
   check_uv(uv_loop_init(&loop_), "uv_loop_init");
   loop_.data = this;
   check_uv(uv_timer_init(&loop_, &start_), "uv_timer_init");
@@ -61,20 +62,30 @@ void EventLoopModel::prepare(const Workload& w) {
   uv_run(&loop_, UV_RUN_NOWAIT);
 }
 
-// Runs task t's compute phase, then arms its wait or finishes it.
-void EventLoopModel::start_task(Task& t) {
+bool EventLoopModel::start_task(Task& t) {
   Run& run = *t.run;
-  run.gauge->enter();
+  run.gauge->enter(t.index);
   run.out[static_cast<std::size_t>(t.index)] = run.workload->compute(t.index);
-  if (run.wait_ns == 0) {
-    finish_task(t);
-    return;
+  if (t.wait_ns > 0 && mode_ == Mode::kBlocking) {
+    sleep_blocking(std::chrono::nanoseconds(t.wait_ns));  // the whole loop waits with it
+  } else if (t.wait_ns > 0) {
+    t.wait_start_ns = uv_hrtime();
+    // The loop's clock was read when this turn began; without an update, the
+    // compute time already spent this turn would count towards the wait.
+    uv_update_time(&loop_);
+    arm(t, t.wait_ns);
+    return true;
   }
-  t.wait_start_ns = uv_hrtime();
-  // The loop's clock was read when this turn began; without an update, the
-  // compute time already spent this turn would count towards the wait.
-  uv_update_time(&loop_);
-  arm(t, run.wait_ns);
+  finish_task(t);
+  return false;
+}
+
+void EventLoopModel::start_in_sequence(int index) {
+  // A loop, not a chain of calls: tasks that do not wait must not nest.
+  for (; index < static_cast<int>(tasks_.size()) && index < tasks_.front().run->workload->tasks();
+       ++index) {
+    if (start_task(tasks_[static_cast<std::size_t>(index)])) return;
+  }
 }
 
 void EventLoopModel::arm(Task& t, std::uint64_t wait_ns) {
@@ -83,7 +94,7 @@ void EventLoopModel::arm(Task& t, std::uint64_t wait_ns) {
 }
 
 void EventLoopModel::finish_task(Task& t) {
-  t.run->gauge->leave();
+  t.run->gauge->leave(t.index);
   --t.run->remaining;
 }
 
@@ -91,8 +102,13 @@ void EventLoopModel::start_cb(uv_timer_t* handle) {
   auto& self = *static_cast<EventLoopModel*>(handle->data);
   Run& run = *self.tasks_.front().run;
   try {
-    for (int i = 0; i < run.workload->tasks(); ++i)
-      self.start_task(self.tasks_[static_cast<std::size_t>(i)]);
+    if (self.mode_ == Mode::kSequential) {
+      self.start_in_sequence(0);
+    } else {
+      for (int i = 0; i < run.workload->tasks(); ++i) {
+        self.start_task(self.tasks_[static_cast<std::size_t>(i)]);
+      }
+    }
   } catch (...) {
     run.error = std::current_exception();
     uv_stop(handle->loop);
@@ -102,16 +118,17 @@ void EventLoopModel::start_cb(uv_timer_t* handle) {
 void EventLoopModel::wait_cb(uv_timer_t* handle) {
   Task& t = *static_cast<Task*>(handle->data);
   Run& run = *t.run;
+  auto& self = *static_cast<EventLoopModel*>(handle->loop->data);
   try {
     const std::uint64_t waited = uv_hrtime() - t.wait_start_ns;
-    if (waited < run.wait_ns) {
+    if (waited < t.wait_ns) {
       // Fired early (the loop clock counts whole milliseconds): wait out the rest.
       uv_update_time(handle->loop);
-      auto& self = *static_cast<EventLoopModel*>(handle->loop->data);
-      self.arm(t, run.wait_ns - waited);
+      self.arm(t, t.wait_ns - waited);
       return;
     }
     finish_task(t);
+    if (self.mode_ == Mode::kSequential) self.start_in_sequence(t.index + 1);
   } catch (...) {
     run.error = std::current_exception();
     uv_stop(handle->loop);
@@ -120,16 +137,17 @@ void EventLoopModel::wait_cb(uv_timer_t* handle) {
 
 RunReport EventLoopModel::run(const Workload& w, std::span<Digest> out) {
   ensure_tasks(w.tasks());
-  InflightGauge gauge;
-  Run run{&w, out, &gauge, static_cast<std::uint64_t>(w.wait().count()), w.tasks(), nullptr};
+  InflightGauge gauge(tracing() ? w.tasks() : 0);
+  Run run{&w, out, &gauge, w.tasks(), nullptr};
   for (int i = 0; i < w.tasks(); ++i) {
     Task& t = tasks_[static_cast<std::size_t>(i)];
     t.run = &run;
     t.index = i;
+    t.wait_ns = static_cast<std::uint64_t>(w.wait(i).count());
   }
-  // Like asyncio.gather: every task's first step is queued at once and the
-  // loop runs them back to back in its next turn, in index order, each
-  // arming its own timer before the next one starts.
+  // Like asyncio: the tasks' first steps are queued at once and the loop
+  // runs them back to back in its next turn, in index order (all of them, or
+  // only the first when tasks run in sequence).
   uv_update_time(&loop_);
   check_uv(uv_timer_start(&start_, start_cb, 0, 0), "uv_timer_start");
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -138,10 +156,10 @@ RunReport EventLoopModel::run(const Workload& w, std::span<Digest> out) {
     std::rethrow_exception(run.error);
   }
   if (run.remaining != 0) {
-    throw std::runtime_error("event_loop: loop stopped with " + std::to_string(run.remaining) +
-                             " tasks unfinished");
+    throw std::runtime_error(std::string(name()) + ": loop stopped with " +
+                             std::to_string(run.remaining) + " tasks unfinished");
   }
-  return {gauge.peak()};
+  return gauge.report();
 }
 
 }  // namespace cvp

@@ -10,16 +10,26 @@
 
 namespace cvp {
 
-// The "gather" event loop: every task is started at once. Each task's compute
-// phase runs on the loop thread inside a loop callback, and its wait is a
-// uv_timer_t of its own, so waits overlap while computes take turns.
-class EventLoopModel final : public Model {
+// The event loop models: one libuv loop on the calling thread. Each task's
+// compute phase runs inside a loop callback, so computes take turns on one
+// thread. How a task waits, and when the next one starts, is the variant:
+//
+//   kGather      all tasks start at once (asyncio.gather); each wait is a
+//                uv_timer_t of its own, so waits overlap.
+//   kSequential  each task starts when the one before it has ended (awaiting
+//                coroutines one after another); waits are timers.
+//   kBlocking    all tasks start at once, but each waits with a blocking
+//                sleep inside its callback (time.sleep in a coroutine), which
+//                stalls the loop and every other task.
+class EventLoopModel : public Model {
  public:
-  EventLoopModel();
+  enum class Mode { kGather, kSequential, kBlocking };
+
+  EventLoopModel() : EventLoopModel(Mode::kGather) {}
   ~EventLoopModel() override;
 
   std::string_view name() const override { return "event_loop"; }
-  Limits limits(int tasks, int) const override { return {tasks, 1}; }
+  Limits limits(int tasks, int) const override { return {mode_ == Mode::kGather ? tasks : 1, 1}; }
   void prepare(const Workload& w) override;
   RunReport run(const Workload& w, std::span<Digest> out) override;
 
@@ -29,24 +39,32 @@ class EventLoopModel final : public Model {
   // by uv_hrtime(), re-armed for what is left: never shorter than T.
   static std::uint64_t timeout_ms(std::chrono::nanoseconds wait);
 
+ protected:
+  explicit EventLoopModel(Mode mode);
+
  private:
   struct Run;
   struct Task {
     uv_timer_t timer;
     Run* run = nullptr;
     int index = 0;
+    std::uint64_t wait_ns = 0;
     std::uint64_t wait_start_ns = 0;
   };
 
   static void start_cb(uv_timer_t* handle);
   static void wait_cb(uv_timer_t* handle);
-  void start_task(Task& t);
+  // Runs task t's compute phase, then its wait; true while t is waiting on a timer.
+  bool start_task(Task& t);
+  // Starts tasks from `index` on, one after another, until one waits on a timer.
+  void start_in_sequence(int index);
   void arm(Task& t, std::uint64_t wait_ns);
   static void finish_task(Task& t);
   void ensure_tasks(int n);
 
+  Mode mode_;
   uv_loop_t loop_;
-  uv_timer_t start_;        // runs every task's first step, as one loop turn
+  uv_timer_t start_;        // runs the tasks' first steps, in one loop turn
   std::deque<Task> tasks_;  // a deque: libuv keeps pointers to the handles
 };
 

@@ -163,14 +163,14 @@ ForkModel::ForkModel(int workers, std::chrono::milliseconds timeout)
 std::chrono::milliseconds ForkModel::default_timeout(const Workload& w, int workers) {
   const int per_worker = (w.tasks() + workers - 1) / workers;
   return std::chrono::seconds(60) +
-         4 * per_worker * std::chrono::duration_cast<std::chrono::milliseconds>(w.wait());
+         4 * per_worker * std::chrono::duration_cast<std::chrono::milliseconds>(w.longest_wait());
 }
 
 RunReport ForkModel::run(const Workload& w, std::span<Digest> out) {
   const int n = w.tasks();
   const int spawn = std::min(workers(), n);
   const auto timeout = timeout_.count() > 0 ? timeout_ : default_timeout(w, workers());
-  InflightGauge gauge;
+  InflightGauge gauge(tracing() ? w.tasks() : 0);
   std::deque<Child> children;  // a deque: Child is neither copied nor moved
 
   for (int k = 0; k < spawn; ++k) {
@@ -258,7 +258,7 @@ RunReport ForkModel::run(const Workload& w, std::span<Digest> out) {
                                " of " + std::to_string(c.end - c.begin) + " digests");
     }
   }
-  return {gauge.peak()};
+  return gauge.report();
 }
 
 }  // namespace cvp

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,8 +21,19 @@ struct Limits {
   int parallelism = 1;
 };
 
+// When one task ran, and where: CLOCK_MONOTONIC nanoseconds (one clock for
+// every process on the machine), the process and the thread.
+struct TaskSpan {
+  int index = 0;
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+  int pid = 0;
+  int tid = 0;
+};
+
 struct RunReport {
-  int peak_inflight = 0;  // most tasks started and not yet finished at one instant
+  int peak_inflight = 0;        // most tasks started and not yet finished at one instant
+  std::vector<TaskSpan> spans;  // every task's span, in index order, when tracing
 };
 
 class Model {
@@ -44,8 +56,14 @@ class Model {
   // must equal w.tasks()). Throws std::runtime_error when the run fails.
   virtual RunReport run(const Workload& w, std::span<Digest> out) = 0;
 
+  // With tracing on, run() reports every task's span (timelines). Off by
+  // default: a benchmark does not pay for it.
+  void set_tracing(bool on) { tracing_ = on; }
+  bool tracing() const { return tracing_; }
+
  private:
   int workers_;
+  bool tracing_ = false;
 };
 
 // Creates the model called `name` with `workers` workers. Throws
@@ -55,8 +73,10 @@ std::unique_ptr<Model> make_model(std::string_view name, int workers);
 // Every registered model name, in the order harnesses run them.
 std::span<const std::string_view> model_names();
 
-// True for models whose worker count is fixed at 1 (serial, event_loop).
-bool single_worker_model(std::string_view name);
+// The worker count a model is fixed at, whatever is asked: 1 for the models
+// on one thread, the libuv threadpool size for event_loop_offload; nullopt
+// for the models that take W (tbb, fork). Throws for an unknown name.
+std::optional<int> fixed_workers(std::string_view name);
 
 // The model's own lower bound for one run: tasks of `cpu` compute then `wait`
 // wait, run with the given limits. Each concurrency slot runs its tasks one
@@ -65,18 +85,22 @@ std::chrono::duration<double> ideal_run_time(Limits limits, int tasks,
                                              std::chrono::duration<double> cpu,
                                              std::chrono::duration<double> wait);
 
-// Counts tasks in flight; lives in a shared anonymous mapping so forked
-// children update the parent's counts too.
+// Counts tasks in flight and, for `traced_tasks` tasks, records each one's
+// span. Lives in a shared anonymous mapping, so forked children update the
+// parent's counts and spans too.
 class InflightGauge {
  public:
-  InflightGauge();
+  explicit InflightGauge(int traced_tasks = 0);
   ~InflightGauge();
   InflightGauge(const InflightGauge&) = delete;
   InflightGauge& operator=(const InflightGauge&) = delete;
 
-  void enter();
-  void leave();
+  void enter(int index);
+  void leave(int index);
   int peak() const;
+
+  // The peak and the recorded spans.
+  RunReport report() const;
 
  private:
   struct Counts {
@@ -85,7 +109,10 @@ class InflightGauge {
   };
   static_assert(std::atomic<int>::is_always_lock_free,
                 "cross-process counting needs lock-free atomics");
+  std::size_t bytes_;
+  int traced_;
   Counts* counts_;
+  TaskSpan* spans_;  // traced_ of them, after the counts
 };
 
 // One task the blocking way (serial, tbb, fork): compute, then sleep through

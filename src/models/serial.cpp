@@ -4,10 +4,10 @@
 namespace cvp {
 
 RunReport SerialModel::run(const Workload& w, std::span<Digest> out) {
-  InflightGauge gauge;
+  InflightGauge gauge(tracing() ? w.tasks() : 0);
   for (int i = 0; i < w.tasks(); ++i)
     out[static_cast<std::size_t>(i)] = run_task_blocking(w, i, gauge);
-  return {gauge.peak()};
+  return gauge.report();
 }
 
 }  // namespace cvp

@@ -26,7 +26,7 @@ void TbbModel::prepare(const Workload&) {
 }
 
 RunReport TbbModel::run(const Workload& w, std::span<Digest> out) {
-  InflightGauge gauge;
+  InflightGauge gauge(tracing() ? w.tasks() : 0);
   arena_.execute([&] {
     // Grain size 1 with simple_partitioner: a blocked worker holds exactly
     // one task, so W threads keep W waits in flight instead of one thread
@@ -40,7 +40,7 @@ RunReport TbbModel::run(const Workload& w, std::span<Digest> out) {
         },
         tbb::simple_partitioner());
   });
-  return {gauge.peak()};
+  return gauge.report();
 }
 
 }  // namespace cvp

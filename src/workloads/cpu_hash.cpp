@@ -25,13 +25,15 @@ void CpuHash::message(int index, std::int64_t bytes, std::vector<std::uint8_t>& 
   }
 }
 
-Digest CpuHash::compute(int index) const {
+Digest CpuHash::compute(int index) const { return digest(index, params().bytes, params().rounds); }
+
+Digest CpuHash::digest(int index, std::int64_t bytes, int rounds) {
   // One buffer per thread: a 64 KiB allocation per task would be measured too.
   thread_local std::vector<std::uint8_t> buf;
-  message(index, params().bytes, buf);
+  message(index, bytes, buf);
   Sha256& sha = thread_sha256();
   Digest d = sha(buf);
-  for (int r = 1; r < params().rounds; ++r) {
+  for (int r = 1; r < rounds; ++r) {
     std::memcpy(buf.data(), d.data(), std::min(buf.size(), d.size()));
     d = sha(buf);
   }

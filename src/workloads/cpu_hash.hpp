@@ -21,6 +21,9 @@ class CpuHash final : public Workload {
 
   // The B-byte input of task `index`, written into `out` (resized to B).
   static void message(int index, std::int64_t bytes, std::vector<std::uint8_t>& out);
+
+  // What compute returns for task `index` with the given size and rounds.
+  static Digest digest(int index, std::int64_t bytes, int rounds);
 };
 
 }  // namespace cvp

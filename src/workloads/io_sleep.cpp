@@ -1,6 +1,9 @@
 // io_sleep: each task waits T without using the CPU, simulated IO.
 #include "workloads/io_sleep.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include "params.hpp"
 
 namespace cvp {
@@ -19,7 +22,29 @@ std::uint64_t splitmix64(std::uint64_t x) {
 IoSleep::IoSleep(std::int64_t tasks, std::int64_t sleep_us)
     : Workload({check_tasks(tasks), check_sleep_us(sleep_us), 0, 0}) {}
 
-Digest IoSleep::compute(int index) const {
+namespace {
+
+std::int64_t checked_longest(const std::vector<std::int64_t>& sleeps_us) {
+  check_tasks(static_cast<std::int64_t>(sleeps_us.size()));
+  std::int64_t longest = 0;
+  for (std::int64_t us : sleeps_us) longest = std::max(longest, check_sleep_us(us));
+  return longest;
+}
+
+}  // namespace
+
+IoSleep::IoSleep(std::vector<std::int64_t> sleeps_us)
+    : Workload({static_cast<int>(sleeps_us.size()), checked_longest(sleeps_us), 0, 0}),
+      sleeps_us_(std::move(sleeps_us)) {}
+
+std::chrono::nanoseconds IoSleep::wait(int index) const {
+  if (sleeps_us_.empty()) return longest_wait();
+  return std::chrono::microseconds(sleeps_us_[static_cast<std::size_t>(index)]);
+}
+
+Digest IoSleep::compute(int index) const { return token(index); }
+
+Digest IoSleep::token(int index) {
   Digest d{};
   std::uint64_t x = static_cast<std::uint64_t>(index);
   for (std::size_t word = 0; word < d.size() / 8; ++word) {

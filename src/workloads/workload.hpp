@@ -33,9 +33,16 @@ class Workload {
   // digests exactly. Safe to call from several threads at once.
   virtual Digest compute(int index) const = 0;
 
+  // The IO phase after task `index`'s compute: how long the task then waits.
+  // sleep_us for every task unless a workload says otherwise.
+  virtual std::chrono::nanoseconds wait(int index) const;
+
   const WorkloadParams& params() const { return params_; }
   int tasks() const { return params_.tasks; }
-  std::chrono::nanoseconds wait() const { return std::chrono::microseconds(params_.sleep_us); }
+  // sleep_us: the longest wait of any task.
+  std::chrono::nanoseconds longest_wait() const {
+    return std::chrono::microseconds(params_.sleep_us);
+  }
 
  private:
   WorkloadParams params_;

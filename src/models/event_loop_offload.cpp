@@ -1,0 +1,116 @@
+// event_loop_offload: tasks run on libuv's threadpool (uv_queue_work), results back on the loop.
+#include "models/event_loop_offload.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+#include "timing.hpp"
+#include "workloads/io_sleep.hpp"
+
+namespace cvp {
+namespace {
+
+void check_uv(int rc, const char* what) {
+  if (rc != 0) throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
+}
+
+}  // namespace
+
+int uv_threadpool_size() {
+  static const int size = [] {
+    const char* env = std::getenv("UV_THREADPOOL_SIZE");
+    const long n = env != nullptr ? std::atol(env) : 4;
+    return static_cast<int>(std::clamp(n == 0 ? 1L : n, 1L, 1024L));
+  }();
+  return size;
+}
+
+struct EventLoopOffloadModel::Run {
+  const Workload* workload;
+  std::span<Digest> out;
+  InflightGauge* gauge;
+  int remaining;
+  std::exception_ptr error;
+};
+
+EventLoopOffloadModel::EventLoopOffloadModel() : Model(uv_threadpool_size()) {
+  check_uv(uv_loop_init(&loop_), "uv_loop_init");
+}
+
+EventLoopOffloadModel::~EventLoopOffloadModel() {
+  // Work requests are not handles: nothing to close, and none is pending
+  // once run() has returned.
+  if (int rc = uv_loop_close(&loop_); rc != 0) {
+    std::fprintf(stderr, "event_loop_offload: uv_loop_close: %s\n", uv_strerror(rc));
+  }
+}
+
+void EventLoopOffloadModel::ensure_tasks(int n) {
+  while (static_cast<int>(tasks_.size()) < n) {
+    Task& t = tasks_.emplace_back();
+    t.req.data = &t;
+  }
+}
+
+void EventLoopOffloadModel::work_cb(uv_work_t* req) {
+  // On a pool thread: exceptions must not cross into libuv.
+  Task& t = *static_cast<Task*>(req->data);
+  try {
+    t.run->out[static_cast<std::size_t>(t.index)] =
+        run_task_blocking(*t.run->workload, t.index, *t.run->gauge);
+  } catch (...) {
+    t.error = std::current_exception();
+  }
+}
+
+void EventLoopOffloadModel::after_work_cb(uv_work_t* req, int status) {
+  Task& t = *static_cast<Task*>(req->data);
+  Run& run = *t.run;
+  if (!run.error && t.error) run.error = t.error;
+  if (!run.error && status != 0) {
+    run.error = std::make_exception_ptr(
+        std::runtime_error(std::string("event_loop_offload: task ") + std::to_string(t.index) +
+                           ": " + uv_strerror(status)));
+  }
+  --run.remaining;
+}
+
+void EventLoopOffloadModel::prepare(const Workload& w) {
+  ensure_tasks(std::max(w.tasks(), workers()));
+  // Start every pool thread before timing: a job per thread, each blocking
+  // briefly so that no thread can take two.
+  const IoSleep warmup(workers(), 2'000);
+  std::vector<Digest> out(static_cast<std::size_t>(workers()));
+  run(warmup, out);
+}
+
+RunReport EventLoopOffloadModel::run(const Workload& w, std::span<Digest> out) {
+  ensure_tasks(w.tasks());
+  InflightGauge gauge(tracing() ? w.tasks() : 0);
+  Run run{&w, out, &gauge, w.tasks(), nullptr};
+  for (int i = 0; i < w.tasks(); ++i) {
+    Task& t = tasks_[static_cast<std::size_t>(i)];
+    t.run = &run;
+    t.index = i;
+    t.error = nullptr;
+    if (int rc = uv_queue_work(&loop_, &t.req, work_cb, after_work_cb); rc != 0) {
+      // The requests already queued still complete: let them, then report.
+      run.remaining -= w.tasks() - i;
+      run.error = std::make_exception_ptr(
+          std::runtime_error(std::string("uv_queue_work: ") + uv_strerror(rc)));
+      break;
+    }
+  }
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  if (run.error) std::rethrow_exception(run.error);
+  if (run.remaining != 0) {
+    throw std::runtime_error("event_loop_offload: loop stopped with " +
+                             std::to_string(run.remaining) + " tasks unfinished");
+  }
+  return gauge.report();
+}
+
+}  // namespace cvp

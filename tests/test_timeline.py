@@ -1,0 +1,69 @@
+"""Tests for bench/timeline.cpp and bench/trace.cpp: valid Chrome traces, one event per task."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def traces(tmp_path_factory) -> Path:
+    binary = Path(os.environ.get("CVP_TIMELINE", Path(__file__).parent.parent / "build/bench/timeline"))
+    if not binary.exists():
+        pytest.skip("timeline is not built (set CVP_TIMELINE)")
+    out = tmp_path_factory.mktemp("run") / "traces"
+    r = subprocess.run([str(binary), f"--out={out}"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def events(path: Path) -> list[dict]:
+    data = json.loads(path.read_text())
+    return [e for e in data["traceEvents"] if e["ph"] == "X"]
+
+
+def test_every_trace_is_valid_json_with_one_complete_event_per_task(traces):
+    files = sorted(traces.glob("*/*.json"))
+    assert len(files) >= 2 * 7 + 2
+    for f in files:
+        data = json.loads(f.read_text())
+        tasks = {"io_sleep": 8, "cpu_hash": 8, "two_sleepers": 2}[f.parent.name]
+        xs = events(f)
+        assert sorted(e["args"]["index"] for e in xs) == list(range(tasks)), f
+        for e in xs:
+            assert e["name"] == f"task {e['args']['index']}"
+            assert e["ts"] >= 0 and e["dur"] > 0
+            assert isinstance(e["pid"], int) and isinstance(e["tid"], int)
+        assert data["otherData"]["model"] == f.stem
+        names = [e for e in data["traceEvents"] if e["ph"] == "M"]
+        assert {(e["pid"], e.get("tid")) for e in names if e["name"] == "thread_name"} == \
+            {(e["pid"], e["tid"]) for e in xs}
+
+
+def test_two_sleepers_in_sequence_and_gathered(traces):
+    seq = sorted(events(traces / "two_sleepers" / "event_loop_sequential.json"),
+                 key=lambda e: e["args"]["index"])
+    assert seq[1]["ts"] >= seq[0]["ts"] + seq[0]["dur"]  # 1 starts, 1 ends, 2 starts, 2 ends
+    gathered = events(traces / "two_sleepers" / "event_loop.json")
+    assert max(e["ts"] for e in gathered) < min(e["ts"] + e["dur"] for e in gathered)
+
+
+def test_lanes_show_one_thread_for_the_loop_and_several_for_threads_and_processes(traces):
+    def lanes(model: str) -> set:
+        return {(e["pid"], e["tid"]) for e in events(traces / "io_sleep" / f"{model}.json")}
+
+    assert len(lanes("event_loop")) == 1
+    assert len(lanes("tbb")) == 2
+    fork = lanes("fork")
+    assert len(fork) == 2 and len({pid for pid, _ in fork}) == 2
+
+
+def test_bad_argument_is_one_line_and_exit_2():
+    binary = Path(os.environ.get("CVP_TIMELINE", Path(__file__).parent.parent / "build/bench/timeline"))
+    if not binary.exists():
+        pytest.skip("timeline is not built")
+    r = subprocess.run([str(binary), "--frobnicate"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.strip() == "timeline: error: unknown argument '--frobnicate'; see timeline --help"
