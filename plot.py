@@ -397,7 +397,7 @@ def chart_parallelism(io: list[Series], cpu: list[Series], mixed: list[Series], 
     ax.axhline(cores, color="black", linestyle="--", label=f"{cores} cores: fully parallel")
     ax.axhline(1.0, color="gray", linestyle=":", label="1: one CPU at a time")
     ax.set_xticks(xticks, xlabels, fontsize=9)
-    ax.tick_params(axis="x", pad=42)
+    ax.tick_params(axis="x", pad=56)
     ax.set_ylabel("parallelism (CPU seconds per wall second)")
     ax.set_ylim(0, cores + 0.6)
     ax.set_title("Is it parallel? CPU time / wall time, children included "

@@ -93,7 +93,9 @@ std::chrono::duration<double> ideal_run_time(Limits limits, int tasks,
   const int slots = std::clamp(limits.concurrency, 1, tasks);
   const int cpus = std::clamp(limits.parallelism, 1, slots);
   const auto rounds = [tasks](int width) { return (tasks + width - 1) / width; };
-  return std::max(rounds(slots) * (cpu + wait), rounds(cpus) * cpu);
+  // Each slot runs its tasks back to back; and the CPUs cannot finish the
+  // computes before ceil(N/P) of them, after which the last task still waits.
+  return std::max(rounds(slots) * (cpu + wait), rounds(cpus) * cpu + wait);
 }
 
 InflightGauge::InflightGauge(int traced_tasks)

@@ -79,8 +79,10 @@ std::span<const std::string_view> model_names();
 std::optional<int> fixed_workers(std::string_view name);
 
 // The model's own lower bound for one run: tasks of `cpu` compute then `wait`
-// wait, run with the given limits. Each concurrency slot runs its tasks one
-// after another, and the CPU phases can use at most `parallelism` CPUs.
+// wait, run with the given limits C (concurrency) and P (parallelism):
+// max(ceil(N/C) * (cpu + wait), ceil(N/P) * cpu + wait). Each of C slots runs
+// its tasks one after another; the computes need ceil(N/P) turns of P CPUs,
+// and the task whose compute ends last still has its wait to do.
 std::chrono::duration<double> ideal_run_time(Limits limits, int tasks,
                                              std::chrono::duration<double> cpu,
                                              std::chrono::duration<double> wait);
