@@ -50,7 +50,7 @@ std::vector<Point> grid(const Profile& profile, const Overrides& ov) {
   }
   const bool quick = profile.name == "quick", full = profile.name == "full";
   const std::vector<std::int64_t> workers = quick  ? std::vector<std::int64_t>{1, 2}
-                                            : full ? std::vector<std::int64_t>{1, 2, 3, 4, 8}
+                                            : full ? std::vector<std::int64_t>{1, 2, 4, 8}
                                                    : std::vector<std::int64_t>{1, 2, 4};
   const std::int64_t tasks = quick ? 1024 : kTasks;
   for (const Size& s : kSizes) {
@@ -59,12 +59,9 @@ std::vector<Point> grid(const Profile& profile, const Overrides& ov) {
       p.bytes = s.bytes;
       p.rounds = s.rounds;
     };
+    // Without waits, the sequential and the blocking loop run exactly the
+    // code path of the gathered one; io_sleep and mixed tell them apart.
     add(cvp::bench::cross({"serial", "event_loop", "event_loop_offload"}, {tasks}, {1}, fill));
-    // Without waits, the sequential and blocking loops run exactly as the
-    // gathered one; the full profile measures that too.
-    if (full) {
-      add(cvp::bench::cross({"event_loop_sequential", "event_loop_blocking"}, {tasks}, {1}, fill));
-    }
     add(cvp::bench::cross({"tbb", "fork"}, {tasks}, workers, fill));
   }
   return out;

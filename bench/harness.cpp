@@ -302,7 +302,7 @@ void publish(const fs::path& partial, const fs::path& out) {
 Profile profile_named(std::string_view name) {
   if (name == "quick") return {"quick", 1, 0.05};
   if (name == "default") return {"default", 5, 0.1};
-  if (name == "full") return {"full", 10, 0.5};
+  if (name == "full") return {"full", 10, 0.2};
   throw std::invalid_argument("profile is '" + std::string(name) +
                               "'; allowed: quick, default, full");
 }
