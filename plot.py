@@ -64,6 +64,9 @@ MODEL_STYLE = {
     "tbb": ("#2ca02c", "^"),
     "fork": ("#d62728", "D"),
 }
+# Lines that would hide one another (serial and the two one-at-a-time loops
+# take the same time for waits) get their own dashes.
+LINESTYLE = {"event_loop_sequential": "--", "event_loop_blocking": ":"}
 CHART_STEMS = ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "parallelism", "mixed_share")
 
 
@@ -224,7 +227,8 @@ def chart_io_wall(series: list[Series], out: Path, written: list[Path]) -> str |
         color, marker = MODEL_STYLE.get(model, ("black", "x"))
         lo_hi = list(zip(*(spread(s.times_ms) for s in pts)))
         ax.errorbar([s.key["tasks"] for s in pts], [s.median_ms for s in pts], yerr=lo_hi,
-                    color=color, marker=marker, capsize=3, label=_label(pts[0]))
+                    color=color, marker=marker, capsize=3, label=_label(pts[0]),
+                    linestyle=LINESTYLE.get(model, "-"), linewidth=2 if model in LINESTYLE else 1.5)
     sleep_ms = max(s.key["sleep_us"] for s in series) / 1000
     ax.axhline(sleep_ms, color="black", linestyle=":", label=f"ideal: one wait, T = {sleep_ms:g} ms")
     ax.set_xscale("log")
