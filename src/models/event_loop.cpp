@@ -5,16 +5,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/uv_check.hpp"
 #include "timing.hpp"
 
 namespace cvp {
-namespace {
-
-void check_uv(int rc, const char* what) {
-  if (rc != 0) throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
-}
-
-}  // namespace
 
 struct EventLoopModel::Run {
   const Workload* workload;

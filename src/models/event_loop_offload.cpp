@@ -7,17 +7,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/uv_check.hpp"
 #include "timing.hpp"
 #include "workloads/io_sleep.hpp"
 
 namespace cvp {
-namespace {
-
-void check_uv(int rc, const char* what) {
-  if (rc != 0) throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
-}
-
-}  // namespace
 
 int uv_threadpool_size() {
   static const int size = [] {
