@@ -2,7 +2,7 @@
 """Compare two cvpbench result sets with a statistical verdict per benchmark.
 
 usage: compare.py [OLD NEW] [--threshold PCT] [--alpha A] [--fail-on-regression PCT]
-                  [--json OUT]
+                  [--json OUT] [--metric NAME]
 
 OLD and NEW are Google Benchmark JSON files or folders of them (every *.json
 inside). With no arguments: results/previous (kept by the last bench run)
@@ -20,6 +20,12 @@ differences that matter (CPUs, library versions, profile, timer slack).
 
 --json OUT writes the comparison as JSON, and a chart of each benchmark's
 change with its interval beside it (OUT with .png and .svg suffixes).
+
+--metric speedup (or efficiency, items_per_second) compares that counter
+instead of the time, higher being better. Wall times of CPU-bound runs drift
+with a virtual machine's speed from one run to the next; the paired speedup
+and efficiency of cpu_hash rows are measured against a serial run next to
+each timed run, and drift far less.
 
 Exit status: 0 compared; 1 --fail-on-regression tripped (a benchmark is
 significantly slower by more than PCT); 2 bad input (a file missing or not
@@ -45,11 +51,15 @@ CONTEXT_KEYS = ("host_name", "num_cpus", "cpus_usable", "cpus_cgroup_quota", "cv
                 "library_build_type")
 
 
+# What --metric may compare, and whether a higher value is the better one.
+METRICS = {"time": False, "speedup": True, "efficiency": True, "items_per_second": True}
+
+
 @dataclass
 class Change:
     name: str
-    old_ms: float
-    new_ms: float
+    old_median: float
+    new_median: float
     change_pct: float
     ci_low_pct: float | None
     ci_high_pct: float | None
@@ -78,7 +88,9 @@ def merged(files: list[plot.ResultFile]) -> dict[str, plot.Series]:
 
 
 def compare_series(name: str, old: list[float], new: list[float], threshold_pct: float,
-                   alpha: float) -> Change:
+                   alpha: float, higher_is_better: bool = False) -> Change:
+    """One benchmark's verdict: "slower" is a significant change, at least the
+    threshold, in the bad direction (up for times, down for speedups)."""
     import numpy as np
     from scipy import stats
 
@@ -101,8 +113,9 @@ def compare_series(name: str, old: list[float], new: list[float], threshold_pct:
                              random_state=12345).confidence_interval
         low, high = float(ci.low), float(ci.high)
     significant = p is not None and p < alpha and abs(change) >= threshold_pct
-    verdict = "no change" if not significant else ("slower" if change > 0 else "faster")
-    return Change(name=name, old_ms=old_med, new_ms=new_med, change_pct=change, ci_low_pct=low,
+    worse = change < 0 if higher_is_better else change > 0
+    verdict = "no change" if not significant else ("slower" if worse else "faster")
+    return Change(name=name, old_median=old_med, new_median=new_med, change_pct=change, ci_low_pct=low,
                   ci_high_pct=high, p_value=p, old_reps=len(old), new_reps=len(new),
                   verdict=verdict, reliable=min(len(old), len(new)) >= MIN_RELIABLE_REPS)
 
@@ -120,21 +133,21 @@ def context_differences(old: list[plot.ResultFile], new: list[plot.ResultFile]) 
 
 
 def geomean_change_pct(changes: list[Change]) -> float:
-    logs = [math.log(c.new_ms / c.old_ms) for c in changes]
+    logs = [math.log(c.new_median / c.old_median) for c in changes]
     return (math.exp(sum(logs) / len(logs)) - 1) * 100
 
 
-def format_table(changes: list[Change]) -> str:
+def format_table(changes: list[Change], unit: str) -> str:
     def pct(v: float | None) -> str:
         return "" if v is None else f"{v:+.1f}%"
 
-    header = ("benchmark", "old ms", "new ms", "change", "95% CI", "p", "verdict")
+    header = ("benchmark", f"old {unit}", f"new {unit}", "change", "95% CI", "p", "verdict")
     lines = [header]
     for c in changes:
         ci = f"[{pct(c.ci_low_pct)}, {pct(c.ci_high_pct)}]" if c.ci_low_pct is not None else "—"
         p = "—" if c.p_value is None else f"{c.p_value:.3g}"
         verdict = c.verdict + ("" if c.reliable else " ?")
-        lines.append((c.name, f"{c.old_ms:.3f}", f"{c.new_ms:.3f}", pct(c.change_pct), ci, p,
+        lines.append((c.name, f"{c.old_median:.3f}", f"{c.new_median:.3f}", pct(c.change_pct), ci, p,
                       verdict))
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     out = []
@@ -144,7 +157,7 @@ def format_table(changes: list[Change]) -> str:
     return "\n".join(out)
 
 
-def chart(changes: list[Change], stem: Path, threshold_pct: float) -> list[Path]:
+def chart(changes: list[Change], stem: Path, threshold_pct: float, metric: str) -> list[Path]:
     plt = plot._plt()
     colors = {"faster": "#2ca02c", "slower": "#d62728", "no change": "#7f7f7f"}
     fig, ax = plt.subplots(figsize=(8, 0.28 * len(changes) + 1.6))
@@ -159,7 +172,8 @@ def chart(changes: list[Change], stem: Path, threshold_pct: float) -> list[Path]
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(list(ys), [c.name.removesuffix("/manual_time") for c in changes], fontsize=6)
     ax.invert_yaxis()
-    ax.set_xlabel("change in median wall time per run, new vs old (%), with 95% CI")
+    what = "wall time per run" if metric == "time" else metric
+    ax.set_xlabel(f"change in median {what}, new vs old (%), with 95% CI")
     ax.set_title("compare: green faster, red slower, grey no significant change")
     ax.legend(fontsize=7)
     written = []
@@ -171,18 +185,27 @@ def chart(changes: list[Change], stem: Path, threshold_pct: float) -> list[Path]
     return written
 
 
+def values(s: plot.Series, metric: str) -> list[float] | None:
+    return s.times_ms if metric == "time" else s.counters.get(metric)
+
+
 def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
-            fail_pct: float | None, json_out: Path | None) -> int:
+            fail_pct: float | None, json_out: Path | None, metric: str = "time") -> int:
     old_files, new_files = load_side(old_path), load_side(new_path)
     old, new = merged(old_files), merged(new_files)
     common = sorted(n for n in new if n in old)
     if not common:
         raise plot.InputError(f"{old_path} and {new_path} have no benchmark in common")
-    changes = [compare_series(n, old[n].times_ms, new[n].times_ms, threshold_pct, alpha)
+    without = [n for n in common if not values(old[n], metric) or not values(new[n], metric)]
+    common = [n for n in common if n not in without]
+    if not common:
+        raise plot.InputError(f"no benchmark in common has a {metric} counter")
+    changes = [compare_series(n, values(old[n], metric), values(new[n], metric), threshold_pct,
+                              alpha, METRICS[metric])
                for n in common]
 
-    print(f"old: {old_path}\nnew: {new_path}\n")
-    print(format_table(changes))
+    print(f"old: {old_path}\nnew: {new_path}\nmetric: {metric}\n")
+    print(format_table(changes, "ms" if metric == "time" else metric))
     print()
     min_reps = min(min(c.old_reps, c.new_reps) for c in changes)
     if min_reps < MIN_RELIABLE_REPS:
@@ -203,6 +226,12 @@ def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
         print(f"rows in error, skipped ({len(errors)}):")
         for e in errors:
             print(f"  {e}")
+    if without:
+        print(f"without a {metric} counter on both sides, skipped ({len(without)}):")
+        for n in without[:5]:
+            print(f"  {n}")
+        if len(without) > 5:
+            print(f"  ... and {len(without) - 5} more")
     diffs = context_differences(old_files, new_files)
     if diffs:
         print("context differences:")
@@ -212,18 +241,20 @@ def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps({
-            "old": str(old_path), "new": str(new_path), "threshold_pct": threshold_pct,
+            "old": str(old_path), "new": str(new_path), "metric": metric,
+            "threshold_pct": threshold_pct,
             "alpha": alpha, "geomean_change_pct": geomean_change_pct(changes),
             "benchmarks": [asdict(c) for c in changes],
             "only_in_old": [n for n in old if n not in new],
             "only_in_new": [n for n in new if n not in old],
             "errors": errors, "context_differences": diffs}, indent=2))
         print(f"wrote {json_out}")
-        for path in chart(changes, json_out.with_suffix(""), threshold_pct):
+        for path in chart(changes, json_out.with_suffix(""), threshold_pct, metric):
             print(f"wrote {path}")
 
     if fail_pct is not None:
-        regressions = [c for c in changes if c.verdict == "slower" and c.change_pct > fail_pct]
+        regressions = [c for c in changes
+                       if c.verdict == "slower" and abs(c.change_pct) > fail_pct]
         if regressions:
             print(f"FAIL: {len(regressions)} benchmarks significantly slower by more than "
                   f"{fail_pct:g}%:", file=sys.stderr)
@@ -245,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fail-on-regression", type=float, metavar="PCT",
                         help="exit 1 when a benchmark is significantly slower by more than PCT")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the comparison as JSON")
+    parser.add_argument("--metric", choices=sorted(METRICS), default="time",
+                        help="what to compare: the wall time per run (default), or a counter "
+                             "where higher is better; speedup and efficiency are paired with a "
+                             "serial run, so they hold up when the machine's speed drifts")
     args = parser.parse_args(argv)
     try:
         plot.require_matplotlib(Path(__file__).resolve())
@@ -263,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.threshold < 0:
             raise plot.InputError(f"--threshold is {args.threshold}; allowed: 0 or more")
         return compare(old_path, new_path, args.threshold, args.alpha, args.fail_on_regression,
-                       args.json)
+                       args.json, args.metric)
     except plot.InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -149,3 +149,30 @@ def test_nothing_in_common_is_exit_2(tmp_path):
     r = run(old, new)
     assert r.returncode == 2
     assert "no benchmark in common" in r.stderr
+
+
+def test_metric_speedup_compares_the_counter_with_higher_better(tmp_path):
+    def with_speedup(path: Path, speedups: list[float]) -> Path:
+        result(path, {"tbb": BASE})
+        data = json.loads(path.read_text())
+        for row, sp in zip(data["benchmarks"], speedups):
+            row["speedup"] = sp
+        path.write_text(json.dumps(data))
+        return path
+
+    old = with_speedup(tmp_path / "old.json", [1.9 + 0.01 * i for i in range(9)])
+    new = with_speedup(tmp_path / "new.json", [0.95 + 0.005 * i for i in range(9)])
+    # Times are identical; the speedup halved: slower by the speedup metric.
+    assert "no change" in run(old, new).stdout
+    r = run(old, new, "--metric", "speedup", "--fail-on-regression", "10")
+    assert r.returncode == 1
+    assert "metric: speedup" in r.stdout and "slower" in r.stdout
+    r = run(new, old, "--metric", "speedup", "--fail-on-regression", "10")
+    assert r.returncode == 0 and "faster" in r.stdout
+
+
+def test_metric_missing_everywhere_is_exit_2(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    r = run(old, old, "--metric", "speedup")
+    assert r.returncode == 2
+    assert "no benchmark in common has a speedup counter" in r.stderr
