@@ -179,7 +179,8 @@ def chart(changes: list[Change], stem: Path, threshold_pct: float, metric: str) 
     written = []
     for ext in ("png", "svg"):
         path = stem.with_suffix(f".{ext}")
-        fig.savefig(path, dpi=130 if ext == "png" else None, bbox_inches="tight")
+        fig.savefig(path, dpi=130 if ext == "png" else None, bbox_inches="tight",
+                    metadata={"Date": None} if ext == "svg" else None)
         written.append(path)
     plt.close(fig)
     return written

@@ -195,7 +195,9 @@ def spread(values: list[float]) -> tuple[float, float]:
 def _save(fig, out: Path, stem: str, written: list[Path]) -> None:
     for ext in ("png", "svg"):
         path = out / f"{stem}.{ext}"
-        fig.savefig(path, dpi=130 if ext == "png" else None, bbox_inches="tight")
+        # No date in the SVG: the same results give the same files.
+        fig.savefig(path, dpi=130 if ext == "png" else None, bbox_inches="tight",
+                    metadata={"Date": None} if ext == "svg" else None)
         written.append(path)
 
 
@@ -203,6 +205,7 @@ def _plt():
     import matplotlib
 
     matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "cvpbench"  # stable element ids in SVGs
     import matplotlib.pyplot as plt
 
     return plt
@@ -637,11 +640,12 @@ def default_inputs() -> list[Path]:
 
 def expand(paths: list[Path]) -> list[Path]:
     """Files as given; a folder stands for every *.json below it, except the
-    previous/ results a bench run keeps for comparisons."""
+    results kept for comparisons: previous/ (the last run's) and baseline/."""
     result = []
     for p in paths:
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*.json") if "previous" not in f.relative_to(p).parts
+            found = sorted(f for f in p.rglob("*.json")
+                           if not {"previous", "baseline"} & set(f.relative_to(p).parts)
                            and not any(part.endswith(".partial") for part in f.parts))
             if not found:
                 raise InputError(f"{p}: folder holds no *.json file")

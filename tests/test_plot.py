@@ -245,6 +245,8 @@ def test_mixed_summary_rows_follow_the_cpu_share(results, tmp_path):
 def test_a_folder_input_takes_results_and_traces_but_not_previous(results, tmp_path):
     (tmp_path / "previous").mkdir()
     (tmp_path / "previous" / "io_sleep.json").write_text("not even JSON")
+    (tmp_path / "baseline").mkdir()
+    (tmp_path / "baseline" / "io_sleep.json").write_text("not even JSON")
     trace_dir = tmp_path / "traces" / "two_sleepers"
     trace_dir.mkdir(parents=True)
     for model, spans in (("event_loop_sequential", [(0, 100), (100, 200)]),
