@@ -741,7 +741,7 @@ def require_matplotlib(script: Path) -> None:
                     os.environ[REEXEC_MARK] = "1"
                     os.execv(candidate, [candidate, str(script), *sys.argv[1:]])
     raise InputError(f"{sys.executable} cannot import matplotlib; install python3-matplotlib "
-                     f"(sudo .ci/install-deps) or run: /usr/bin/python3 {script.name} ...")
+                     f"(.ci/install-deps, as root) or run: /usr/bin/python3 {script.name} ...")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,6 @@ foreach(candidate IN LISTS _cvp_candidates)
   endif()
 endforeach()
 message(FATAL_ERROR "No Python 3 here can import matplotlib, scipy and pytest (asked: "
-        "${_cvp_candidates}). Install them with: sudo .ci/install-deps "
+        "${_cvp_candidates}). Install them with .ci/install-deps (as root) "
         "(Debian: python3-matplotlib python3-scipy python3-pytest), "
         "or pass -DCVP_PYTHON=/path/to/python3.")
