@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
 #include <limits>
 #include <map>
 #include <set>
@@ -23,6 +22,7 @@
 #include <system_error>
 
 #include "cvp/version.hpp"
+#include "models/event_loop_offload.hpp"
 #include "models/model.hpp"
 #include "params.hpp"
 #include "sysinfo.hpp"
@@ -125,24 +125,25 @@ void run_benchmark(benchmark::State& state, const Point& p, const Prepared& prep
   std::int64_t runs = 0;
   std::vector<double> speedups, efficiencies, task_cpu;
   for (auto _ : state) {
-    double serial_s = 0;
-    if (paired) {
-      const auto s0 = Clock::now();
-      serial->run(w, out);
-      serial_s = seconds_between(s0, Clock::now());
-    }
-    std::fill(out.begin(), out.end(), Digest{});
+    double serial_s = 0, cpu0 = 0, cpu1 = 0;
+    Clock::time_point t0, t1;
     RunReport report;
-    const double cpu0 = cpu_seconds_with_children();
-    const auto t0 = Clock::now();
     try {
+      if (paired) {
+        const auto s0 = Clock::now();
+        serial->run(w, out);
+        serial_s = seconds_between(s0, Clock::now());
+      }
+      std::fill(out.begin(), out.end(), Digest{});
+      cpu0 = cpu_seconds_with_children();
+      t0 = Clock::now();
       report = model->run(w, out);
+      t1 = Clock::now();
+      cpu1 = cpu_seconds_with_children();
     } catch (const std::exception& e) {
       fail(state, e.what());
       break;
     }
-    const auto t1 = Clock::now();
-    const double cpu1 = cpu_seconds_with_children();
     const double seconds = seconds_between(t0, t1);
     state.SetIterationTime(seconds);
     // Measure, then check: the comparison is outside the timed region.
@@ -169,11 +170,12 @@ void run_benchmark(benchmark::State& state, const Point& p, const Prepared& prep
   c["rounds"] = p.rounds;
   c["parallelism"] = wall_s > 0 ? cpu_s / wall_s : 0;
   c["peak_inflight"] = peak;
-  c["task_cpu_us"] = median(task_cpu) * 1e6;
-  c["ideal_ms"] = ideal_s(median(task_cpu)) * 1e3;
+  const double task_cpu_s = median(task_cpu);
+  c["task_cpu_us"] = task_cpu_s * 1e6;
+  c["ideal_ms"] = ideal_s(task_cpu_s) * 1e3;
   c["efficiency"] = median(efficiencies);
   const double wait_s = std::chrono::duration<double>(w.longest_wait()).count();
-  c["cpu_share"] = median(task_cpu) / (median(task_cpu) + wait_s);
+  c["cpu_share"] = task_cpu_s / (task_cpu_s + wait_s);
   if (paired) c["speedup"] = median(speedups);
   state.SetItemsProcessed(runs * p.tasks);
   if (p.bytes > 0) state.SetBytesProcessed(runs * p.tasks * p.bytes * p.rounds);
@@ -229,6 +231,12 @@ std::optional<IntListFlag> find_int_flag(std::string_view flag, Overrides& ov) {
   return std::nullopt;
 }
 
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
 void print_help(const Harness& h, const char* argv0) {
   std::printf(
       "%s — %.*s\n\n"
@@ -239,11 +247,12 @@ void print_help(const Harness& h, const char* argv0) {
       "                   every benchmark succeeded; the replaced file moves to\n"
       "                   previous/ beside it\n"
       "grid flags (comma-separated lists; each replaces the profile's values):\n"
-      "  --models=LIST    models to run; allowed: serial, event_loop, tbb, fork\n"
+      "  --models=LIST    models to run; allowed: %s\n"
       "  --tasks=LIST     tasks per run, 1 to %lld\n"
       "  --workers=LIST   workers for tbb and fork, 1 to %lld\n",
       std::string(h.workload).c_str(), static_cast<int>(h.summary.size()), h.summary.data(), argv0,
-      static_cast<long long>(kMaxTasks), static_cast<long long>(kMaxWorkers));
+      join(all_models()).c_str(), static_cast<long long>(kMaxTasks),
+      static_cast<long long>(kMaxWorkers));
   for (std::string_view axis : h.axes) {
     if (axis == "sleep_us")
       std::printf("  --sleep_us=LIST  microseconds each task waits, 0 to %lld\n",
@@ -269,8 +278,9 @@ void add_context(const Profile& profile, const std::map<std::string, Prepared>& 
   benchmark::AddCustomContext("libuv_version", uv_version_string());
   benchmark::AddCustomContext("tbb_version", TBB_runtime_version());
   benchmark::AddCustomContext("openssl_version", OpenSSL_version(OPENSSL_VERSION));
-  const char* pool = std::getenv("UV_THREADPOOL_SIZE");
-  benchmark::AddCustomContext("uv_threadpool_size", pool ? pool : "4 (libuv default)");
+  benchmark::AddCustomContext("uv_threadpool_size",
+                              std::to_string(uv_threadpool_size()) +
+                                  (std::getenv("UV_THREADPOOL_SIZE") ? "" : " (libuv default)"));
   benchmark::AddCustomContext("tbb_default_concurrency",
                               std::to_string(tbb::info::default_concurrency()));
   benchmark::AddCustomContext("cpus_affinity", std::to_string(cpus.affinity));

@@ -58,8 +58,7 @@ std::string trace_one(const Scenario& sc, std::string_view model_name) {
   model->set_tracing(true);
   model->prepare(*workload);
   std::vector<cvp::Digest> out(static_cast<std::size_t>(workload->tasks()));
-  timespec start{};
-  clock_gettime(CLOCK_MONOTONIC, &start);
+  const std::int64_t origin = cvp::monotonic_ns();
   const auto t0 = Clock::now();
   const cvp::RunReport report = model->run(*workload, out);
   const double wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -67,8 +66,6 @@ std::string trace_one(const Scenario& sc, std::string_view model_name) {
     throw std::runtime_error(sc.name + "/" + std::string(model_name) + ": task " +
                              std::to_string(bad) + ": digest differs from the serial model's");
   }
-  const std::int64_t origin =
-      static_cast<std::int64_t>(start.tv_sec) * 1'000'000'000 + start.tv_nsec;
   return cvp::bench::chrome_trace_json({sc.name, std::string(model_name), workers, origin, wall_ms},
                                        report.spans);
 }

@@ -53,6 +53,14 @@ std::chrono::nanoseconds timer_slack() {
   return std::chrono::nanoseconds(slack);
 }
 
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+    throw std::system_error(errno, std::generic_category(), "clock_gettime");
+  }
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 double cpu_seconds_with_children() {
   return cpu_seconds(RUSAGE_SELF) + cpu_seconds(RUSAGE_CHILDREN);
 }

@@ -18,6 +18,10 @@ void sleep_blocking(std::chrono::nanoseconds d);
 void set_timer_slack(std::chrono::nanoseconds slack);
 std::chrono::nanoseconds timer_slack();
 
+// CLOCK_MONOTONIC now, in nanoseconds: one clock for every process on the
+// machine, so spans recorded in forked children line up with the parent's.
+std::int64_t monotonic_ns();
+
 // User plus system CPU seconds of this process (all threads) and of its
 // children that have been reaped (getrusage RUSAGE_SELF + RUSAGE_CHILDREN).
 double cpu_seconds_with_children();

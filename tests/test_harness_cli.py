@@ -50,6 +50,8 @@ def test_help_describes_the_flags(io_sleep):
     assert r.returncode == 0
     for flag in ("--profile", "--out", "--models", "--tasks", "--workers", "--sleep_us"):
         assert flag in r.stdout
+    assert ("allowed: serial, event_loop_sequential, event_loop, event_loop_blocking, "
+            "event_loop_offload, tbb, fork") in r.stdout
 
 
 def test_run_writes_json_with_grammar_names_and_counters(cpu_hash, tmp_path):

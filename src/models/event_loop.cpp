@@ -76,8 +76,8 @@ bool EventLoopModel::start_task(Task& t) {
 
 void EventLoopModel::start_in_sequence(int index) {
   // A loop, not a chain of calls: tasks that do not wait must not nest.
-  for (; index < static_cast<int>(tasks_.size()) && index < tasks_.front().run->workload->tasks();
-       ++index) {
+  const int tasks = tasks_.front().run->workload->tasks();
+  for (; index < tasks; ++index) {
     if (start_task(tasks_[static_cast<std::size_t>(index)])) return;
   }
 }

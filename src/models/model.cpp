@@ -2,7 +2,6 @@
 #include "models/model.hpp"
 
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -114,16 +113,6 @@ InflightGauge::~InflightGauge() {
   counts_->~Counts();
   munmap(counts_, bytes_);
 }
-
-namespace {
-
-std::int64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-}  // namespace
 
 void InflightGauge::enter(int index) {
   const int now = counts_->current.fetch_add(1, std::memory_order_relaxed) + 1;
