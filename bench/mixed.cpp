@@ -5,14 +5,15 @@
 #include <cmath>
 
 #include "harness.hpp"
+#include "sysinfo.hpp"
 #include "timing.hpp"
 #include "workloads/cpu_hash.hpp"
 
 namespace {
 
-using cvp::bench::Overrides;
+using cvp::ModelInfo;
+using cvp::bench::AxisId;
 using cvp::bench::Point;
-using cvp::bench::Profile;
 
 constexpr std::int64_t kTaskUs = 10'000;  // every task: 10 ms of hashing plus waiting
 constexpr std::int64_t kBytes = 4096;
@@ -33,46 +34,41 @@ double round_seconds() {
   return seconds;
 }
 
-// A task of kTaskUs with CPU share `share`: the hashing rounds that take
-// share * kTaskUs here, and a wait for the rest.
-void fill_share(Point& p, double share) {
-  p.rounds = static_cast<int>(std::lround(share * kTaskUs * 1e-6 / round_seconds()));
+// A task of kTaskUs with CPU share cpu_share_pct: the hashing rounds that
+// take that share here, and a wait for the rest.
+void fill_share(Point& p) {
+  const double share = static_cast<double>(p.cpu_share_pct) / 100;
+  p.rounds = std::lround(share * kTaskUs * 1e-6 / round_seconds());
   p.bytes = p.rounds > 0 ? kBytes : 0;
   p.sleep_us = std::lround((1 - share) * kTaskUs);
 }
 
-std::vector<Point> grid(const Profile& profile, const Overrides& ov) {
-  const bool quick = profile.name == "quick";
-  std::vector<double> shares =
-      quick ? std::vector<double>{0, 0.5, 1} : std::vector<double>{0, 0.1, 0.25, 0.5, 0.75, 1};
-  std::vector<Point> out;
-  const auto add = [&out](std::vector<Point> part) {
-    out.insert(out.end(), part.begin(), part.end());
-  };
-  for (double share : shares) {
-    const auto fill = [share](Point& p) { fill_share(p, share); };
-    if (ov.any()) {
-      add(cvp::bench::cross(ov.models.value_or(cvp::bench::all_models()),
-                            ov.tasks.value_or(std::vector<std::int64_t>{kTasks}),
-                            ov.workers.value_or(std::vector<std::int64_t>{2}), fill));
-      continue;
-    }
-    add(cvp::bench::cross({"serial", "event_loop", "event_loop_offload"}, {kTasks}, {1}, fill));
-    add(cvp::bench::cross({"tbb"}, {kTasks}, {2, kTasks}, fill));
-    add(cvp::bench::cross({"fork"}, {kTasks}, {2}, fill));
-  }
-  return out;
-}
+bool one_worker(const ModelInfo& m) { return m.fixed_workers() && !m.differs_only_in_waits; }
+bool takes_workers(const ModelInfo& m) { return !m.fixed_workers(); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  const cvp::bench::PerProfile shares{{0, 50, 100}, {0, 10, 25, 50, 75, 100}, {0, 10, 25, 50, 75, 100}};
+  // W at the usable CPUs, and at one worker per task: the loop's one thread
+  // against as much parallelism as the machine has, and as much concurrency
+  // as the tasks have.
+  const std::int64_t cpus = cvp::usable_cpus();
   return cvp::bench::run_main(
       argc, argv,
       {"mixed",
        "tasks of 10 ms that hash (SHA-256, 4 KiB rounds) for a share of it and wait for the rest",
-       {},
-       grid,
+       {AxisId::kCpuSharePct},
+       {.workload_waits = true},
+       {
+           {one_worker, {{AxisId::kTasks, {kTasks}}, {AxisId::kCpuSharePct, shares}}},
+           {takes_workers,
+            {{AxisId::kTasks, {kTasks}},
+             {AxisId::kWorkers, {cpus, kTasks}},
+             {AxisId::kCpuSharePct, shares}}},
+       },
+       {.complete = fill_share},
+       {{AxisId::kTasks, {kTasks}}, {AxisId::kWorkers, {2}}, {AxisId::kCpuSharePct, {0, 50, 100}}},
        [](const Point& p) -> std::unique_ptr<cvp::Workload> {
          return std::make_unique<cvp::Mixed>(p.tasks, p.bytes, p.rounds, p.sleep_us);
        }});

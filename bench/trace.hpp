@@ -14,6 +14,7 @@ struct TraceInfo {
   int workers = 1;
   std::int64_t origin_ns = 0;  // CLOCK_MONOTONIC time the run started: ts 0
   double wall_ms = 0;
+  std::string model_facts;  // the model's registry row, a JSON object
 };
 
 // One complete ("ph":"X") event per task, named "task <i>", on the process

@@ -29,29 +29,18 @@ const EVP_MD* sha256_algorithm() {
 }
 
 Sha256::Sha256() : initialised_(EVP_MD_CTX_new()), work_(EVP_MD_CTX_new()) {
-  if (initialised_ == nullptr || work_ == nullptr) {
-    EVP_MD_CTX_free(initialised_);
-    EVP_MD_CTX_free(work_);
-    throw_openssl("EVP_MD_CTX_new");
-  }
-  if (EVP_DigestInit_ex2(initialised_, sha256_algorithm(), nullptr) != 1) {
-    EVP_MD_CTX_free(initialised_);
-    EVP_MD_CTX_free(work_);
+  if (initialised_ == nullptr || work_ == nullptr) throw_openssl("EVP_MD_CTX_new");
+  if (EVP_DigestInit_ex2(initialised_.get(), sha256_algorithm(), nullptr) != 1) {
     throw_openssl("EVP_DigestInit_ex2(SHA256)");
   }
-}
-
-Sha256::~Sha256() {
-  EVP_MD_CTX_free(initialised_);
-  EVP_MD_CTX_free(work_);
 }
 
 Digest Sha256::operator()(std::span<const std::uint8_t> message) {
   Digest out{};
   unsigned int len = 0;
-  if (EVP_MD_CTX_copy_ex(work_, initialised_) != 1 ||
-      EVP_DigestUpdate(work_, message.data(), message.size()) != 1 ||
-      EVP_DigestFinal_ex(work_, out.data(), &len) != 1 || len != out.size()) {
+  if (EVP_MD_CTX_copy_ex(work_.get(), initialised_.get()) != 1 ||
+      EVP_DigestUpdate(work_.get(), message.data(), message.size()) != 1 ||
+      EVP_DigestFinal_ex(work_.get(), out.data(), &len) != 1 || len != out.size()) {
     throw_openssl("SHA-256");
   }
   return out;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 
 namespace cvp {
@@ -23,15 +24,18 @@ using Digest = std::array<std::uint8_t, 32>;
 class Sha256 {
  public:
   Sha256();
-  ~Sha256();
   Sha256(const Sha256&) = delete;
   Sha256& operator=(const Sha256&) = delete;
 
   Digest operator()(std::span<const std::uint8_t> message);
 
  private:
-  EVP_MD_CTX* initialised_;  // the template: SHA-256 initialised, no data
-  EVP_MD_CTX* work_;
+  struct Free {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  using Ctx = std::unique_ptr<EVP_MD_CTX, Free>;
+  Ctx initialised_;  // the template: SHA-256 initialised, no data
+  Ctx work_;
 };
 
 // The calling thread's Sha256.

@@ -2,6 +2,7 @@
 #include "sysinfo.hpp"
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -37,6 +38,29 @@ CpuBudget cpu_budget() {
     b.usable = std::clamp(static_cast<int>(std::ceil(*b.cgroup_quota)), 1, b.affinity);
   }
   return b;
+}
+
+MachineCpu machine_cpu() {
+  std::ifstream in("/proc/stat");
+  std::string label;
+  double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  MachineCpu m;
+  if (!(in >> label >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) ||
+      label != "cpu") {
+    return m;
+  }
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  m.busy_s = (user + nice + system + irq + softirq + steal) / tick;
+  m.steal_s = steal / tick;
+  m.total_s = (user + nice + system + idle + iowait + irq + softirq + steal) / tick;
+  return m;
+}
+
+double loadavg_1m() {
+  std::ifstream in("/proc/loadavg");
+  double one = -1;
+  in >> one;
+  return in ? one : -1;
 }
 
 int usable_cpus() {

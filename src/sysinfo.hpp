@@ -16,4 +16,16 @@ CpuBudget cpu_budget();
 // cpu_budget().usable, computed once per process.
 int usable_cpus();
 
+// The whole machine's CPU time from /proc/stat's "cpu" line, in seconds:
+// busy (user, nice, system, irq, softirq, steal), steal alone, and all.
+struct MachineCpu {
+  double busy_s = 0;
+  double steal_s = 0;
+  double total_s = 0;
+};
+MachineCpu machine_cpu();
+
+// The 1-minute load average (/proc/loadavg), or -1 when unreadable.
+double loadavg_1m();
+
 }  // namespace cvp

@@ -1,5 +1,6 @@
 // event_loop: one libuv loop on one thread; waits are timers, compute runs in callbacks.
 #include "models/event_loop.hpp"
+#include "models/inflight_gauge.hpp"
 
 #include <cstdio>
 #include <stdexcept>

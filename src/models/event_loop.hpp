@@ -29,7 +29,6 @@ class EventLoopModel : public Model {
   ~EventLoopModel() override;
 
   std::string_view name() const override { return "event_loop"; }
-  Limits limits(int tasks, int) const override { return {mode_ == Mode::kGather ? tasks : 1, 1}; }
   void prepare(const Workload& w) override;
   RunReport run(const Workload& w, std::span<Digest> out) override;
 

@@ -1,25 +1,45 @@
 // event_loop_offload: tasks run on libuv's threadpool (uv_queue_work), results back on the loop.
 #include "models/event_loop_offload.hpp"
+#include "models/inflight_gauge.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
 
 #include "models/uv_check.hpp"
+#include "params.hpp"
 #include "timing.hpp"
 #include "workloads/io_sleep.hpp"
 
 namespace cvp {
 
 int uv_threadpool_size() {
+  // As libuv 1.44's init_threads(): atoi into an unsigned count, so "-1"
+  // wraps to the cap, "abc" and "0" become 1, and the cap is 1024.
   static const int size = [] {
     const char* env = std::getenv("UV_THREADPOOL_SIZE");
-    const long n = env != nullptr ? std::atol(env) : 4;
-    return static_cast<int>(std::clamp(n == 0 ? 1L : n, 1L, 1024L));
+    unsigned n = env != nullptr ? static_cast<unsigned>(std::atoi(env)) : 4;
+    if (n == 0) n = 1;
+    return static_cast<int>(std::min(n, 1024u));
   }();
   return size;
+}
+
+void check_uv_threadpool_size_env() {
+  const char* env = std::getenv("UV_THREADPOOL_SIZE");
+  if (env == nullptr) return;
+  const std::string_view v(env);
+  long long n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < 1 || n > kMaxWorkers) {
+    throw std::invalid_argument("UV_THREADPOOL_SIZE is '" + std::string(v) +
+                                "'; allowed: 1 to " + std::to_string(kMaxWorkers) +
+                                " (libuv would start " + std::to_string(uv_threadpool_size()) +
+                                " threads)");
+  }
 }
 
 struct EventLoopOffloadModel::Run {

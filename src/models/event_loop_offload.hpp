@@ -21,7 +21,6 @@ class EventLoopOffloadModel final : public Model {
   ~EventLoopOffloadModel() override;
 
   std::string_view name() const override { return "event_loop_offload"; }
-  Limits limits(int, int cpus) const override { return {workers(), std::min(workers(), cpus)}; }
   void prepare(const Workload& w) override;
   RunReport run(const Workload& w, std::span<Digest> out) override;
 
@@ -43,7 +42,13 @@ class EventLoopOffloadModel final : public Model {
 };
 
 // libuv's threadpool size for this process: UV_THREADPOOL_SIZE, read the way
-// libuv 1.44 reads it (default 4, at least 1, at most 1024).
+// libuv 1.44 reads it (default 4; atoi, so "-1" wraps to the cap; 0 and
+// garbage become 1; at most 1024).
 int uv_threadpool_size();
+
+// Throws std::invalid_argument when UV_THREADPOOL_SIZE is set but is not a
+// whole number from 1 to kMaxWorkers: libuv would read it silently as
+// something else.
+void check_uv_threadpool_size_env();
 
 }  // namespace cvp

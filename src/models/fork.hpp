@@ -1,4 +1,4 @@
-// fork: W child processes per run, each running a share of the tasks, digests back over pipes.
+// fork: W child processes forked per run, taking chunks of tasks on demand, digests back over pipes.
 #pragma once
 
 #include <chrono>
@@ -7,28 +7,26 @@
 
 namespace cvp {
 
-// Fork-per-run worker processes, the multiprocessing case: every run forks
-// min(W, N) children; child k runs a contiguous block of the tasks (sizes
-// differ by at most one) and writes (index, digest) records to its pipe; the
-// parent reads all pipes with poll, then reaps every child with wait4. A
-// child that exits non-zero, dies by a signal, sends too few digests or
-// outlives the deadline fails the run; the failure names the worker, and no
-// child is left running or unreaped.
+// Fork-per-run worker processes: every run forks min(W, N) children, which
+// take chunks of about N/(4W) tasks from a shared counter whenever they are
+// free (the chunk multiprocessing.Pool.map picks), so a child slowed for a
+// while takes fewer chunks instead of holding up the end. Each writes
+// (index, digest) records to its pipe; the parent reads all pipes with poll
+// and reaps each child as its pipe closes. A child that dies fails the run
+// at once; one that holds a chunk longer than the progress timeout is killed
+// and fails it; the failure names the worker, and no child is left running
+// or unreaped.
 class ForkModel final : public Model {
  public:
-  // `timeout` of zero picks one from the workload (default_timeout).
-  explicit ForkModel(int workers, std::chrono::milliseconds timeout = {});
+  // `progress_timeout` of zero picks one from the workload
+  // (workers::default_progress_timeout).
+  explicit ForkModel(int workers, std::chrono::milliseconds progress_timeout = {});
 
   std::string_view name() const override { return "fork"; }
-  Limits limits(int, int cpus) const override { return {workers(), std::min(workers(), cpus)}; }
   RunReport run(const Workload& w, std::span<Digest> out) override;
 
-  // 60 s plus four times the waits one worker sits through: generous enough
-  // for a loaded machine, short enough that a hung child fails the run.
-  static std::chrono::milliseconds default_timeout(const Workload& w, int workers);
-
  private:
-  std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds progress_timeout_;
 };
 
 }  // namespace cvp

@@ -9,7 +9,6 @@ class SerialModel final : public Model {
  public:
   SerialModel() : Model(1) {}
   std::string_view name() const override { return "serial"; }
-  Limits limits(int, int) const override { return {1, 1}; }
   RunReport run(const Workload& w, std::span<Digest> out) override;
 };
 

@@ -15,7 +15,6 @@ class TbbModel final : public Model {
   explicit TbbModel(int workers);
 
   std::string_view name() const override { return "tbb"; }
-  Limits limits(int, int cpus) const override { return {workers(), std::min(workers(), cpus)}; }
   void prepare(const Workload& w) override;
   RunReport run(const Workload& w, std::span<Digest> out) override;
 

@@ -1,0 +1,321 @@
+// The bare primitives under the models, timed with none of the suite's code in the path.
+#include "bare.hpp"
+
+#include <openssl/evp.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "timing.hpp"
+#include "workloads/cpu_hash.hpp"
+
+namespace cvp::bench {
+namespace {
+
+[[noreturn]] void fail(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+void uv_ok(int rc, const char* what) {
+  if (rc != 0) throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
+}
+
+// One thread's raw SHA-256: the loop `openssl speed -evp sha256` runs, with
+// each digest started from a copied initialised context (EVP_DigestInit_ex
+// takes a global lock per call in OpenSSL 3.0).
+class RawHasher {
+ public:
+  RawHasher() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), tmpl_(EVP_MD_CTX_new()),
+                ctx_(EVP_MD_CTX_new()) {
+    if (md_ == nullptr || tmpl_ == nullptr || ctx_ == nullptr ||
+        EVP_DigestInit_ex2(tmpl_, md_, nullptr) != 1) {
+      throw std::runtime_error("bare SHA-256: OpenSSL set-up failed");
+    }
+  }
+  ~RawHasher() {
+    EVP_MD_CTX_free(ctx_);
+    EVP_MD_CTX_free(tmpl_);
+    EVP_MD_free(md_);
+  }
+  RawHasher(const RawHasher&) = delete;
+  RawHasher& operator=(const RawHasher&) = delete;
+
+  // Task `index`'s work: its message, hashed `rounds` times chained.
+  void task(int index, const WorkloadParams& p) {
+    if (p.bytes == 0) return;
+    CpuHash::message(index, p.bytes, buf_);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    for (int r = 0; r < p.rounds; ++r) {
+      if (r > 0) std::memcpy(buf_.data(), md, std::min<std::size_t>(buf_.size(), len));
+      if (EVP_MD_CTX_copy_ex(ctx_, tmpl_) != 1 ||
+          EVP_DigestUpdate(ctx_, buf_.data(), buf_.size()) != 1 ||
+          EVP_DigestFinal_ex(ctx_, md, &len) != 1) {
+        throw std::runtime_error("bare SHA-256 failed");
+      }
+    }
+  }
+
+ private:
+  EVP_MD* md_;
+  EVP_MD_CTX* tmpl_;
+  EVP_MD_CTX* ctx_;
+  std::vector<std::uint8_t> buf_;
+};
+
+void raw_sleep(std::int64_t us) {
+  if (us <= 0) return;
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  t.tv_sec += us / 1'000'000;
+  t.tv_nsec += (us % 1'000'000) * 1000;
+  if (t.tv_nsec >= 1'000'000'000) {
+    t.tv_nsec -= 1'000'000'000;
+    ++t.tv_sec;
+  }
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, nullptr) == EINTR) {
+  }
+}
+
+double loop(const WorkloadParams& p) {
+  RawHasher h;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < p.tasks; ++i) {
+    h.task(i, p);
+    raw_sleep(p.sleep_us);
+  }
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+struct TimerRun {
+  uv_loop_t loop;
+  std::vector<uv_timer_t> timers;
+  std::vector<std::uint64_t> started;
+  const WorkloadParams* p;
+  RawHasher hasher;
+  bool chain;
+  bool never_early;
+  int next = 0;
+};
+
+void arm(TimerRun& r, int i, std::uint64_t wait_ns);
+
+void timer_cb(uv_timer_t* t) {
+  auto& r = *static_cast<TimerRun*>(t->data);
+  const int i = static_cast<int>(t - r.timers.data());
+  const std::uint64_t want = static_cast<std::uint64_t>(r.p->sleep_us) * 1000;
+  const std::uint64_t waited = uv_hrtime() - r.started[static_cast<std::size_t>(i)];
+  if (r.never_early && waited < want) {
+    uv_update_time(&r.loop);
+    uv_ok(uv_timer_start(t, timer_cb, (want - waited + 999'999) / 1'000'000, 0), "uv_timer_start");
+    return;
+  }
+  if (r.chain && r.next < r.p->tasks) arm(r, r.next++, want);
+}
+
+void arm(TimerRun& r, int i, std::uint64_t wait_ns) {
+  r.hasher.task(i, *r.p);
+  r.started[static_cast<std::size_t>(i)] = uv_hrtime();
+  uv_update_time(&r.loop);
+  uv_ok(uv_timer_start(&r.timers[static_cast<std::size_t>(i)], timer_cb,
+                       (wait_ns + 999'999) / 1'000'000, 0),
+        "uv_timer_start");
+}
+
+double uv_timers(const WorkloadParams& p, bool chain, bool never_early) {
+  TimerRun r{{}, std::vector<uv_timer_t>(static_cast<std::size_t>(p.tasks)),
+             std::vector<std::uint64_t>(static_cast<std::size_t>(p.tasks)), &p, {}, chain,
+             never_early};
+  uv_ok(uv_loop_init(&r.loop), "uv_loop_init");
+  for (uv_timer_t& t : r.timers) {
+    uv_ok(uv_timer_init(&r.loop, &t), "uv_timer_init");
+    t.data = &r;
+  }
+  const std::uint64_t want = static_cast<std::uint64_t>(p.sleep_us) * 1000;
+  const auto t0 = Clock::now();
+  if (chain) {
+    r.next = 1;
+    arm(r, 0, want);
+  } else {
+    for (int i = 0; i < p.tasks; ++i) arm(r, i, want);
+  }
+  uv_run(&r.loop, UV_RUN_DEFAULT);
+  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  for (uv_timer_t& t : r.timers) uv_close(reinterpret_cast<uv_handle_t*>(&t), nullptr);
+  uv_run(&r.loop, UV_RUN_DEFAULT);
+  uv_ok(uv_loop_close(&r.loop), "uv_loop_close");
+  return s;
+}
+
+double threads(const WorkloadParams& p, int workers) {
+  std::atomic<int> next{0};
+  const auto t0 = Clock::now();
+  std::vector<std::thread> pool;
+  for (int k = 0; k < workers; ++k) {
+    pool.emplace_back([&] {
+      RawHasher h;
+      for (int i = next++; i < p.tasks; i = next++) {
+        h.task(i, p);
+        raw_sleep(p.sleep_us);
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double processes(const WorkloadParams& p, int workers) {
+  void* shared = mmap(nullptr, sizeof(std::atomic<int>), PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED) fail("mmap");
+  auto* next = new (shared) std::atomic<int>(0);
+  const int chunk = std::max(1, (p.tasks + 4 * workers - 1) / (4 * workers));
+  const auto t0 = Clock::now();
+  std::vector<pid_t> pids;
+  for (int k = 0; k < workers; ++k) {
+    const pid_t pid = fork();
+    if (pid < 0) fail("fork");
+    if (pid == 0) {
+      try {
+        RawHasher h;
+        for (int b = next->fetch_add(chunk); b < p.tasks; b = next->fetch_add(chunk)) {
+          for (int i = b; i < std::min(b + chunk, p.tasks); ++i) {
+            h.task(i, p);
+            raw_sleep(p.sleep_us);
+          }
+        }
+      } catch (...) {
+        _exit(70);
+      }
+      _exit(0);
+    }
+    pids.push_back(pid);
+  }
+  bool ok = true;
+  for (pid_t pid : pids) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  munmap(shared, sizeof(std::atomic<int>));
+  if (!ok) throw std::runtime_error("bare processes: a child failed");
+  return s;
+}
+
+template <typename F>
+double timed(int n, F&& round) {
+  const auto t0 = Clock::now();
+  for (int i = 0; i < n; ++i) round();
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+double bare_run_seconds(Primitive primitive, LimitRule concurrency, const WorkloadParams& params,
+                        int workers, bool never_early) {
+  switch (primitive) {
+    case Primitive::kLoop:
+      return loop(params);
+    case Primitive::kUvTimers:
+      return uv_timers(params, concurrency == LimitRule::kOne, never_early);
+    case Primitive::kOsThreads:
+      return threads(params, workers);
+    case Primitive::kForked:
+      return processes(params, std::min(workers, params.tasks));
+  }
+  return 0;
+}
+
+double fork_exit_wait_seconds(int children, int n) {
+  return timed(n, [children] {
+    std::vector<pid_t> pids;
+    for (int k = 0; k < children; ++k) {
+      const pid_t pid = fork();
+      if (pid < 0) fail("fork");
+      if (pid == 0) _exit(0);
+      pids.push_back(pid);
+    }
+    for (pid_t pid : pids) {
+      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+  });
+}
+
+double thread_spawn_seconds(int threads, int n) {
+  return timed(n, [threads] {
+    std::vector<std::thread> pool;
+    for (int k = 0; k < threads; ++k) pool.emplace_back([] {});
+    for (std::thread& t : pool) t.join();
+  });
+}
+
+double tbb_round_seconds(int threads, int n) {
+  tbb::global_control widen(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(threads));
+  tbb::task_arena arena(threads);
+  arena.execute([threads] { tbb::parallel_for(0, threads, [](int) {}); });  // warm the threads
+  return arena.execute([&] {
+    return timed(n, [threads] { tbb::parallel_for(0, threads, [](int) {}); });
+  });
+}
+
+double uv_queue_work_seconds(int n) {
+  uv_loop_t loop;
+  uv_ok(uv_loop_init(&loop), "uv_loop_init");
+  uv_work_t req;
+  const auto round = [&] {
+    uv_ok(uv_queue_work(&loop, &req, [](uv_work_t*) {}, [](uv_work_t*, int) {}), "uv_queue_work");
+    uv_run(&loop, UV_RUN_DEFAULT);
+  };
+  round();  // starts the threadpool
+  const double s = timed(n, round);
+  uv_ok(uv_loop_close(&loop), "uv_loop_close");
+  return s;
+}
+
+double pipe_round_trip_seconds(int n) {
+  int to_child[2], to_parent[2];
+  if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(to_parent, O_CLOEXEC) != 0) fail("pipe2");
+  const pid_t pid = fork();
+  if (pid < 0) fail("fork");
+  if (pid == 0) {
+    char c = 0;
+    while (read(to_child[0], &c, 1) == 1) {
+      if (write(to_parent[1], &c, 1) != 1) _exit(1);
+    }
+    _exit(0);
+  }
+  close(to_child[0]);
+  close(to_parent[1]);
+  const double s = timed(n, [&] {
+    char c = 1;
+    if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1) fail("pipe round trip");
+  });
+  close(to_child[1]);
+  close(to_parent[0]);
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  return s;
+}
+
+}  // namespace cvp::bench

@@ -1,0 +1,155 @@
+// The harnesses' command line: strict flags, one-line errors, and the help text.
+#include "cli.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <set>
+#include <stdexcept>
+
+#include "models/registry.hpp"
+
+namespace cvp::bench {
+namespace {
+
+std::vector<std::string> split_names(std::string_view flag, std::string_view value) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  for (;;) {
+    const std::size_t comma = value.find(',', at);
+    const std::string item(
+        value.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at));
+    if (item.empty()) throw std::invalid_argument(std::string(flag) + ": empty item in the list");
+    model_info(item);  // throws for an unknown model, naming the allowed ones
+    out.push_back(item);
+    if (comma == std::string_view::npos) return out;
+    at = comma + 1;
+  }
+}
+
+bool takes_flag(const Harness& h, AxisId id) {
+  return id == AxisId::kTasks || id == AxisId::kWorkers ||
+         std::find(h.flags.begin(), h.flags.end(), id) != h.flags.end();
+}
+
+// Google Benchmark accepts a negative or zero minimum time and repetitions
+// silently; a benchmark suite should not.
+void check_benchmark_flag(std::string_view flag, std::string_view value) {
+  if (flag == "--benchmark_out" || flag == "--benchmark_out_format") {
+    throw std::invalid_argument(std::string(flag) + " is set by the harness; use --out=FILE.json");
+  }
+  if (flag == "--benchmark_min_time" || flag == "--benchmark_repetitions") {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size() || !(v > 0) ||
+        v > 1e6) {
+      throw std::invalid_argument(std::string(flag) + " is '" + std::string(value) +
+                                  "'; allowed: a number above 0");
+    }
+  }
+}
+
+}  // namespace
+
+Options parse_options(int argc, char** argv, const Harness& h) {
+  Options o;
+  std::set<std::string> seen;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const auto eq = arg.find('=');
+    const std::string flag(arg.substr(0, eq));
+    const std::string_view value = eq == std::string_view::npos ? "" : arg.substr(eq + 1);
+    if (flag == "--help" || flag == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (!seen.insert(flag).second) {
+      throw std::invalid_argument(flag + " is given twice; give it once (lists take commas)");
+    }
+    if (flag.starts_with("--benchmark_")) {
+      check_benchmark_flag(flag, value);
+      o.passthrough.emplace_back(arg);
+      continue;
+    }
+    const Axis* a = flag.starts_with("--") ? find_axis(std::string_view(flag).substr(2)) : nullptr;
+    const bool known = flag == "--profile" || flag == "--out" || flag == "--models" || a != nullptr;
+    if (!known) {
+      throw std::invalid_argument("unknown argument '" + std::string(arg) + "'; see " +
+                                  std::string(h.workload) + " --help");
+    }
+    if (a != nullptr && !takes_flag(h, a->id)) {
+      throw std::invalid_argument(flag + " does not apply to " + std::string(h.workload));
+    }
+    if (eq == std::string_view::npos || value.empty()) {
+      throw std::invalid_argument(flag + " needs a value: " + flag + "=...");
+    }
+    if (flag == "--profile") {
+      profile_named(value);  // throws for an unknown profile
+      o.profile = value;
+    } else if (flag == "--out") {
+      o.out = std::filesystem::path(value);
+    } else if (flag == "--models") {
+      o.models = split_names(flag, value);
+    } else {
+      auto values = parse_list(a->name, value);
+      for (std::int64_t v : values) check(*a, v);
+      o.axes[a->id] = std::move(values);
+    }
+  }
+  return o;
+}
+
+std::vector<Point> grid_points(const Options& o, const Profile& profile, const Harness& h) {
+  if (!o.overrides_grid()) return expand(h.grid, profile, h.rules);
+  const std::vector<std::string> models = o.models.value_or(all_models());
+  GridRow row{[models](const ModelInfo& m) {
+                return std::find(models.begin(), models.end(), m.name) != models.end();
+              },
+              {}};
+  for (const Axis& a : axes()) {
+    std::vector<std::int64_t> values;
+    if (const auto given = o.axes.find(a.id); given != o.axes.end()) {
+      values = given->second;
+    } else {
+      for (const auto& [id, fallback] : h.defaults) {
+        if (id == a.id) values = fallback;
+      }
+    }
+    if (!values.empty()) row.values.emplace_back(a.id, PerProfile(values, values, values));
+  }
+  // Points asked for by name are kept, even those the profile would drop.
+  GridRules rules = h.rules;
+  rules.keep = [](const Point&) { return true; };
+  return expand({row}, profile, rules);
+}
+
+void print_help(const Harness& h, const char* argv0) {
+  std::string models;
+  for (std::string_view m : model_names()) models += (models.empty() ? "" : ", ") + std::string(m);
+  std::printf(
+      "%s — %.*s\n\n"
+      "usage: %s [--profile=quick|default|full] [--out=FILE.json] [grid flags] "
+      "[--benchmark_* flags]\n\n"
+      "  --profile=NAME   the grid and repetitions to run (default: default)\n"
+      "  --out=FILE       write Google Benchmark JSON to FILE, replacing it only when\n"
+      "                   every benchmark succeeded; the replaced file moves to\n"
+      "                   previous/ beside it\n"
+      "grid flags (comma-separated lists; each replaces the profile's values):\n"
+      "  --models=LIST    models to run; allowed: %s\n",
+      std::string(h.workload).c_str(), static_cast<int>(h.summary.size()), h.summary.data(), argv0,
+      models.c_str());
+  for (const Axis& a : axes()) {
+    if (!takes_flag(h, a.id)) continue;
+    const std::string flag = "--" + std::string(a.name) + "=LIST";
+    std::printf("  %-16s %.*s, %lld to %lld\n", flag.c_str(), static_cast<int>(a.help.size()),
+                a.help.data(), static_cast<long long>(a.lo), static_cast<long long>(a.hi));
+  }
+  std::printf(
+      "\nGoogle Benchmark's own flags pass through: --benchmark_filter=REGEX runs a subset,\n"
+      "--benchmark_list_tests lists the grid, --benchmark_repetitions=N overrides the\n"
+      "profile's repetitions. Exit status: 0 success, 1 a benchmark failed, 2 bad input.\n"
+      "Example: %s --profile=quick --benchmark_list_tests\n",
+      argv0);
+}
+
+}  // namespace cvp::bench

@@ -1,0 +1,65 @@
+// A file reporter that writes Google Benchmark JSON into memory and marks noisy benchmarks.
+#include "noise_reporter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace cvp::bench {
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+NoiseReporter::NoiseReporter() {
+  inner_.SetOutputStream(&out_);
+  inner_.SetErrorStream(&out_);
+}
+
+bool NoiseReporter::ReportContext(const Context& context) { return inner_.ReportContext(context); }
+
+void NoiseReporter::ReportRuns(const std::vector<Run>& runs) {
+  std::vector<Run> marked = runs;
+  std::vector<double> times, speedups;
+  for (const Run& r : runs) {
+    if (r.run_type != Run::RT_Iteration || r.error_occurred) continue;
+    times.push_back(r.GetAdjustedRealTime());
+    if (const auto s = r.counters.find("speedup"); s != r.counters.end()) {
+      speedups.push_back(s->second.value);
+    }
+  }
+  const std::string name = runs.empty() ? "" : runs.front().run_name.str();
+  if (times.size() >= 2) {
+    double mean = 0, var = 0;
+    for (double t : times) mean += t;
+    mean /= static_cast<double>(times.size());
+    for (double t : times) var += (t - mean) * (t - mean);
+    var /= static_cast<double>(times.size() - 1);
+    Noise n;
+    n.cv_pct = mean > 0 ? 100 * std::sqrt(var) / mean : 0;
+    n.noisy = n.cv_pct > kNoisyCvPct;
+    if (speedups.size() >= 2) {
+      const auto [lo, hi] = std::minmax_element(speedups.begin(), speedups.end());
+      const double mid = median(speedups);
+      n.noisy = n.noisy || (mid > 0 && 100 * (*hi - *lo) / mid > kNoisySpreadPct);
+    }
+    noise_[name] = n;
+    noisy_ += n.noisy ? 1 : 0;
+  }
+  const Noise n = noise_.contains(name) ? noise_[name] : Noise{};
+  for (Run& r : marked) {
+    if (r.error_occurred) continue;
+    r.counters["cv_pct"] = n.cv_pct;
+    r.counters["noisy"] = n.noisy ? 1 : 0;
+  }
+  inner_.ReportRuns(marked);
+}
+
+void NoiseReporter::Finalize() { inner_.Finalize(); }
+
+}  // namespace cvp::bench

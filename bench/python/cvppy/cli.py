@@ -1,0 +1,223 @@
+"""The command line of the Python harnesses: flags, checks, the run, and the result file."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from cvppy import results, sysinfo
+from cvppy.harnesses import HARNESSES, GridRequest, Harness, Overrides
+from cvppy.models import registry
+from cvppy.params import (BadInput, check_bytes, check_range, check_repetitions, check_rounds,
+                          check_sleep_us, check_tasks, check_workers)
+from cvppy.runner import (Context, Point, Profile, calibrate, params_key, prepare_workloads,
+                          run_all)
+
+ROOT = Path(__file__).resolve().parents[3]
+
+PROFILES = {
+    # Fewer repetitions than the C++ default (5): the Python grids' runs are
+    # longer (CPython is slower per task), and all four harnesses together
+    # must fit about 90 s of the default profile's 5 minutes.
+    "quick": Profile("quick", 1, 0.02),
+    "default": Profile("default", 3, 0.05),
+    "full": Profile("full", 10, 0.1),
+}
+
+INT_AXES = {"tasks": check_tasks, "workers": check_workers, "sleep_us": check_sleep_us,
+            "bytes": check_bytes, "rounds": check_rounds}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line (BadInput), never a usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise BadInput(message)
+
+
+def build_parser(description: str) -> argparse.ArgumentParser:
+    p = _Parser(prog="cvp_py.py", description=description, allow_abbrev=False,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("workload", help=f"the harness to run: {', '.join(HARNESSES)}")
+    p.add_argument("--profile", default="default",
+                   help="the grid and repetitions to run: quick, default, full (default: default)")
+    p.add_argument("--out", help="write Google Benchmark JSON to OUT, replacing it only when every "
+                   "benchmark succeeded; the replaced file moves to previous/ beside it")
+    p.add_argument("--models", help=f"models to run; allowed: {', '.join(registry.names())}")
+    p.add_argument("--tasks", help="tasks per run, comma-separated, 1 to 1000000")
+    p.add_argument("--workers", help="workers for the models that take W, 1 to 256")
+    p.add_argument("--sleep_us", help="microseconds each task waits (io_sleep, shared_counter)")
+    p.add_argument("--bytes", help="message bytes each task hashes (cpu_hash)")
+    p.add_argument("--rounds", help="chained SHA-256 rounds per task (cpu_hash)")
+    p.add_argument("--repetitions", help="repetitions per benchmark (replaces the profile's)")
+    p.add_argument("--min_time", help="seconds each repetition is timed at least "
+                   "(replaces the profile's)")
+    p.add_argument("--list", action="store_true", help="print the grid's names and exit")
+    p.add_argument("--debug", action="store_true", help="show a traceback on an error")
+    return p
+
+
+def _ints(flag: str, text: str) -> tuple[int, ...]:
+    values = []
+    for item in text.split(","):
+        try:
+            values.append(int(item))
+        except ValueError:
+            raise BadInput(f"--{flag}: '{item}' is not a whole number") from None
+    return tuple(INT_AXES[flag](v) for v in values)
+
+
+def overrides(args: argparse.Namespace, harness: Harness, prog: str) -> Overrides:
+    found: dict[str, tuple] = {}
+    for axis in INT_AXES:
+        text = getattr(args, axis)
+        if text is None:
+            continue
+        if axis in ("sleep_us", "bytes", "rounds") and axis not in harness.axes:
+            raise BadInput(f"--{axis} does not apply to {prog}")
+        found[axis] = _ints(axis, text)
+    if args.models is not None:
+        found["models"] = tuple(registry.find(m).name for m in args.models.split(","))
+    return Overrides(**found)
+
+
+def profile_of(args: argparse.Namespace) -> Profile:
+    if args.profile not in PROFILES:
+        raise BadInput(f"profile is '{args.profile}'; allowed: {', '.join(PROFILES)}")
+    profile = PROFILES[args.profile]
+    reps, min_time = profile.repetitions, profile.min_time_s
+    if args.repetitions is not None:
+        reps = check_repetitions(_whole("repetitions", args.repetitions))
+    if args.min_time is not None:
+        try:
+            min_time = float(args.min_time)
+        except ValueError:
+            raise BadInput(f"--min_time: '{args.min_time}' is not a number") from None
+        if not 0 <= min_time <= 60:
+            raise BadInput(f"min_time is {args.min_time}; allowed: 0 to 60")
+    return Profile(profile.name, reps, min_time)
+
+
+def _whole(flag: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise BadInput(f"--{flag}: '{text}' is not a whole number") from None
+
+
+@dataclass(frozen=True)
+class Plan:
+    harness: Harness
+    profile: Profile
+    points: list[Point]
+    out: Path | None
+    budget: sysinfo.CpuBudget
+
+
+def plan(args: argparse.Namespace, prog: str) -> Plan:
+    """Everything checked before anything runs: bad input raises BadInput here."""
+    if args.workload not in HARNESSES:
+        raise BadInput(f"workload is '{args.workload}'; allowed: {', '.join(HARNESSES)}")
+    harness = HARNESSES[args.workload]
+    out = results.check_out_path(args.out) if args.out is not None else None
+    profile = profile_of(args)
+    budget = sysinfo.cpu_budget()
+    points = harness.grid(GridRequest(profile, overrides(args, harness, prog), budget.usable))
+    if not points:
+        raise BadInput("the grid is empty")
+    return Plan(harness, profile, points, out, budget)
+
+
+def context(plan_: Plan, prog: str, prepared: dict, load: dict) -> dict:
+    models = sorted({registry.find(p.model) for p in plan_.points}, key=lambda m: m.order)
+    ctx: dict[str, object] = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "executable": f"{sys.executable} {Path(sys.argv[0]).resolve()}",
+        **sysinfo.machine_context(plan_.budget),
+        "cvp_harness": prog,
+        "cvp_language": "python",
+        "cvp_profile": plan_.profile.name,
+        "cvp_models": sysinfo.json_string([m.row() for m in models]),
+        "cvp_load": sysinfo.json_string(load),
+        "cvpbench_version": sysinfo.cvpbench_version(ROOT),
+        **sysinfo.interpreter_context(),
+        "py_processes_pool": "concurrent.futures.ProcessPoolExecutor, fork start method, "
+                             "chunksize as multiprocessing.Pool.map: ceil(N / (4 W))",
+        "py_processes_cpu": "workers' /proc/<pid>/schedstat run time",
+    }
+    for params, prep in sorted(prepared.items(), key=lambda kv: params_key(kv[0])):
+        ctx[f"task_cpu_us/{params_key(params)}"] = f"{prep.task_cpu_s * 1e6:.3f}"
+    return ctx
+
+
+def execute(plan_: Plan, prog: str) -> int:
+    h = plan_.harness
+    sysinfo.set_timer_slack_ns(1)
+    load0 = sysinfo.load_sample(time.monotonic())
+    prepared = prepare_workloads(plan_.points, h.make_workload)
+    calibrate(prepared)
+    print(f"{prog}: profile {plan_.profile.name}, {len(plan_.points)} benchmarks x "
+          f"{plan_.profile.repetitions} repetitions"
+          + (f", writing {plan_.out}" if plan_.out else ""), file=sys.stderr, flush=True)
+    ctx = Context(h.workload, plan_.profile, plan_.budget.usable, h.benchmark_name)
+    rows, failed = run_all(ctx, plan_.points, prepared)
+    load = sysinfo.load_summary(load0, sysinfo.load_sample(time.monotonic()))
+    document = {"context": context(plan_, prog, prepared, load), "benchmarks": rows}
+    noisy = len({r["run_name"] for r in rows if r.get("noisy")})
+    if load["loaded"] or noisy:
+        busy = "the machine was busy with other work; " if load["loaded"] else ""
+        print(f"{prog}: warning: {busy}{noisy} noisy benchmarks (see cvp_load and noisy in "
+              "the JSON)", file=sys.stderr)
+    if failed:
+        print(f"{prog}: error: {failed} benchmarks failed (see error_message above)",
+              file=sys.stderr)
+        if plan_.out is not None:
+            kept = results.keep_failed(document, plan_.out)
+            print(f"{prog}: {plan_.out} left unchanged; this run's JSON is in {kept}",
+                  file=sys.stderr)
+        return 1
+    if plan_.out is not None:
+        results.publish(document, plan_.out)
+        print(f"{prog}: wrote {plan_.out}", file=sys.stderr)
+    else:
+        json.dump(document, sys.stdout, indent=2)
+        print()
+    return 0
+
+
+def prog_name(argv: list[str]) -> str:
+    """py_<harness> once the harness is known, for every message."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return f"py_{arg}" if arg in HARNESSES else "cvp_py"
+    return "cvp_py"
+
+
+def main(argv: list[str], description: str) -> int:
+    prog = prog_name(argv)
+    debug = "--debug" in argv
+    try:
+        args = build_parser(description).parse_args(argv)
+        p = plan(args, prog)
+        if args.list:
+            for point in p.points:
+                print(p.harness.benchmark_name(point))
+            return 0
+        return execute(p, prog)
+    except BadInput as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; nothing written", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
+        if debug:
+            traceback.print_exc()
+        print(f"{prog}: error: {e or type(e).__name__}", file=sys.stderr)
+        return 1

@@ -1,0 +1,57 @@
+"""What the asyncio models share: a fresh loop per benchmark, made in prepare, closed after.
+
+Each model module (asyncio_sequential, asyncio_gather, uvloop_gather,
+asyncio_blocking, asyncio_offload) says only how its coroutine runs the tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from abc import abstractmethod
+from typing import Callable
+
+from cvppy.models.gauge import LocalGauge
+from cvppy.models.model import Model, RunReport
+from cvppy.workloads.workload import Cell, Gauge, LoopEnv, Workload
+
+
+class LoopModel(Model):
+    """A model whose run is one coroutine on an event loop of its own."""
+
+    def __init__(self, workers: int, new_loop: Callable[[], asyncio.AbstractEventLoop]) -> None:
+        super().__init__(workers)
+        self._new_loop = new_loop
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def prepare(self, workload: Workload) -> None:
+        super().prepare(workload)
+        self.close()
+        self._loop = self._new_loop()
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            raise RuntimeError(f"{self.name}: run before prepare")
+        return self._loop
+
+    def run(self, timeout_s: float) -> RunReport:
+        return self.loop.run_until_complete(self._main())
+
+    async def _main(self) -> RunReport:
+        # The lock is made inside the running loop, the loop it belongs to.
+        env = LoopEnv(self.new_gauge(), Cell(), asyncio.Lock())
+        digests = await self.run_tasks(env)
+        return RunReport(digests, env.gauge.peak, env.counter.value)
+
+    def new_gauge(self) -> Gauge:
+        """A gauge for one run: plain counts, as every task runs on the loop's thread."""
+        return LocalGauge()
+
+    @abstractmethod
+    async def run_tasks(self, env: LoopEnv) -> list[bytes]: ...
+
+    def close(self) -> None:
+        if self._loop is not None:
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            self._loop.close()
+            self._loop = None

@@ -1,0 +1,90 @@
+"""The execution-model interface, its limits, and the ideal run time (src/models/model.hpp).
+
+A model is made with its worker count, prepared for one workload before the
+clock starts (its loop, threads or processes made then, as Model::prepare),
+run any number of times, and closed after: one fresh loop or pool per
+benchmark, as pyperf's runner and pyperformance's bm_async_tree do.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from types import TracebackType
+
+from cvppy.params import check_workers
+from cvppy.workloads.workload import Workload
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How many tasks a model can have in flight, and how many at one instant on different CPUs."""
+
+    concurrency: int = 1
+    parallelism: int = 1
+
+
+@dataclass
+class RunReport:
+    """What one run returns: every task's digest in index order, the peak of tasks in
+    flight, and the shared counter's final value (shared_counter; 0 otherwise)."""
+
+    digests: list[bytes]
+    peak_inflight: int
+    counter: int = 0
+
+
+class RunFailed(RuntimeError):
+    """A run that did not complete: a worker died, hung, or the pool could not start."""
+
+
+class Model(ABC):
+    name: str = ""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = check_workers(workers)
+        self._workload: Workload | None = None
+
+    @abstractmethod
+    def limits(self, tasks: int, cpus: int) -> Limits: ...
+
+    def prepare(self, workload: Workload) -> None:
+        """Makes what a run of `workload` needs (loop, threads, processes) before the clock."""
+        self._workload = workload
+
+    @property
+    def workload(self) -> Workload:
+        if self._workload is None:
+            raise RuntimeError(f"{self.name}: run before prepare")
+        return self._workload
+
+    @abstractmethod
+    def run(self, timeout_s: float) -> RunReport:
+        """Runs every task of the prepared workload once. Models that can stop a stuck
+        run (processes) fail it after `timeout_s`; raises RunFailed."""
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU seconds so far of workers that getrusage cannot see (live, unreaped
+        children); 0 for the models without such workers."""
+        return 0.0
+
+    def close(self) -> None:
+        """Releases the loop, threads or processes; safe to call twice."""
+
+    def __enter__(self) -> Model:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def ideal_run_time(limits: Limits, tasks: int, cpu_s: float, wait_s: float) -> float:
+    """The model's own lower bound for one run, ideal_run_time of src/models/model.cpp:
+    max(ceil(N/C) * (cpu + wait), ceil(N/P) * cpu + wait). Each of C slots runs its
+    tasks back to back; the computes need ceil(N/P) turns of P CPUs, and the task
+    whose compute ends last still has its wait to do."""
+    slots = min(max(limits.concurrency, 1), tasks)
+    cpus = min(max(limits.parallelism, 1), slots)
+    return max(math.ceil(tasks / slots) * (cpu_s + wait_s), math.ceil(tasks / cpus) * cpu_s + wait_s)

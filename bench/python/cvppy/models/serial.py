@@ -1,0 +1,22 @@
+"""py_serial: one task after another on the calling thread (src/models/serial.cpp)."""
+
+from __future__ import annotations
+
+import threading
+
+from cvppy.models.gauge import LocalGauge
+from cvppy.models.model import Limits, Model, RunReport
+from cvppy.workloads.workload import BlockingEnv, Cell
+
+
+class SerialModel(Model):
+    name = "py_serial"
+
+    def limits(self, tasks: int, cpus: int) -> Limits:
+        return Limits(1, 1)
+
+    def run(self, timeout_s: float) -> RunReport:
+        w = self.workload
+        env = BlockingEnv(LocalGauge(), Cell(), threading.Lock())
+        digests = [w.task(i, env) for i in range(w.tasks)]
+        return RunReport(digests, env.gauge.peak, env.counter.value)

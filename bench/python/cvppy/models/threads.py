@@ -1,0 +1,59 @@
+"""py_threads: concurrent.futures.ThreadPoolExecutor(W) (the twin of src/models/tbb.cpp).
+
+Concurrent up to W; parallel only where the work releases the GIL (hashlib
+does for messages of 2048 bytes or more; the rest of a task holds it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from cvppy.models.gauge import ThreadGauge
+from cvppy.models.model import Limits, Model, RunReport
+from cvppy.workloads.workload import BlockingEnv, Cell, Workload
+
+START_TIMEOUT_S = 10.0
+
+
+def started_thread_pool(workers: int, prefix: str) -> ThreadPoolExecutor:
+    """A ThreadPoolExecutor whose W threads all exist already.
+
+    The executor starts a thread per submit while none is idle, so W tasks
+    that wait for each other at a barrier make exactly W threads: a run then
+    times the model, not thread creation."""
+    pool = ThreadPoolExecutor(workers, thread_name_prefix=prefix)
+    barrier = threading.Barrier(workers)
+    for started in [pool.submit(barrier.wait, START_TIMEOUT_S) for _ in range(workers)]:
+        started.result()
+    return pool
+
+
+class ThreadsModel(Model):
+    name = "py_threads"
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(workers)
+        self._pool: ThreadPoolExecutor | None = None
+
+    def limits(self, tasks: int, cpus: int) -> Limits:
+        return Limits(self.workers, min(self.workers, cpus))
+
+    def prepare(self, workload: Workload) -> None:
+        super().prepare(workload)
+        self.close()
+        self._pool = started_thread_pool(self.workers, self.name)
+
+    def run(self, timeout_s: float) -> RunReport:
+        if self._pool is None:
+            raise RuntimeError(f"{self.name}: run before prepare")
+        w = self.workload
+        env = BlockingEnv(ThreadGauge(), Cell(), threading.Lock())
+        digests = list(self._pool.map(w.task, range(w.tasks), itertools.repeat(env, w.tasks)))
+        return RunReport(digests, env.gauge.peak, env.counter.value)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,349 @@
+"""The runner: repetitions, calibration, pairing, counters and result rows (bench/harness.cpp).
+
+One benchmark is a model with W workers running a workload of N tasks. Its
+model is made and prepared (loop, threads or processes) before the clock
+and closed after all its repetitions. Each repetition runs the model until
+it has been timed for the profile's minimum time (at least once); each run
+is wall time around model.run alone, and its digests are checked against
+the serial reference after the clock stops: a mismatch, a dead worker or an
+exception ends the benchmark with error rows, never a number.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from cvppy import sysinfo
+from cvppy.models import registry
+from cvppy.models.model import Limits, Model, RunReport, ideal_run_time
+from cvppy.models.serial import SerialModel
+from cvppy.workloads.workload import Params, Workload
+
+# Longest a run may take before a model that can stop it (processes) kills it:
+# generous, as only a hang should reach it.
+RUN_TIMEOUT_FLOOR_S = 30.0
+RUN_TIMEOUT_FACTOR = 20.0
+MAX_ITERATIONS = 1000
+
+# When a benchmark counts as noisy (docs/result-format.md).
+NOISY_CV_PCT = 5.0
+NOISY_SPEEDUP_SPREAD = 0.10
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    repetitions: int
+    min_time_s: float
+
+
+@dataclass(frozen=True)
+class Point:
+    """One benchmark: a model with W workers running a workload configuration."""
+
+    model: str
+    workers: int
+    params: Params
+
+
+@dataclass
+class Prepared:
+    """What the benchmarks of one workload configuration share: the workload, the serial
+    digests, and the calibrated CPU time of one task."""
+
+    workload: Workload
+    reference: list[bytes]
+    task_cpu_s: float = math.inf
+
+
+@dataclass
+class Sample:
+    """One timed run."""
+
+    wall_s: float
+    cpu_s: float
+    serial_s: float | None
+    peak_inflight: int
+    counter: int
+
+
+@dataclass
+class Outcome:
+    """A benchmark's rows and what the progress line says about it."""
+
+    rows: list[dict] = field(default_factory=list)
+    failed: bool = False
+
+
+def params_key(p: Params) -> str:
+    """The configuration key of the context's task_cpu_us/<config>, as the C++ harness's."""
+    return f"tasks:{p.tasks}/sleep_us:{p.sleep_us}/bytes:{p.bytes}/rounds:{p.rounds}"
+
+
+def prepare_workloads(points: Iterable[Point],
+                      make: Callable[[Params], Workload]) -> dict[Params, Prepared]:
+    """One workload and its serial digests per configuration, before any timing."""
+    prepared: dict[Params, Prepared] = {}
+    for point in points:
+        if point.params not in prepared:
+            workload = make(point.params)
+            prepared[point.params] = Prepared(workload, workload.reference())
+    return prepared
+
+
+def _time_task_batch(w: Workload, at_least_s: float) -> float:
+    """Seconds per task of a batch of at least `at_least_s` of w's compute phases."""
+    t0 = time.perf_counter()
+    done = 0
+    while done < 3 or time.perf_counter() - t0 < at_least_s:
+        w.compute(done % w.tasks)
+        done += 1
+    return (time.perf_counter() - t0) / done
+
+
+def calibrate(prepared: dict[Params, Prepared], batch_s: float = 0.01) -> None:
+    """The CPU time of one task's compute phase, as bench/harness.cpp's calibrate:
+    10 ms batches over three rounds that visit every configuration in turn, and
+    the fastest batch counts (the ideal is a lower bound; a slow batch measures
+    interference). Configurations that compute the same thing share one figure."""
+    by_compute: dict[tuple[int, int], list[Prepared]] = {}
+    for params, prep in prepared.items():
+        by_compute.setdefault((params.bytes, params.rounds), []).append(prep)
+    best: dict[tuple[int, int], float] = {}
+    for key, preps in by_compute.items():
+        _time_task_batch(preps[0].workload, batch_s)  # warm-up
+        best[key] = math.inf
+    for _ in range(3):
+        for key, preps in by_compute.items():
+            for _ in range(3):
+                best[key] = min(best[key], _time_task_batch(preps[0].workload, batch_s))
+    for key, preps in by_compute.items():
+        for prep in preps:
+            prep.task_cpu_s = best[key]
+
+
+def _cpu_now(model: Model) -> float:
+    return sysinfo.cpu_seconds_with_children() + model.worker_cpu_seconds()
+
+
+def _first_mismatch(got: list[bytes], want: list[bytes]) -> int:
+    if len(got) != len(want):
+        return 0
+    return next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), -1)
+
+
+class BenchmarkError(RuntimeError):
+    """Ends a benchmark: its remaining repetitions are reported as errors."""
+
+
+def _timed_run(model: Model, serial: SerialModel | None, prep: Prepared,
+               timeout_s: float) -> Sample:
+    serial_s = None
+    if serial is not None:
+        s0 = time.perf_counter()
+        serial.run(timeout_s)
+        serial_s = time.perf_counter() - s0
+    cpu0 = _cpu_now(model)
+    t0 = time.perf_counter()
+    report: RunReport = model.run(timeout_s)
+    t1 = time.perf_counter()
+    cpu1 = _cpu_now(model)
+    # Measure, then check: the comparison is outside the timed region.
+    bad = _first_mismatch(report.digests, prep.reference)
+    if bad >= 0:
+        raise BenchmarkError(f"task {bad}: digest differs from the serial model's")
+    return Sample(t1 - t0, cpu1 - cpu0, serial_s, report.peak_inflight, report.counter)
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every benchmark of a run needs besides its point."""
+
+    workload: str
+    profile: Profile
+    cpus: int
+    name: Callable[[Point], str]
+
+
+def _counters(point: Point, prep: Prepared, limits: Limits, samples: list[Sample]) -> dict:
+    """The user counters of one repetition, with the meaning they have in C++."""
+    p, w = point.params, prep.workload
+    paired = samples[0].serial_s is not None
+    wall = sum(s.wall_s for s in samples)
+    task_s = [s.serial_s / p.tasks if s.serial_s is not None else prep.task_cpu_s
+              for s in samples]
+    task_cpu_s = _median(task_s)
+    ideal = lambda cpu_s: ideal_run_time(limits, p.tasks, cpu_s, w.wait_s)  # noqa: E731
+    c: dict[str, float] = {
+        "tasks": float(p.tasks),
+        "workers": float(point.workers),
+        "sleep_us": float(p.sleep_us),
+        "bytes": float(p.bytes),
+        "rounds": float(p.rounds),
+        "parallelism": sum(s.cpu_s for s in samples) / wall if wall > 0 else 0.0,
+        "peak_inflight": float(max(s.peak_inflight for s in samples)),
+        "task_cpu_us": task_cpu_s * 1e6,
+        "ideal_ms": ideal(task_cpu_s) * 1e3,
+        "efficiency": _median([ideal(t) / s.wall_s for t, s in zip(task_s, samples)]),
+        "cpu_share": task_cpu_s / (task_cpu_s + w.wait_s) if task_cpu_s + w.wait_s > 0 else 0.0,
+        "items_per_second": p.tasks * len(samples) / wall,
+    }
+    if p.bytes > 0:
+        c["bytes_per_second"] = p.tasks * p.bytes * p.rounds * len(samples) / wall
+    if paired:
+        c["speedup"] = _median([s.serial_s / s.wall_s for s in samples])
+    if w.name == "shared_counter":
+        c["lock"] = float(p.lock)
+        c["wait"] = float(p.wait_between)
+        c["lost_updates"] = statistics.fmean(p.tasks - s.counter for s in samples)
+    return c
+
+
+def _base_row(name: str, family_index: int, repetitions: int) -> dict:
+    return {"name": name, "family_index": family_index, "per_family_instance_index": 0,
+            "run_name": name, "run_type": "iteration", "repetitions": repetitions,
+            "threads": 1}
+
+
+def _error_row(name: str, family_index: int, repetitions: int, index: int, message: str) -> dict:
+    row = _base_row(name, family_index, repetitions)
+    row.update({"repetition_index": index, "iterations": 0, "real_time": 0.0, "cpu_time": 0.0,
+                "time_unit": "ms", "error_occurred": True, "error_message": message})
+    return row
+
+
+def _repetition(model: Model, serial: SerialModel | None, prep: Prepared, profile: Profile,
+                timeout_s: float) -> list[Sample]:
+    samples: list[Sample] = []
+    timed = 0.0
+    while not samples or (timed < profile.min_time_s and len(samples) < MAX_ITERATIONS):
+        samples.append(_timed_run(model, serial, prep, timeout_s))
+        timed += samples[-1].wall_s
+    return samples
+
+
+def _noise(rows: list[dict]) -> tuple[float, bool]:
+    """cv_pct of the repetitions' times, and whether the benchmark is noisy."""
+    times = [r["real_time"] for r in rows]
+    mean = statistics.fmean(times)
+    cv_pct = 100 * statistics.stdev(times) / mean if len(times) > 1 and mean > 0 else 0.0
+    speedups = [r["speedup"] for r in rows if "speedup" in r]
+    spread = ((max(speedups) - min(speedups)) / statistics.median(speedups)
+              if speedups and statistics.median(speedups) > 0 else 0.0)
+    return cv_pct, cv_pct > NOISY_CV_PCT or spread > NOISY_SPEEDUP_SPREAD
+
+
+def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared) -> Outcome:
+    name = ctx.name(point)
+    reps = ctx.profile.repetitions
+    out = Outcome()
+    facts = registry.find(point.model)
+    w = prep.workload
+    paired = w.params.bytes > 0 and w.wait_s == 0
+    timeout_s = RUN_TIMEOUT_FLOOR_S + RUN_TIMEOUT_FACTOR * w.tasks * (prep.task_cpu_s + w.wait_s)
+    model: Model | None = None
+    serial: SerialModel | None = None
+    index = 0
+    try:
+        model = facts.make(point.workers)
+        model.prepare(w)
+        if paired:
+            serial = SerialModel(1)
+            serial.prepare(w)
+        limits = model.limits(w.tasks, ctx.cpus)
+        for index in range(reps):
+            samples = _repetition(model, serial, prep, ctx.profile, timeout_s)
+            row = _base_row(name, family_index, reps)
+            row.update({"repetition_index": index, "iterations": len(samples),
+                        "real_time": 1e3 * statistics.fmean(s.wall_s for s in samples),
+                        "cpu_time": 1e3 * statistics.fmean(s.cpu_s for s in samples),
+                        "time_unit": "ms"})
+            row.update(_counters(point, prep, limits, samples))
+            out.rows.append(row)
+    except Exception as e:  # noqa: BLE001 - any failure is this benchmark's error row
+        message = str(e) or type(e).__name__
+        out.failed = True
+        out.rows += [_error_row(name, family_index, reps, i, message) for i in range(index, reps)]
+    finally:
+        for m in (model, serial):
+            if m is not None:
+                m.close()
+    if not out.failed:
+        cv_pct, noisy = _noise(out.rows)
+        for row in out.rows:
+            row["cv_pct"] = cv_pct
+            row["noisy"] = float(noisy)
+        if reps > 1:
+            out.rows += aggregates(out.rows)
+    return out
+
+
+_NOT_COUNTERS = {"name", "family_index", "per_family_instance_index", "run_name", "run_type",
+                 "repetitions", "repetition_index", "threads", "iterations", "time_unit",
+                 "error_occurred", "error_message"}
+
+
+def aggregates(rows: list[dict]) -> list[dict]:
+    """mean, median, stddev and cv rows over the repetitions, as Google Benchmark writes
+    them (cv as a fraction, aggregate_unit "percentage")."""
+    first = rows[0]
+    keys = [k for k in first if k not in _NOT_COUNTERS]
+    stats: dict[str, Callable[[list[float]], float]] = {
+        "mean": statistics.fmean,
+        "median": statistics.median,
+        "stddev": lambda v: statistics.stdev(v) if len(v) > 1 else 0.0,
+        "cv": lambda v: (statistics.stdev(v) / statistics.fmean(v)
+                         if len(v) > 1 and statistics.fmean(v) != 0 else 0.0),
+    }
+    out = []
+    for stat, fn in stats.items():
+        row = {k: first[k] for k in ("family_index", "per_family_instance_index", "run_name")}
+        row.update({"name": f"{first['run_name']}_{stat}", "run_type": "aggregate",
+                    "repetitions": first["repetitions"], "threads": 1, "aggregate_name": stat,
+                    "aggregate_unit": "percentage" if stat == "cv" else "time",
+                    "iterations": len(rows), "time_unit": first["time_unit"]})
+        row.update({k: fn([float(r[k]) for r in rows]) for k in keys})
+        out.append({"name": row.pop("name"), **row})
+    return out
+
+
+def progress_line(outcome: Outcome) -> str:
+    """One line per finished benchmark: its name, median time and the counters of note."""
+    rows = [r for r in outcome.rows if r["run_type"] == "iteration"]
+    name = rows[0]["run_name"]
+    if outcome.failed:
+        return f"{name}: error: {rows[-1]['error_message']}"
+    med = lambda key: statistics.median(r[key] for r in rows)  # noqa: E731
+    parts = [f"{med('real_time'):.3f} ms", f"parallelism {med('parallelism'):.2f}",
+             f"peak_inflight {max(r['peak_inflight'] for r in rows):.0f}",
+             f"efficiency {med('efficiency'):.2f}"]
+    if "speedup" in rows[0]:
+        parts.append(f"speedup {med('speedup'):.2f}")
+    if "lost_updates" in rows[0]:
+        parts.append(f"lost_updates {med('lost_updates'):.1f}")
+    if rows[0]["noisy"]:
+        parts.append(f"noisy (cv {rows[0]['cv_pct']:.1f}%)")
+    return f"{name}: " + ", ".join(parts)
+
+
+def run_all(ctx: Context, points: list[Point], prepared: dict[Params, Prepared],
+            log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
+            ) -> tuple[list[dict], int]:
+    """Every benchmark in grid order; returns the rows and the number that failed."""
+    rows: list[dict] = []
+    failed = 0
+    for family_index, point in enumerate(points):
+        outcome = run_benchmark(ctx, family_index, point, prepared[point.params])
+        rows += outcome.rows
+        failed += outcome.failed
+        log(progress_line(outcome))
+    return rows, failed

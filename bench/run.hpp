@@ -1,0 +1,29 @@
+// Running the registered benchmarks and publishing their result file, the same way for every harness.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grid.hpp"
+
+namespace cvp::bench {
+
+struct RunSetup {
+  std::string prog;  // for messages: "io_sleep"
+  Profile profile;
+  std::optional<std::filesystem::path> out;
+  std::vector<std::string> passthrough;  // --benchmark_* flags from the command line
+  std::size_t benchmarks = 0;            // how many were registered, for the progress line
+};
+
+// Runs every registered benchmark with the profile's repetitions and
+// minimum time (flags given on the command line win), marks noisy ones, and
+// with `out` publishes the JSON (with the machine's load in its context)
+// when no benchmark failed, or keeps it as `out`.failed. Returns the exit
+// status: 0, 1 (a benchmark failed or none ran), 2 (an unknown flag).
+int run_registered(const RunSetup& s, const std::atomic<int>& failures);
+
+}  // namespace cvp::bench
