@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "models/registry.hpp"
+
 #include "models/event_loop.hpp"
 #include "test_support.hpp"
 #include "workloads/cpu_hash.hpp"
@@ -41,7 +43,7 @@ TEST(EventLoopBlockingModel, OneTaskInFlightAtATime) {
   m.set_tracing(true);
   const RunReport r = expect_serial_digests(m, IoSleep(4, 2'000));
   EXPECT_EQ(r.peak_inflight, 1);
-  EXPECT_EQ(m.limits(4, 2).concurrency, 1);
+  EXPECT_EQ(limits_of(model_info(m.name()), 4, 1, 2).concurrency, 1);
 }
 
 }  // namespace

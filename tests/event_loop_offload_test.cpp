@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "models/registry.hpp"
+
 #include <set>
 #include <thread>
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "models/registry.hpp"
+
 #include "test_support.hpp"
 #include "workloads/cpu_hash.hpp"
 
@@ -28,7 +30,7 @@ TEST(SerialModel, RunsOneTaskAtATime) {
 }
 
 TEST(SerialModel, LimitsAreOneAndOne) {
-  const Limits l = SerialModel().limits(100, 8);
+  const Limits l = limits_of(model_info("serial"), 100, 1, 8);
   EXPECT_EQ(l.concurrency, 1);
   EXPECT_EQ(l.parallelism, 1);
 }

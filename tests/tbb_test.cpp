@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "models/registry.hpp"
+
 #include "sysinfo.hpp"
 #include "test_support.hpp"
 #include "workloads/cpu_hash.hpp"
@@ -37,7 +39,7 @@ TEST(TbbModel, RunsWSleepsAtOnceEvenAboveTheCoreCount) {
 }
 
 TEST(TbbModel, LimitsFollowWorkersAndCpus) {
-  const Limits l = TbbModel(8).limits(100, 2);
+  const Limits l = limits_of(model_info("tbb"), 100, 8, 2);
   EXPECT_EQ(l.concurrency, 8);
   EXPECT_EQ(l.parallelism, 2);
 }

@@ -130,12 +130,14 @@ class ProcessesModel(Model):
             raise RunFailed(self._death_message(failed[0].exception()))
         if pending:
             self._kill_workers()
+            self._shutdown_pool()
             raise RunFailed(f"{what} did not finish within {timeout_s:.0f} s; workers killed")
         return [f.result() for f in futures]
 
     def _death_message(self, error: BaseException | None) -> str:
-        # The dead worker has an exit code already; the executor terminates the
-        # others (SIGTERM) only after failing the futures.
+        # The executor's manager reaps the dead worker and terminates (SIGTERM)
+        # the others; once it has joined them all, every exit code is known.
+        self._shutdown_pool()
         codes = [(p.pid, p.exitcode) for p in self._processes]
         dead = [(pid, c) for pid, c in codes if c not in (None, 0, -signal.SIGTERM)]
         dead = dead or [(pid, c) for pid, c in codes if c not in (None, 0)]
@@ -152,10 +154,13 @@ class ProcessesModel(Model):
                 except ProcessLookupError:
                     pass
 
-    def close(self) -> None:
+    def _shutdown_pool(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def close(self) -> None:
+        self._shutdown_pool()
         for p in self._processes:
             p.join()  # already joined by the executor; makes sure no zombie is left
         self._processes = []
