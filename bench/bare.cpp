@@ -17,6 +17,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <system_error>
@@ -270,11 +272,21 @@ double thread_spawn_seconds(int threads, int n) {
 }
 
 double tbb_round_seconds(int threads, int n) {
-  tbb::global_control widen(tbb::global_control::max_allowed_parallelism,
-                            static_cast<std::size_t>(threads));
-  tbb::task_arena arena(threads);
-  arena.execute([threads] { tbb::parallel_for(0, threads, [](int) {}); });  // warm the threads
-  return arena.execute([&] {
+  // One arena per width for the process: making an arena (and waking its
+  // threads) is not the round being measured.
+  struct Arena {
+    tbb::global_control widen;
+    tbb::task_arena arena;
+    explicit Arena(int w)
+        : widen(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(w)),
+          arena(w) {
+      arena.execute([w] { tbb::parallel_for(0, w, [](int) {}); });
+    }
+  };
+  static std::map<int, std::unique_ptr<Arena>> arenas;
+  auto& a = arenas[threads];
+  if (!a) a = std::make_unique<Arena>(threads);
+  return a->arena.execute([&] {
     return timed(n, [threads] { tbb::parallel_for(0, threads, [](int) {}); });
   });
 }

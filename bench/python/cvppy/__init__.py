@@ -1,1 +1,1 @@
-"""cvppy: the CPython half of cvpbench, mirroring src/ (workloads, models) and bench/ (the runner)."""
+"""cvppy: the CPython half of cvpbench, mirroring src/ (workloads, models) and bench/ (runner)."""

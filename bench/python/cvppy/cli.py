@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import signal
 import sys
 import time
 import traceback
@@ -14,7 +15,7 @@ from pathlib import Path
 from cvppy import results, sysinfo
 from cvppy.harnesses import HARNESSES, GridRequest, Harness, Overrides
 from cvppy.models import registry
-from cvppy.params import (BadInput, check_bytes, check_range, check_repetitions, check_rounds,
+from cvppy.params import (BadInput, check_bytes, check_repetitions, check_rounds,
                           check_sleep_us, check_tasks, check_workers)
 from cvppy.runner import (Context, Point, Profile, calibrate, params_key, prepare_workloads,
                           run_all)
@@ -32,6 +33,15 @@ PROFILES = {
 
 INT_AXES = {"tasks": check_tasks, "workers": check_workers, "sleep_us": check_sleep_us,
             "bytes": check_bytes, "rounds": check_rounds}
+
+
+class Terminated(BaseException):
+    """SIGTERM (a ctest timeout, a kill): unwinds like an interrupt, so that every
+    model's pool is closed and every worker reaped on the way out."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,7 +175,7 @@ def execute(plan_: Plan, prog: str) -> int:
     print(f"{prog}: profile {plan_.profile.name}, {len(plan_.points)} benchmarks x "
           f"{plan_.profile.repetitions} repetitions"
           + (f", writing {plan_.out}" if plan_.out else ""), file=sys.stderr, flush=True)
-    ctx = Context(h.workload, plan_.profile, plan_.budget.usable, h.benchmark_name)
+    ctx = Context(plan_.profile, plan_.budget.usable, h.benchmark_name)
     rows, failed = run_all(ctx, plan_.points, prepared)
     load = sysinfo.load_summary(load0, sysinfo.load_sample(time.monotonic()))
     document = {"context": context(plan_, prog, prepared, load), "benchmarks": rows}
@@ -202,6 +212,7 @@ def prog_name(argv: list[str]) -> str:
 def main(argv: list[str], description: str) -> int:
     prog = prog_name(argv)
     debug = "--debug" in argv
+    signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         args = build_parser(description).parse_args(argv)
         p = plan(args, prog)
@@ -216,6 +227,9 @@ def main(argv: list[str], description: str) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; nothing written", file=sys.stderr)
         return 130
+    except Terminated:
+        print(f"{prog}: terminated; nothing written", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
         if debug:
             traceback.print_exc()

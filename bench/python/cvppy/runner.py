@@ -168,7 +168,6 @@ def _median(values: list[float]) -> float:
 class Context:
     """What every benchmark of a run needs besides its point."""
 
-    workload: str
     profile: Profile
     cpus: int
     name: Callable[[Point], str]
@@ -182,7 +181,10 @@ def _counters(point: Point, prep: Prepared, limits: Limits, samples: list[Sample
     task_s = [s.serial_s / p.tasks if s.serial_s is not None else prep.task_cpu_s
               for s in samples]
     task_cpu_s = _median(task_s)
-    ideal = lambda cpu_s: ideal_run_time(limits, p.tasks, cpu_s, w.wait_s)  # noqa: E731
+
+    def ideal(cpu_s: float) -> float:
+        return ideal_run_time(limits, p.tasks, cpu_s, w.wait_s)
+
     c: dict[str, float] = {
         "tasks": float(p.tasks),
         "workers": float(point.workers),
@@ -322,7 +324,10 @@ def progress_line(outcome: Outcome) -> str:
     name = rows[0]["run_name"]
     if outcome.failed:
         return f"{name}: error: {rows[-1]['error_message']}"
-    med = lambda key: statistics.median(r[key] for r in rows)  # noqa: E731
+
+    def med(key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
     parts = [f"{med('real_time'):.3f} ms", f"parallelism {med('parallelism'):.2f}",
              f"peak_inflight {max(r['peak_inflight'] for r in rows):.0f}",
              f"efficiency {med('efficiency'):.2f}"]

@@ -17,8 +17,8 @@ from cvppy.workloads.workload import LoopEnv
 class AsyncioGatherModel(LoopModel):
     name = "py_asyncio"
 
-    def __init__(self, workers: int,
-                 new_loop: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop) -> None:
+    def __init__(self, workers: int, new_loop: Callable[[], asyncio.AbstractEventLoop]
+                 = asyncio.new_event_loop) -> None:
         super().__init__(workers, new_loop)
 
     def limits(self, tasks: int, cpus: int) -> Limits:

@@ -87,4 +87,5 @@ def ideal_run_time(limits: Limits, tasks: int, cpu_s: float, wait_s: float) -> f
     whose compute ends last still has its wait to do."""
     slots = min(max(limits.concurrency, 1), tasks)
     cpus = min(max(limits.parallelism, 1), slots)
-    return max(math.ceil(tasks / slots) * (cpu_s + wait_s), math.ceil(tasks / cpus) * cpu_s + wait_s)
+    return max(math.ceil(tasks / slots) * (cpu_s + wait_s),
+               math.ceil(tasks / cpus) * cpu_s + wait_s)

@@ -86,6 +86,7 @@ class ProcessesModel(Model):
         self._pool: ProcessPoolExecutor | None = None
         self._processes: list[multiprocessing.process.BaseProcess] = []
         self._env: BlockingEnv | None = None
+        self._submitted: list[Future] = []  # the last run's chunks, until they are collected
 
     def limits(self, tasks: int, cpus: int) -> Limits:
         return Limits(self.workers, min(self.workers, cpus))
@@ -116,10 +117,12 @@ class ProcessesModel(Model):
         env.gauge.reset()
         env.counter.value = 0
         size = pool_map_chunksize(w.tasks, self.workers)
-        chunks = [self._pool.submit(_run_chunk, start, min(start + size, w.tasks))
-                  for start in range(0, w.tasks, size)]
-        digests = [d for chunk in self._collect(chunks, timeout_s, "the run") for d in chunk]
-        return RunReport(digests, env.gauge.peak, env.counter.value)
+        self._submitted = [self._pool.submit(_run_chunk, start, min(start + size, w.tasks))
+                           for start in range(0, w.tasks, size)]
+        chunks = self._collect(self._submitted, timeout_s, "the run")
+        self._submitted = []
+        return RunReport([d for chunk in chunks for d in chunk], env.gauge.peak,
+                         env.counter.value)
 
     def _collect(self, futures: list[Future], timeout_s: float, what: str) -> list[Any]:
         """The futures' results in order; RunFailed naming the worker that died, or
@@ -160,6 +163,11 @@ class ProcessesModel(Model):
             self._pool = None
 
     def close(self) -> None:
+        # Closed in the middle of a run (an interrupt, a termination): the
+        # workers would finish their chunks first; they are stopped instead.
+        if any(not f.done() for f in self._submitted):
+            self._kill_workers()
+        self._submitted = []
         self._shutdown_pool()
         for p in self._processes:
             p.join()  # already joined by the executor; makes sure no zombie is left

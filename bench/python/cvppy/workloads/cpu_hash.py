@@ -1,4 +1,4 @@
-"""cpu_hash: each task hashes a B-byte message with SHA-256, chained R rounds (src/workloads/cpu_hash.cpp).
+"""cpu_hash: each task hashes a B-byte message with SHA-256, chained R rounds (as C++ cpu_hash).
 
 The message and the chaining are CpuHash::message and CpuHash::digest to the
 byte, so a Python run's digests equal the C++ serial model's. One difference,
@@ -16,7 +16,7 @@ import hashlib
 
 import numpy as np
 
-from cvppy.params import check_bytes, check_rounds, check_tasks
+from cvppy.params import check_bytes, check_range, check_rounds, check_tasks
 from cvppy.workloads.workload import Params, Workload
 
 _MASK = (1 << 64) - 1
@@ -26,6 +26,11 @@ _STAR = 0x2545F4914F6CDD1D
 # Rounds per message size as in bench/cpu_hash.cpp, so every task costs about
 # the same in C++: 64 B measures per-call overhead, 64 KiB raw throughput.
 DEFAULT_ROUNDS = {64: 256, 4096: 16, 65536: 1}
+
+
+# The messages of all tasks are held at once: a cap on their total keeps a
+# typo (--bytes with two extra zeros) from an out-of-memory kill.
+MAX_MESSAGE_BYTES = 1 << 30
 
 
 def default_rounds(nbytes: int) -> int:
@@ -52,6 +57,7 @@ def messages(count: int, nbytes: int) -> np.ndarray:
 
     One xorshift step for every task at once: a Python loop over the steps of
     a message, not over its bytes and tasks too."""
+    check_range("tasks x bytes", count * nbytes, 0, MAX_MESSAGE_BYTES)
     steps = (nbytes + 7) // 8
     x = (np.arange(1, count + 1, dtype=np.uint64)) * np.uint64(_GOLDEN)
     words = np.empty((steps, count), dtype="<u8")

@@ -1,4 +1,4 @@
-"""mixed: each task hashes for a share of 10 ms, then waits for the rest (src/workloads/mixed.cpp)."""
+"""mixed: each task hashes for a share of 10 ms, then waits for the rest (as C++ mixed)."""
 
 from __future__ import annotations
 

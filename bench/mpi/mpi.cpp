@@ -1,0 +1,580 @@
+// mpi harness: io_sleep, cpu_hash and mixed under W ranks of Open MPI, rank 0 handing out chunks of tasks on demand.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "comm.hpp"
+#include "context.hpp"
+#include "harness.hpp"
+#include "measure.hpp"
+#include "models/model.hpp"
+#include "models/registry.hpp"
+#include "noise_reporter.hpp"
+#include "plan.hpp"
+#include "reporters.hpp"
+#include "result_file.hpp"
+#include "runner.hpp"
+#include "sysinfo.hpp"
+#include "timing.hpp"
+#include "workloads/io_sleep.hpp"
+
+namespace cvp::mpi {
+namespace {
+
+constexpr const char* kProg = "mpi";
+
+// The mpi model's registry row (docs/result-format.md). The model is not in
+// the C++ registry: its runs need ranks that mpiexec starts, so no
+// in-process harness can make it, and this harness writes its row itself.
+constexpr std::string_view kModelRow =
+    R"json({"name": "mpi", "order": 50, "family": "processes", "language": "c++", )json"
+    R"json("takes_workers": true, "fixed_workers": null, "fixed_why": "", "concurrency": "W", )json"
+    R"json("parallelism": "min(W, cores in all hosts)", "twin": "mpi", )json"
+    R"json("summary": "W ranks under mpiexec, chunks handed out by rank 0"})json";
+
+struct PlanItem {
+  Kind kind = Kind::kIoSleep;
+  bench::Point point;
+  std::int64_t iterations = 1;
+};
+
+// What every benchmark of the harness shares.
+struct Shared {
+  const World& world;
+  Runner& runner;
+  int cpus = 1;             // usable CPUs over all hosts: the parallelism ceiling
+  std::atomic<int> failures{0};
+  std::string broken;       // rank 0: why the ranks are out of step, or ""
+};
+
+// A failure is final for a benchmark: its later repetitions fail at once
+// (Google Benchmark 1.7.1 cannot aggregate a failed repetition followed by
+// a successful one). Every rank holds the same, since every rank learns of
+// a failure through the same reduction.
+struct Sticky {
+  std::string error;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// One benchmark on one rank: the paired serial run (rank 0), the timed
+// runs, the digest check (rank 0), the dispatch cost, the counters (rank 0).
+class MpiBenchmark {
+ public:
+  MpiBenchmark(benchmark::State& state, const PlanItem& item, const Workload& w,
+               const bench::Prepared* prep, Shared& shared, Sticky& sticky)
+      : state_(state), p_(item.point), w_(w), prep_(prep), shared_(shared),
+        world_(shared.world), sticky_(sticky) {}
+
+  void operator()() {
+    if (!shared_.broken.empty()) {
+      state_.SkipWithError(("not run: the ranks are out of step since: " + shared_.broken).c_str());
+      return;
+    }
+    if (!sticky_.error.empty()) {
+      state_.SkipWithError(("an earlier repetition failed: " + sticky_.error).c_str());
+      return;
+    }
+    try {
+      set_up();
+      if (timed_runs() && dispatch_cost() && rank0()) report();
+    } catch (const std::exception& e) {
+      if (!rank0()) {
+        // Only rank 0 reports; a rank that cannot go on ends the job.
+        std::fprintf(stderr, "%s: %s: %s\n", kProg, world_.describe(world_.rank()).c_str(), e.what());
+        world_.abort(1);
+      }
+      shared_.broken = e.what();
+      fail(e.what());
+    }
+  }
+
+ private:
+  bool rank0() const { return world_.rank() == 0; }
+
+  void fail(const std::string& message) {
+    if (!sticky_.error.empty()) return;
+    sticky_.error = message;
+    if (rank0()) shared_.failures.fetch_add(1);
+    state_.SkipWithError(message.c_str());
+  }
+
+  void set_up() {
+    // Pure hashing is paired, as in bench/measure.cpp: rank 0 runs the
+    // serial model right before each timed run (the other ranks wait in the
+    // barrier), and the pair gives that run's speedup and ideal.
+    paired_ = w_.params().bytes > 0 && w_.longest_wait().count() == 0;
+    if (rank0()) {
+      if (paired_) baseline_ = make_model(baseline_model().name, 1);
+      out_.resize(static_cast<std::size_t>(w_.tasks()));
+    }
+    // Only rank 0 enforces it: it watches the other ranks' progress.
+    timeout_ = progress_timeout(w_, world_.size(), rank0() ? prep_->task_cpu_s : 0);
+  }
+
+  // One run on every rank, then the reductions: the run's time is the
+  // slowest rank's, CPU seconds are summed to rank 0, and a failure seen on
+  // rank 0 (a worker's error, a digest mismatch) fails it on every rank.
+  struct Step {
+    double seconds = 0, cpu_s = 0;
+    int peak = 0;
+    bool ok = true;
+    std::string error;
+  };
+  Step step(const Workload& w, std::span<Digest> out, const std::vector<Digest>* reference) {
+    if (rank0()) std::fill(out.begin(), out.end(), Digest{});
+    const RunOutcome r = shared_.runner.run(w, out, timeout_);
+    Step s;
+    s.peak = r.peak_inflight;
+    if (rank0()) {
+      // Measure, then check: the comparison is outside the timed region.
+      s.error = r.error;
+      if (s.error.empty() && reference != nullptr) {
+        if (const int bad = first_mismatch(out, *reference); bad >= 0) {
+          s.error = "task " + std::to_string(bad) + ": digest differs from the serial model's";
+        }
+      }
+    }
+    double mine[2] = {r.seconds, s.error.empty() ? 0.0 : 1.0}, all[2] = {0, 0};
+    check(MPI_Allreduce(mine, all, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+    check(MPI_Reduce(&r.cpu_s, &s.cpu_s, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD), "MPI_Reduce");
+    s.seconds = all[0];
+    s.ok = all[1] == 0;
+    if (!s.ok && s.error.empty()) s.error = "the run failed on rank 0";
+    return s;
+  }
+
+  bool timed_runs() {
+    for (auto _ : state_) {
+      double baseline_s = 0;
+      if (rank0() && paired_) {
+        const auto t0 = Clock::now();
+        baseline_->run(w_, out_);
+        baseline_s = seconds_since(t0);
+      }
+      const Step s = step(w_, out_, rank0() ? &prep_->reference : nullptr);
+      state_.SetIterationTime(s.seconds);
+      if (!s.ok) {
+        fail(s.error);
+        return false;
+      }
+      if (rank0()) record(s, baseline_s);
+    }
+    return true;
+  }
+
+  void record(const Step& s, double baseline_s) {
+    wall_s_ += s.seconds;
+    cpu_s_ += s.cpu_s;
+    peak_ = std::max(peak_, s.peak);
+    ++runs_;
+    const double task_s = paired_ ? baseline_s / w_.tasks() : prep_->task_cpu_s;
+    task_cpu_.push_back(task_s);
+    efficiencies_.push_back(ideal_s(task_s) / s.seconds);
+    if (paired_) speedups_.push_back(baseline_s / s.seconds);
+  }
+
+  // The dispatch cost per task: the fastest of three runs of N empty tasks
+  // (io_sleep tokens with no wait, nanoseconds each) through the same
+  // ranks and chunks, divided by N. It is what a task costs the model
+  // beyond its own work: a chunk's request, assignment and digests, shared
+  // by its tasks. The same number for process_pool is its io_sleep row at
+  // sleep_us:0 (io_sleep --models=process_pool --sleep_us=0), divided by N.
+  bool dispatch_cost() {
+    const IoSleep empty(w_.tasks(), 0);
+    std::vector<Digest> reference;
+    if (rank0()) reference = reference_digests(empty);
+    double best = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < 3; ++i) {
+      const Step s = step(empty, out_, rank0() ? &reference : nullptr);
+      if (!s.ok) {
+        fail("empty-task run: " + s.error);
+        return false;
+      }
+      best = std::min(best, s.seconds);
+    }
+    dispatch_s_ = best / w_.tasks();
+    return true;
+  }
+
+  double ideal_s(double task_cpu_s) const {
+    const Limits limits{static_cast<int>(p_.workers),
+                        std::min(static_cast<int>(p_.workers), shared_.cpus)};
+    return ideal_run_time(limits, w_.tasks(), std::chrono::duration<double>(task_cpu_s),
+                          w_.longest_wait())
+        .count();
+  }
+
+  void report() {
+    if (runs_ == 0) return;
+    auto& c = state_.counters;
+    for (const bench::Axis& a : bench::axes()) {
+      if (a.in_name != bench::InName::kNever) c[std::string(a.name)] = static_cast<double>(p_.*a.field);
+    }
+    c["parallelism"] = wall_s_ > 0 ? cpu_s_ / wall_s_ : 0;
+    c["peak_inflight"] = peak_;
+    const double task_cpu_s = median(task_cpu_);
+    c["task_cpu_us"] = task_cpu_s * 1e6;
+    c["ideal_ms"] = ideal_s(task_cpu_s) * 1e3;
+    c["efficiency"] = median(efficiencies_);
+    const double wait_s = std::chrono::duration<double>(w_.longest_wait()).count();
+    c["cpu_share"] = task_cpu_s / (task_cpu_s + wait_s);
+    if (paired_) c["speedup"] = median(speedups_);
+    c["dispatch_us"] = dispatch_s_ * 1e6;
+    state_.SetItemsProcessed(runs_ * p_.tasks);
+    if (p_.bytes > 0) state_.SetBytesProcessed(runs_ * p_.tasks * p_.bytes * p_.rounds);
+  }
+
+  benchmark::State& state_;
+  const bench::Point& p_;
+  const Workload& w_;
+  const bench::Prepared* prep_;  // rank 0 only
+  Shared& shared_;
+  const World& world_;
+  Sticky& sticky_;
+  bool paired_ = false;
+  std::unique_ptr<Model> baseline_;
+  std::vector<Digest> out_;
+  std::chrono::milliseconds timeout_{0};
+  double wall_s_ = 0, cpu_s_ = 0, dispatch_s_ = 0;
+  int peak_ = 0;
+  std::int64_t runs_ = 0;
+  std::vector<double> task_cpu_, efficiencies_, speedups_;
+};
+
+// The plan travels from rank 0 as 8 integers per benchmark: rank 0 alone
+// sizes the grid (its CPUs) and calibrates (iterations, mixed's rounds).
+constexpr int kFields = 8;
+
+// MPI_Ibcast from rank 0, polled: the other ranks wait for rank 0's
+// calibration without spinning on the cores it measures.
+void broadcast(const World& world, std::vector<std::int64_t>& data) {
+  MPI_Request req = MPI_REQUEST_NULL;
+  check(MPI_Ibcast(data.data(), static_cast<int>(data.size()), MPI_INT64_T, 0, MPI_COMM_WORLD, &req),
+        "MPI_Ibcast");
+  wait(world, req, MPI_STATUS_IGNORE,
+       {"rank 0's plan", {0}, Clock::time_point::max(), std::chrono::microseconds(2000)});
+}
+
+// Rank 0: status (0, or the exit status to end with) and the plan, to all.
+int share_plan(const World& world, int status, std::vector<PlanItem>& plan) {
+  std::vector<std::int64_t> head{status, static_cast<std::int64_t>(plan.size())};
+  broadcast(world, head);
+  if (head[0] != 0) return static_cast<int>(head[0]);
+  std::vector<std::int64_t> data(static_cast<std::size_t>(head[1]) * kFields);
+  if (world.rank() == 0) {
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+      const PlanItem& it = plan[i];
+      const bench::Point& p = it.point;
+      const std::int64_t row[kFields] = {static_cast<std::int64_t>(it.kind), p.tasks, p.workers,
+                                         p.sleep_us, p.bytes, p.rounds, p.cpu_share_pct,
+                                         it.iterations};
+      std::copy(row, row + kFields, data.begin() + static_cast<std::ptrdiff_t>(i * kFields));
+    }
+  }
+  broadcast(world, data);
+  if (world.rank() != 0) {
+    plan.clear();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(head[1]); ++i) {
+      const std::int64_t* row = data.data() + i * kFields;
+      PlanItem it;
+      it.kind = static_cast<Kind>(row[0]);
+      it.point = {"mpi", row[1], row[2], row[3], row[4], row[5], row[6]};
+      it.iterations = row[7];
+      plan.push_back(it);
+    }
+  }
+  return 0;
+}
+
+// Rank 0: the grid of every chosen workload, its reference digests and
+// calibrated task times, and each benchmark's iterations: enough runs to
+// fill the profile's minimum time (fixed per benchmark, so that every rank
+// runs the same number).
+std::vector<PlanItem> make_plan(const Options& o, const bench::Profile& profile, const World& world,
+                                std::vector<bench::Prepared>& prepared) {
+  std::vector<PlanItem> plan;
+  std::map<std::string, bench::Prepared> calibrations;
+  for (Kind k : o.workloads) {
+    bench::Harness h;
+    h.workload = workload_name(k);
+    h.make_workload = [k](const bench::Point& p) { return make_workload(k, p); };
+    for (const bench::Point& p : grid(o, k, profile, world.size(), world.cpus_all_hosts())) {
+      auto one = bench::prepare_workloads({p}, h);
+      const bench::Prepared& prep = one.begin()->second;
+      const int workers = static_cast<int>(p.workers);
+      const double est = ideal_run_time({workers, std::min(workers, world.cpus_all_hosts())},
+                                        static_cast<int>(p.tasks),
+                                        std::chrono::duration<double>(prep.task_cpu_s),
+                                        prep.workload->longest_wait())
+                             .count();
+      const auto iterations = static_cast<std::int64_t>(
+          std::clamp(std::ceil(profile.min_time_s / std::max(est, 1e-6)), 1.0, 1000.0));
+      plan.push_back({k, p, iterations});
+      prepared.push_back(prep);
+      calibrations.insert(one.begin(), one.end());
+    }
+  }
+  if (plan.empty()) throw std::invalid_argument("the grid is empty");
+  bench::add_calibration_context(calibrations);
+  return plan;
+}
+
+// The machine's other load over the run, as bench/context.cpp's LoadMeter
+// writes it, except that the harness's own CPU time is every rank's on
+// rank 0's host (gathered), not rank 0's alone.
+class RanksLoad {
+ public:
+  explicit RanksLoad(const World& world) : world_(world), start_(read(true)) {}
+  // Collective unless `alone` (rank 0 after the ranks fell out of step).
+  std::string json(bool alone) const {
+    const Reading end = read(!alone);
+    const double wall = end.wall_s - start_.wall_s;
+    const double total = end.machine.total_s - start_.machine.total_s;
+    const double other = end.machine.busy_s - start_.machine.busy_s - (end.own_cpu_s - start_.own_cpu_s);
+    const double other_cpus = wall > 0 ? std::max(other, 0.0) / wall : 0;
+    const double steal = total > 0 ? 100 * (end.machine.steal_s - start_.machine.steal_s) / total : 0;
+    loaded_ = other_cpus > 0.25 || steal > 5;
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "{\"interval_s\": %.3f, \"other_busy_cpus\": %.3f, \"steal_pct\": %.3f, "
+                  "\"loadavg_start\": %.3f, \"loadavg_end\": %.3f, \"loaded\": %s}",
+                  wall, other_cpus, steal, start_.loadavg, end.loadavg, loaded_ ? "true" : "false");
+    return buf;
+  }
+  bool loaded() const { return loaded_; }
+
+ private:
+  struct Reading {
+    double wall_s = 0, own_cpu_s = 0, loadavg = 0;
+    MachineCpu machine;
+  };
+  Reading read(bool collective) const {
+    const double mine = cpu_seconds_with_children();
+    std::vector<double> all(static_cast<std::size_t>(world_.size()), 0);
+    if (collective) {
+      check(MPI_Gather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD),
+            "MPI_Gather (CPU time)");
+    }
+    Reading r;
+    r.wall_s = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+    r.own_cpu_s = mine;
+    if (collective && world_.rank() == 0) {
+      r.own_cpu_s = 0;
+      for (int k = 0; k < world_.size(); ++k) {
+        if (world_.local(k)) r.own_cpu_s += all[static_cast<std::size_t>(k)];
+      }
+    }
+    r.loadavg = loadavg_1m();
+    r.machine = machine_cpu();
+    return r;
+  }
+  const World& world_;
+  Reading start_;
+  mutable bool loaded_ = false;
+};
+
+std::string json_escaped(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// The result's context with the mpi model's registry row: add_context knows
+// only the C++ registry's models and wrote an empty list.
+std::string with_model_row(std::string json) {
+  const std::string empty = "\"cvp_models\": \"[]\"";
+  const std::size_t at = json.find(empty);
+  if (at == std::string::npos) throw std::runtime_error("the result has no cvp_models entry");
+  json.replace(at, empty.size(), "\"cvp_models\": \"[" + json_escaped(kModelRow) + "]\"");
+  return json;
+}
+
+// The ranks and where they run, on stderr: which process is which rank (a
+// test kills one by its pid).
+void print_ranks(const World& world) {
+  std::string line;
+  for (int r = 0; r < world.size(); ++r) line += (r == 0 ? "" : ", ") + world.describe(r);
+  std::fprintf(stderr, "%s: %d ranks: %s\n", kProg, world.size(), line.c_str());
+}
+
+int run_harness(const World& world, const Options& o) {
+  const bench::Profile profile = bench::profile_named(o.profile);
+  const bool rank0 = world.rank() == 0;
+  std::vector<PlanItem> plan;
+  std::vector<bench::Prepared> prepared;
+  int status = 0;
+  if (rank0) {
+    print_ranks(world);
+    try {
+      plan = make_plan(o, profile, world, prepared);
+      bench::add_context(kProg, profile.name, {});
+      benchmark::AddCustomContext("mpi_library", world.library());
+      benchmark::AddCustomContext("mpi_ranks", std::to_string(world.size()));
+      benchmark::AddCustomContext("mpi_hosts", world.hosts());
+      benchmark::AddCustomContext("mpi_cpus_all_hosts", std::to_string(world.cpus_all_hosts()));
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "%s: error: %s\n", kProg, e.what());
+      status = 2;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s: error: %s\n", kProg, e.what());
+      status = 1;
+    }
+  }
+  if (const int s = share_plan(world, status, plan); s != 0) return rank0 ? s : 0;
+
+  std::vector<std::unique_ptr<Workload>> workloads;
+  for (const PlanItem& it : plan) {
+    workloads.push_back(rank0 ? nullptr : make_workload(it.kind, it.point));
+  }
+  Runner runner(world);
+  Shared shared{world, runner, world.cpus_all_hosts(), {0}, ""};
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const PlanItem* item = &plan[i];
+    const Workload* w = rank0 ? prepared[i].workload.get() : workloads[i].get();
+    const bench::Prepared* prep = rank0 ? &prepared[i] : nullptr;
+    auto sticky = std::make_shared<Sticky>();
+    const std::string name = bench::benchmark_name(workload_name(item->kind), item->point,
+                                                   name_rules(item->kind));
+    benchmark::RegisterBenchmark(name.c_str(),
+                                 [item, w, prep, sticky, &shared](benchmark::State& s) {
+                                   MpiBenchmark(s, *item, *w, prep, shared, *sticky)();
+                                 })
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(item->iterations);
+  }
+
+  // Repetitions as a flag, not per benchmark (a per-benchmark count goes
+  // into every name); flags on the command line come later and win.
+  std::vector<std::string> args{kProg, "--benchmark_repetitions=" + std::to_string(profile.repetitions)};
+  if (o.out) args.emplace_back("--benchmark_out=/dev/null");
+  args.insert(args.end(), o.passthrough.begin(), o.passthrough.end());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  int argc = static_cast<int>(argv.size());
+  argv.push_back(nullptr);
+  benchmark::Initialize(&argc, argv.data());
+  if (argc > 1) {
+    if (rank0) std::fprintf(stderr, "%s: error: unrecognized flag '%s'\n", kProg, argv[1]);
+    return rank0 ? 2 : 0;
+  }
+  if (rank0) {
+    std::fprintf(stderr, "%s: profile %s, %zu benchmarks x %d repetitions on %d ranks%s%s\n", kProg,
+                 profile.name.c_str(), plan.size(), profile.repetitions, world.size(),
+                 o.out ? ", writing " : "", o.out ? o.out->c_str() : "");
+  }
+
+  const RanksLoad load(world);
+  bench::NoiseReporter file;
+  PlainNames plain_file(file);
+  benchmark::ConsoleReporter console(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color
+                                                            : benchmark::ConsoleReporter::OO_None);
+  PlainNames plain_console(console);
+  SilentReporter silent;
+  std::size_t ran = 0;
+  if (rank0) {
+    ran = benchmark::RunSpecifiedBenchmarks(&plain_console, o.out ? &plain_file : nullptr);
+  } else {
+    ran = benchmark::RunSpecifiedBenchmarks(&silent, nullptr);
+  }
+  benchmark::Shutdown();
+
+  if (!rank0) return 0;
+  const bool broken = !shared.broken.empty();
+  if (ran == 0) {
+    std::fprintf(stderr, "%s: error: no benchmark matched; nothing written\n", kProg);
+    return 1;
+  }
+  const std::string load_json = load.json(broken);
+  if (load.loaded()) {
+    std::fprintf(stderr, "%s: warning: the machine was busy with other work (see cvp_load in the JSON)\n",
+                 kProg);
+  }
+  const int failed = shared.failures.load();
+  if (failed > 0) {
+    std::fprintf(stderr, "%s: error: %d benchmarks failed (see error_message above)\n", kProg, failed);
+  }
+  if (o.out) {
+    const std::string json =
+        with_model_row(bench::with_context_entry(file.json(), "cvp_load", load_json));
+    if (failed > 0) {
+      bench::keep_failed(*o.out, json);
+      std::fprintf(stderr, "%s: %s left unchanged; this run's JSON is in %s.failed\n", kProg,
+                   o.out->c_str(), o.out->c_str());
+    } else {
+      bench::publish(*o.out, json);
+      std::fprintf(stderr, "%s: wrote %s\n", kProg, o.out->c_str());
+    }
+  }
+  if (broken) {
+    // The other ranks wait for a message that will not come: end them all.
+    std::fprintf(stderr, "%s: ending the job: %s\n", kProg, shared.broken.c_str());
+    std::fflush(nullptr);
+    world.abort(1);
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+// The rank this process will have, before MPI_Init: only rank 0 prints
+// errors in the command line, which every rank finds alike.
+bool first_rank() {
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
+    if (const char* v = std::getenv(var)) return std::string_view(v) == "0";
+  }
+  return true;
+}
+
+}  // namespace
+}  // namespace cvp::mpi
+
+int main(int argc, char** argv) {
+  using namespace cvp::mpi;
+  // Before any thread exists, so that rank 0's worker thread inherits it.
+  cvp::set_timer_slack(std::chrono::nanoseconds(1));
+  Options o;
+  try {
+    // Everything the command line can get wrong is refused here, before
+    // MPI starts and before anything is measured or written.
+    o = parse_options(argc, argv);
+    if (o.help) {
+      if (first_rank()) print_help(argv[0]);
+      return 0;
+    }
+    if (o.out) cvp::bench::check_out_file(*o.out);
+  } catch (const std::invalid_argument& e) {
+    if (first_rank()) std::fprintf(stderr, "%s: error: %s\n", kProg, e.what());
+    return 2;
+  }
+  install_term_handler();
+  std::unique_ptr<World> world;
+  try {
+    world = std::make_unique<World>(argc, argv);
+    return run_harness(*world, o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: error: %s\n", kProg, e.what());
+    if (world) world->abort(1);
+    return 1;
+  }
+}

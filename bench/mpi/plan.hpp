@@ -1,0 +1,48 @@
+// The mpi harness's command line and grid: which workloads, which axis values, how many iterations.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "axes.hpp"
+#include "grid.hpp"
+#include "workloads/workload.hpp"
+
+namespace cvp::mpi {
+
+// The workloads the harness runs, each as its C++ harness names and builds it.
+enum class Kind { kIoSleep, kCpuHash, kMixed };
+
+std::string_view workload_name(Kind k);
+bench::NameRules name_rules(Kind k);
+std::unique_ptr<Workload> make_workload(Kind k, const bench::Point& p);
+
+struct Options {
+  bool help = false;
+  std::string profile = "default";
+  std::optional<std::filesystem::path> out;
+  std::vector<Kind> workloads{Kind::kIoSleep, Kind::kCpuHash, Kind::kMixed};
+  std::map<bench::AxisId, std::vector<std::int64_t>> axes;  // grid flags given
+  std::vector<std::string> passthrough;                      // --benchmark_* flags
+};
+
+// Parses argv[1..]. Throws std::invalid_argument with one line for a flag
+// that is unknown, repeated, empty, out of range or for no chosen workload.
+// W is not a flag: it is the number of ranks mpiexec started.
+Options parse_options(int argc, char** argv);
+
+void print_help(const char* argv0);
+
+// The points of workload `k` for a run on `ranks` ranks with `cpus` CPUs in
+// all hosts: the profile's grid (the C++ harness's axis values), or the
+// flags given crossed with the defaults. Model "mpi", workers = ranks.
+std::vector<bench::Point> grid(const Options& o, Kind k, const bench::Profile& profile, int ranks,
+                               int cpus);
+
+}  // namespace cvp::mpi
