@@ -1,0 +1,217 @@
+"""Tests for bench/python/cvp_py.py: bad input, result files and their JSON, failed children."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "bench" / "python" / "cvp_py.py"
+TINY = ["--repetitions=1", "--min_time=0"]
+MODELS = ["py_serial", "py_asyncio_sequential", "py_asyncio", "py_uvloop", "py_asyncio_blocking",
+          "py_asyncio_offload", "py_threads", "py_processes"]
+COUNTERS = ("tasks", "workers", "sleep_us", "bytes", "rounds", "parallelism", "peak_inflight",
+            "task_cpu_us", "ideal_ms", "efficiency", "cpu_share", "items_per_second", "cv_pct",
+            "noisy")
+
+
+def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def iterations(path: Path) -> list[dict]:
+    return [b for b in json.loads(path.read_text())["benchmarks"] if b["run_type"] == "iteration"]
+
+
+ALLOWED_MODELS = ", ".join(MODELS)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["io_sleep", "--tasks=0"], "py_io_sleep: error: tasks is 0; allowed: 1 to 1000000"),
+    (["io_sleep", "--tasks=-3"], "py_io_sleep: error: tasks is -3; allowed: 1 to 1000000"),
+    (["io_sleep", "--tasks=1000001"],
+     "py_io_sleep: error: tasks is 1000001; allowed: 1 to 1000000"),
+    (["cpu_hash", "--workers=999"], "py_cpu_hash: error: workers is 999; allowed: 1 to 256"),
+    (["io_sleep", "--sleep_us=99999999999"],
+     "py_io_sleep: error: sleep_us is 99999999999; allowed: 0 to 10000000"),
+    (["cpu_hash", "--bytes=0"], "py_cpu_hash: error: bytes is 0; allowed: 1 to 67108864"),
+    (["cpu_hash", "--tasks=100000", "--bytes=65536"],
+     "py_cpu_hash: error: tasks x bytes is 6553600000; allowed: 0 to 1073741824"),
+    (["io_sleep", "--models=asyncio"],
+     f"py_io_sleep: error: model is 'asyncio'; allowed: {ALLOWED_MODELS}"),
+    (["mixed", "--profile=fast"],
+     "py_mixed: error: profile is 'fast'; allowed: quick, default, full"),
+    (["io_sleep", "--tasks=ten"], "py_io_sleep: error: --tasks: 'ten' is not a whole number"),
+    (["io_sleep", "--bytes=64"], "py_io_sleep: error: --bytes does not apply to py_io_sleep"),
+    (["io_sleep", "--repetitions=0"],
+     "py_io_sleep: error: repetitions is 0; allowed: 1 to 1000"),
+    (["io_sleep", "--frobnicate"],
+     "py_io_sleep: error: unrecognized arguments: --frobnicate"),
+    (["gpu_sleep"],
+     "cvp_py: error: workload is 'gpu_sleep'; allowed: io_sleep, cpu_hash, mixed, shared_counter"),
+])
+def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, args, message):
+    out = tmp_path / "result.json"
+    out.write_text("earlier results")
+    r = run(*args, f"--out={out}")
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [message]
+    assert out.read_text() == "earlier results"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.json"]
+
+
+@pytest.mark.parametrize("make_out", [
+    lambda d: str(d),  # an existing directory
+    lambda d: str(d / "results") + "/",  # ends with '/'
+    lambda d: str(d / "a_file" / "result.json"),  # parent is a file
+])
+def test_an_out_that_is_not_a_file_path_is_refused_before_running(tmp_path, make_out):
+    (tmp_path / "a_file").write_text("not a directory")
+    r = run("io_sleep", "--models=py_serial", "--tasks=1", *TINY, f"--out={make_out(tmp_path)}")
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.startswith("py_io_sleep: error: --out is ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+def test_help_uses_the_docstring_and_lists_the_flags():
+    r = run("--help")
+    assert r.returncode == 0
+    assert "cvpbench's CPython harnesses" in r.stdout
+    for flag in ("--profile", "--out", "--models", "--tasks", "--workers", "--sleep_us",
+                 "--bytes", "--rounds", "--repetitions", "--list"):
+        assert flag in r.stdout
+    assert ALLOWED_MODELS in " ".join(r.stdout.split())
+
+
+def test_list_prints_the_grid_names_and_runs_nothing(tmp_path):
+    r = run("cpu_hash", "--profile=quick", "--list")
+    assert r.returncode == 0
+    names = r.stdout.split()
+    assert "cpu_hash/py_serial/tasks:192/workers:1/bytes:64" in names
+    assert all(n.startswith("cpu_hash/py_") for n in names)
+    r = run("cpu_hash", "--models=py_threads", "--tasks=5", "--workers=2", "--bytes=64",
+            "--rounds=2", "--list")
+    assert r.stdout.split() == ["cpu_hash/py_threads/tasks:5/workers:2/bytes:64/rounds:2"]
+    r = run("shared_counter", "--models=py_asyncio", "--tasks=5", "--list")
+    assert r.stdout.split()[0] == (
+        "shared_counter/py_asyncio/tasks:5/workers:1/sleep_us:1000/lock:0/wait:1")
+
+
+def test_every_model_writes_rows_with_sane_counters(tmp_path):
+    out = tmp_path / "py_io_sleep.json"
+    r = run("io_sleep", f"--models={','.join(MODELS)}", "--tasks=6", "--workers=2",
+            "--sleep_us=2000", "--repetitions=2", "--min_time=0", f"--out={out}")
+    assert r.returncode == 0, r.stderr
+    rows = iterations(out)
+    assert {row["run_name"].split("/")[1] for row in rows} == set(MODELS)
+    for row in rows:
+        assert not row.get("error_occurred")
+        for counter in COUNTERS:
+            assert counter in row, (row["name"], counter)
+        model = row["run_name"].split("/")[1]
+        assert row["tasks"] == 6 and row["sleep_us"] == 2000 and row["bytes"] == 0
+        want_peak = {"py_asyncio": 6, "py_uvloop": 6, "py_threads": 2, "py_asyncio_offload": 2,
+                     "py_processes": 2}.get(model, 1)
+        assert row["peak_inflight"] == want_peak, row["name"]
+        assert row["workers"] == (2 if want_peak == 2 else 1)
+        assert 0 < row["efficiency"] and row["ideal_ms"] > 0
+    aggregates = [b for b in json.loads(out.read_text())["benchmarks"]
+                  if b["run_type"] == "aggregate"]
+    assert len(aggregates) == 4 * len(MODELS)
+    lines = r.stderr.strip().splitlines()
+    assert sum(line.startswith("io_sleep/py_") for line in lines) == len(MODELS)
+
+
+def test_the_context_names_the_interpreter_and_the_models(tmp_path):
+    out = tmp_path / "py_cpu_hash.json"
+    r = run("cpu_hash", "--models=py_serial,py_asyncio,py_uvloop,py_processes", "--tasks=8",
+            "--workers=2", "--bytes=64", *TINY, f"--out={out}")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text())
+    ctx = data["context"]
+    assert ctx["cvp_harness"] == "py_cpu_hash" and ctx["cvp_language"] == "python"
+    assert ctx["cvp_profile"] == "default"
+    for key in ("python_implementation", "python_version", "python_gil", "uvloop_version",
+                "openssl_version", "cvpbench_version", "cpus_usable", "date", "host_name",
+                "num_cpus", "timer_slack_ns"):
+        assert key in ctx, key
+    assert ctx["python_gil"] in ("yes", "no")
+    assert ctx["cvpbench_version"] != "unknown"
+    assert [m["name"] for m in json.loads(ctx["cvp_models"])] == [
+        "py_serial", "py_asyncio", "py_uvloop", "py_processes"]
+    load = json.loads(ctx["cvp_load"])
+    assert set(load) == {"interval_s", "other_busy_cpus", "steal_pct", "loadavg_start",
+                         "loadavg_end", "loaded"}
+    assert "task_cpu_us/tasks:8/sleep_us:0/bytes:64/rounds:256" in ctx
+    for row in iterations(out):
+        assert row["speedup"] > 0 and row["bytes_per_second"] > 0 and row["rounds"] == 256
+        assert row["cpu_share"] == 1.0
+        if "py_uvloop" in row["name"] or "py_asyncio" in row["name"]:
+            # One thread: concurrent, never parallel (the bound allows clock granularity).
+            assert row["parallelism"] <= 1.05
+
+
+def test_shared_counter_rows_report_lost_updates(tmp_path):
+    out = tmp_path / "py_shared_counter.json"
+    r = run("shared_counter", "--models=py_asyncio,py_threads", "--tasks=10", "--workers=2",
+            *TINY, f"--out={out}")
+    assert r.returncode == 0, r.stderr
+    lost = {row["run_name"]: row["lost_updates"] for row in iterations(out)}
+    name = "shared_counter/{}/tasks:10/workers:{}/sleep_us:1000/lock:{}/wait:{}"
+    assert lost[name.format("py_asyncio", 1, 0, 1)] > 0
+    assert lost[name.format("py_asyncio", 1, 0, 0)] == 0
+    assert lost[name.format("py_asyncio", 1, 1, 1)] == 0
+    assert lost[name.format("py_threads", 2, 0, 1)] > 0
+    assert lost[name.format("py_threads", 2, 1, 1)] == 0
+
+
+def test_second_run_keeps_the_first_in_previous(tmp_path):
+    out = tmp_path / "py_io_sleep.json"
+    args = ["io_sleep", "--models=py_uvloop", "--tasks=3", "--sleep_us=1000", *TINY,
+            f"--out={out}"]
+    assert run(*args).returncode == 0
+    first = out.read_text()
+    assert run(*args).returncode == 0
+    assert (tmp_path / "previous" / "py_io_sleep.json").read_text() == first
+    assert out.read_text() != first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["previous", "py_io_sleep.json"]
+    assert sorted(p.name for p in (tmp_path / "previous").iterdir()) == ["py_io_sleep.json"]
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids += [int(k) for k in (task / "children").read_text().split()]
+    return kids
+
+
+def test_killed_worker_fails_the_run_and_keeps_earlier_results(tmp_path):
+    out = tmp_path / "py_io_sleep.json"
+    out.write_text("earlier results")
+    proc = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "io_sleep", "--models=py_processes", "--tasks=2",
+         "--workers=2", "--sleep_us=5000000", *TINY, f"--out={out}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    kids = _children(proc.pid)
+    assert len(kids) == 2
+    time.sleep(0.5)  # into the run: the workers sleep 5 s each
+    os.kill(kids[0], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert f"worker process {kids[0]} was killed by signal 9 (SIGKILL)" in stderr
+    assert "Traceback" not in stderr
+    assert out.read_text() == "earlier results"
+    failed = json.loads((tmp_path / "py_io_sleep.json.failed").read_text())
+    assert failed["benchmarks"][0]["error_occurred"] is True
+    assert not list(tmp_path.glob("*.partial"))
+    assert not list(tmp_path.glob("previous"))

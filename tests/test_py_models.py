@@ -1,0 +1,171 @@
+"""Tests for bench/python/cvppy/models and the runner: digests, concurrency, races, failures."""
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench" / "python"))
+
+from cvppy.models import registry  # noqa: E402
+from cvppy.models.model import RunFailed  # noqa: E402
+from cvppy.models.processes import ProcessesModel  # noqa: E402
+from cvppy.runner import Context, Point, Prepared, Profile, run_benchmark  # noqa: E402
+from cvppy.workloads.cpu_hash import CpuHash  # noqa: E402
+from cvppy.workloads.io_sleep import IoSleep  # noqa: E402
+from cvppy.workloads.shared_counter import SharedCounter  # noqa: E402
+from cvppy.workloads.workload import Params, Workload  # noqa: E402
+
+ONE_THREAD = ["py_serial", "py_asyncio_sequential", "py_asyncio", "py_uvloop",
+              "py_asyncio_blocking"]
+LOOPS = ["py_asyncio", "py_uvloop"]
+
+
+def run_once(model_name: str, workers: int, workload: Workload):
+    with registry.find(model_name).make(workers) as model:
+        model.prepare(workload)
+        return model.run(timeout_s=60)
+
+
+def zombies() -> list[int]:
+    kids = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        kids += [int(k) for k in (task / "children").read_text().split()]
+    return [k for k in kids if Path(f"/proc/{k}/stat").read_text().split(") ")[1][0] == "Z"]
+
+
+def test_registry_has_one_row_per_model_with_its_twin():
+    rows = [m.row() for m in registry.MODELS]
+    assert [r["name"] for r in rows] == [
+        "py_serial", "py_asyncio_sequential", "py_asyncio", "py_uvloop", "py_asyncio_blocking",
+        "py_asyncio_offload", "py_threads", "py_processes"]
+    twins = {r["name"]: r["twin"] for r in rows}
+    assert twins == {"py_serial": "serial", "py_asyncio_sequential": "event_loop_sequential",
+                     "py_asyncio": "event_loop", "py_uvloop": "event_loop",
+                     "py_asyncio_blocking": "event_loop_blocking",
+                     "py_asyncio_offload": "event_loop_offload", "py_threads": "tbb",
+                     "py_processes": "process_pool"}
+    for r in rows:
+        assert r["language"] == "python" and 100 <= r["order"] < 200
+        assert r["family"] in ("one_thread", "threads", "processes")
+        assert (r["fixed_workers"] is None) == r["takes_workers"]
+    assert [r["order"] for r in rows] == sorted(r["order"] for r in rows)
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_every_model_reproduces_the_serial_digests(name):
+    w = CpuHash(Params(tasks=13, bytes=4096, rounds=2))
+    report = run_once(name, 2, w)
+    assert report.digests == w.reference()
+
+
+@pytest.mark.parametrize("name", LOOPS)
+def test_gathered_loops_have_every_task_in_flight(name):
+    assert run_once(name, 1, IoSleep(Params(tasks=50, sleep_us=2000))).peak_inflight == 50
+
+
+@pytest.mark.parametrize("name", ["py_serial", "py_asyncio_sequential", "py_asyncio_blocking"])
+def test_one_at_a_time_models_have_one_task_in_flight(name):
+    assert run_once(name, 1, IoSleep(Params(tasks=5, sleep_us=1000))).peak_inflight == 1
+
+
+@pytest.mark.parametrize("name", ["py_threads", "py_asyncio_offload", "py_processes"])
+def test_pools_have_up_to_w_tasks_in_flight_across_threads_and_processes(name):
+    # Sleeping tasks: all W workers are busy at once, whatever else loads the machine.
+    assert run_once(name, 3, IoSleep(Params(tasks=9, sleep_us=20000))).peak_inflight == 3
+
+
+def counter_lost(name: str, workers: int, lock: bool, wait: bool, tasks: int = 20) -> int:
+    w = SharedCounter(Params(tasks=tasks, sleep_us=2000, lock=lock, wait_between=wait))
+    report = run_once(name, workers, w)
+    assert report.digests == w.reference()
+    return tasks - report.counter
+
+
+@pytest.mark.parametrize("name", LOOPS)
+def test_event_loop_loses_updates_only_with_a_wait_between_read_and_write(name):
+    assert counter_lost(name, 1, lock=False, wait=True) > 0
+    assert counter_lost(name, 1, lock=False, wait=False) == 0
+    assert counter_lost(name, 1, lock=True, wait=True) == 0
+    assert counter_lost(name, 1, lock=True, wait=False) == 0
+
+
+@pytest.mark.parametrize("name", ["py_threads", "py_asyncio_offload", "py_processes"])
+def test_threads_and_processes_lose_updates_without_a_lock_and_none_with_it(name):
+    assert counter_lost(name, 2, lock=False, wait=True) > 0
+    assert counter_lost(name, 2, lock=True, wait=True) == 0
+    assert counter_lost(name, 2, lock=True, wait=False) == 0
+
+
+def test_serial_never_loses_an_update():
+    assert counter_lost("py_serial", 1, lock=False, wait=True) == 0
+
+
+def test_a_killed_worker_fails_the_run_soon_and_leaves_no_zombie():
+    before = set(multiprocessing.active_children())
+    model = ProcessesModel(2)
+    model.prepare(IoSleep(Params(tasks=2, sleep_us=5_000_000)))
+    pid = model._processes[0].pid
+    threading.Timer(0.3, os.kill, (pid, signal.SIGKILL)).start()
+    t0 = time.monotonic()
+    killed = rf"worker process {pid} was killed by signal 9 \(SIGKILL\)"
+    with pytest.raises(RunFailed, match=killed):
+        model.run(timeout_s=60)
+    # Bounded well below the 5 s the tasks sleep; 2 s on an idle machine.
+    assert time.monotonic() - t0 < 4.5
+    model.close()
+    assert set(multiprocessing.active_children()) <= before
+    assert zombies() == []
+
+
+def test_a_hung_run_is_killed_after_its_timeout():
+    model = ProcessesModel(1)
+    model.prepare(IoSleep(Params(tasks=1, sleep_us=10_000_000)))
+    with pytest.raises(RunFailed, match="did not finish within 1 s; workers killed"):
+        model.run(timeout_s=1)
+    model.close()
+    assert zombies() == []
+
+
+def bench_context(reps: int = 2) -> Context:
+    return Context(Profile("quick", reps, 0.0), 2,
+                   lambda p: f"cpu_hash/{p.model}/tasks:{p.params.tasks}/workers:{p.workers}")
+
+
+def test_runner_rows_carry_the_counters_and_aggregates():
+    w = CpuHash(Params(tasks=16, bytes=64, rounds=8))
+    prep = Prepared(w, w.reference(), task_cpu_s=1e-5)
+    out = run_benchmark(bench_context(), 0, Point("py_threads", 2, w.params), prep)
+    assert not out.failed
+    iterations = [r for r in out.rows if r["run_type"] == "iteration"]
+    aggregates = [r for r in out.rows if r["run_type"] == "aggregate"]
+    assert [r["repetition_index"] for r in iterations] == [0, 1]
+    assert [r["aggregate_name"] for r in aggregates] == ["mean", "median", "stddev", "cv"]
+    assert aggregates[-1]["aggregate_unit"] == "percentage"
+    for r in iterations:
+        for counter in ("tasks", "workers", "sleep_us", "bytes", "rounds", "parallelism",
+                        "peak_inflight", "task_cpu_us", "ideal_ms", "efficiency", "cpu_share",
+                        "items_per_second", "bytes_per_second", "speedup", "cv_pct", "noisy"):
+            assert counter in r, counter
+        assert r["time_unit"] == "ms" and r["real_time"] > 0 and r["iterations"] >= 1
+        assert r["cpu_share"] == 1.0 and 1 <= r["peak_inflight"] <= 2
+
+
+def test_a_digest_mismatch_is_an_error_row_never_a_number():
+    w = CpuHash(Params(tasks=4, bytes=64, rounds=1))
+    wrong = w.reference()
+    wrong[2] = bytes(32)
+    out = run_benchmark(bench_context(reps=3), 0, Point("py_asyncio", 1, w.params),
+                        Prepared(w, wrong, task_cpu_s=1e-5))
+    assert out.failed
+    assert [r["repetition_index"] for r in out.rows] == [0, 1, 2]
+    for r in out.rows:
+        assert r["error_occurred"] is True
+        assert r["error_message"] == "task 2: digest differs from the serial model's"
+        assert "speedup" not in r
