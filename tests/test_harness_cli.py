@@ -12,6 +12,13 @@ import pytest
 TINY = ["--benchmark_repetitions=1", "--benchmark_min_time=0.01"]
 
 
+def registered_models(binary: Path) -> list[str]:
+    """The models the harness's registry knows, as its --help lists them."""
+    out = subprocess.run([str(binary), "--help"], capture_output=True, text=True, check=True).stdout
+    line = next(l for l in out.splitlines() if "--models=LIST" in l)
+    return line.split("allowed: ", 1)[1].split(", ")
+
+
 def run(binary: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=timeout)
 
@@ -21,13 +28,15 @@ def run(binary: Path, *args: str, timeout: float = 120) -> subprocess.CompletedP
     (["--tasks=-3"], "io_sleep: error: tasks is -3; allowed: 1 to 1000000"),
     (["--workers=999"], "io_sleep: error: workers is 999; allowed: 1 to 256"),
     (["--sleep_us=99999999999"], "io_sleep: error: sleep_us is 99999999999; allowed: 0 to 10000000"),
-    (["--models=asyncio"],
-     "io_sleep: error: unknown model 'asyncio'; allowed: serial, event_loop_sequential, "
-     "event_loop, event_loop_blocking, event_loop_offload, tbb, fork"),
     (["--profile=fast"], "io_sleep: error: profile is 'fast'; allowed: quick, default, full"),
     (["--tasks=ten"], "io_sleep: error: --tasks: 'ten' is not a whole number"),
     (["--bytes=64"], "io_sleep: error: --bytes does not apply to io_sleep"),
     (["--frobnicate"], "io_sleep: error: unknown argument '--frobnicate'; see io_sleep --help"),
+    (["--tasks= 1"], "io_sleep: error: --tasks: ' 1' is not a whole number"),
+    (["--tasks=1,"], "io_sleep: error: --tasks: '' is not a whole number"),
+    (["--tasks=1", "--tasks=2"], "io_sleep: error: --tasks is given twice; give it once (lists take commas)"),
+    (["--benchmark_min_time=-1"], "io_sleep: error: --benchmark_min_time is '-1'; allowed: a number above 0"),
+    (["--models=serial,"], "io_sleep: error: --models: empty item in the list"),
 ])
 def test_bad_input_is_one_line_and_exit_2(io_sleep, tmp_path, args, message):
     out = tmp_path / "io_sleep.json"
@@ -37,6 +46,61 @@ def test_bad_input_is_one_line_and_exit_2(io_sleep, tmp_path, args, message):
     assert r.stderr.strip().splitlines() == [message]
     assert out.read_text() == "earlier results"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["io_sleep.json"]
+
+
+def test_unknown_model_names_every_registered_one(io_sleep, tmp_path):
+    r = run(io_sleep, "--models=asyncio", f"--out={tmp_path / 'out' / 'io_sleep.json'}")
+    assert r.returncode == 2
+    models = registered_models(io_sleep)
+    assert len(models) >= 2
+    assert r.stderr.strip() == f"io_sleep: error: unknown model 'asyncio'; allowed: {', '.join(models)}"
+    assert not (tmp_path / "out").exists(), "a refused command line created the --out folder"
+
+
+@pytest.mark.parametrize("make_out", [
+    lambda d: str(d),                       # an existing directory
+    lambda d: str(d / "sub") + "/",         # a directory path
+    lambda d: "/dev/full",                  # a device
+    lambda d: str(d / "file.json" / "x.json"),  # a parent that is a file
+])
+def test_odd_out_paths_are_refused_before_running(io_sleep, tmp_path, make_out):
+    (tmp_path / "file.json").write_text("earlier results")
+    out = make_out(tmp_path)
+    t0 = time.monotonic()
+    r = run(io_sleep, "--models=serial", "--tasks=1", f"--out={out}")
+    assert r.returncode == 2, r.stderr
+    assert time.monotonic() - t0 < 5, "refused only after running"
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.startswith("io_sleep: error: --out is ")
+    assert (tmp_path / "file.json").read_text() == "earlier results"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.json"]
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "abc", "2000", ""])
+def test_bad_uv_threadpool_size_is_refused_at_start(io_sleep, value):
+    r = subprocess.run([str(io_sleep), "--models=event_loop_offload", "--tasks=1", *TINY],
+                       capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "UV_THREADPOOL_SIZE": value})
+    if value == "":
+        # Empty counts as unset for getenv() users? libuv reads atoi("") = 0 -> 1 thread.
+        assert r.returncode == 2
+    else:
+        assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"io_sleep: error: UV_THREADPOOL_SIZE is '{value}'; allowed: 1 to 256")
+
+
+def test_grid_reaches_the_cpus_it_may_use(cpu_hash):
+    def largest_w(prefix: list[str]) -> int:
+        out = subprocess.run([*prefix, str(cpu_hash), "--benchmark_list_tests"], check=True,
+                             capture_output=True, text=True).stdout
+        by_model: dict[str, set[int]] = {}
+        for line in out.split():
+            by_model.setdefault(line.split("/")[1], set()).add(
+                int(line.split("/workers:")[1].split("/")[0]))
+        # The models that take W are those listed with more than one W.
+        return max(max(ws) for ws in by_model.values() if len(ws) > 1)
+    assert largest_w(["taskset", "-c", "0"]) == 2  # one CPU, 2x oversubscribed
+    assert largest_w([]) == 2 * len(os.sched_getaffinity(0))
 
 
 def test_cpu_hash_rejects_absurd_message_size(cpu_hash):
@@ -50,8 +114,7 @@ def test_help_describes_the_flags(io_sleep):
     assert r.returncode == 0
     for flag in ("--profile", "--out", "--models", "--tasks", "--workers", "--sleep_us"):
         assert flag in r.stdout
-    assert ("allowed: serial, event_loop_sequential, event_loop, event_loop_blocking, "
-            "event_loop_offload, tbb, fork") in r.stdout
+    assert "allowed: serial, " in r.stdout  # the baseline first, then the registry
 
 
 def test_run_writes_json_with_grammar_names_and_counters(cpu_hash, tmp_path):
@@ -62,23 +125,27 @@ def test_run_writes_json_with_grammar_names_and_counters(cpu_hash, tmp_path):
     data = json.loads(out.read_text())
     rows = [b for b in data["benchmarks"] if b["run_type"] == "iteration"]
     assert {b["run_name"] for b in rows} == {
-        "cpu_hash/serial/tasks:5/workers:1/bytes:64/manual_time",
-        "cpu_hash/tbb/tasks:5/workers:2/bytes:64/manual_time",
-        "cpu_hash/fork/tasks:5/workers:2/bytes:64/manual_time",
+        "cpu_hash/serial/tasks:5/workers:1/bytes:64/rounds:2/manual_time",
+        "cpu_hash/tbb/tasks:5/workers:2/bytes:64/rounds:2/manual_time",
+        "cpu_hash/fork/tasks:5/workers:2/bytes:64/rounds:2/manual_time",
     }
     for b in rows:
         assert not b.get("error_occurred")
         for counter in ("tasks", "workers", "sleep_us", "bytes", "parallelism", "peak_inflight",
                         "ideal_ms", "efficiency", "items_per_second", "bytes_per_second",
-                        "speedup", "task_cpu_us"):
+                        "speedup", "task_cpu_us", "limit_ms", "vs_limit", "cv_pct", "noisy"):
             assert counter in b, counter
         assert b["tasks"] == 5
     ctx = data["context"]
     for key in ("cvpbench_version", "libuv_version", "tbb_version", "openssl_version",
                 "uv_threadpool_size", "tbb_default_concurrency", "cpus_usable", "timer_slack_ns",
-                "cvp_profile"):
+                "cvp_profile", "cvp_harness", "cvp_models", "cvp_load"):
         assert key in ctx, key
     assert ctx["timer_slack_ns"] == "1"
+    facts = json.loads(ctx["cvp_models"])
+    assert [m["name"] for m in facts] == ["serial", "tbb", "fork"]  # registry order
+    assert {m["family"] for m in facts} == {"one_thread", "threads", "processes"}
+    assert json.loads(ctx["cvp_load"])["interval_s"] > 0
 
 
 def test_second_run_keeps_the_first_as_previous(io_sleep, tmp_path):
@@ -117,3 +184,26 @@ def test_killed_child_fails_the_run_and_keeps_earlier_results(io_sleep, tmp_path
     assert out.read_text() == "earlier results"
     assert (tmp_path / "io_sleep.json.failed").exists()
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_failed_first_repetition_is_final_and_does_not_crash(io_sleep, tmp_path):
+    """Google Benchmark 1.7.1 crashes when repetition 1 fails and later ones succeed."""
+    out = tmp_path / "io_sleep.json"
+    out.write_text("earlier results")
+    proc = subprocess.Popen(
+        [str(io_sleep), "--models=fork", "--tasks=4", "--workers=2", "--sleep_us=400000",
+         "--benchmark_repetitions=3", "--benchmark_min_time=0.01", f"--out={out}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(_children(proc.pid)[0], signal.SIGKILL)
+    t_kill = time.monotonic()
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1, stderr
+    assert time.monotonic() - t_kill < 5, "the failure waited for the remaining repetitions"
+    assert stdout.count("an earlier repetition failed") == 2
+    failed = json.loads((tmp_path / "io_sleep.json.failed").read_text())
+    rows = [b for b in failed["benchmarks"] if b["run_type"] == "iteration"]
+    assert len(rows) == 3 and all(b.get("error_occurred") for b in rows)
+    assert out.read_text() == "earlier results"
