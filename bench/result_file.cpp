@@ -25,16 +25,19 @@ void close_checked(int fd, const std::string& path) {
   if (::close(fd) != 0 && errno != EINTR) throw_errno("close " + path);
 }
 
+// Closes `fd` and throws for the errno the failed `what` left.
+[[noreturn]] void fail_and_close(int fd, const std::string& what) {
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  throw_errno(what);
+}
+
 void fsync_dir(const fs::path& dir) {
   const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) throw_errno("open " + dir.string());
-  const int rc = ::fsync(fd);
-  const int saved = errno;
+  if (::fsync(fd) != 0) fail_and_close(fd, "fsync " + dir.string());
   ::close(fd);
-  if (rc != 0) {
-    errno = saved;
-    throw_errno("fsync " + dir.string());
-  }
 }
 
 // Writes, fsyncs and reads back `contents` as `path`.
@@ -44,21 +47,11 @@ void write_file(const fs::path& path, std::string_view contents) {
   std::size_t done = 0;
   while (done < contents.size()) {
     const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int saved = errno;
-      ::close(fd);
-      errno = saved;
-      throw_errno("write " + path.string());
-    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_and_close(fd, "write " + path.string());
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) {
-    const int saved = errno;
-    ::close(fd);
-    errno = saved;
-    throw_errno("fsync " + path.string());
-  }
+  if (::fsync(fd) != 0) fail_and_close(fd, "fsync " + path.string());
   close_checked(fd, path.string());
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw_errno("stat " + path.string());

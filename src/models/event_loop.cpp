@@ -1,6 +1,6 @@
 // event_loop: one libuv loop on one thread; waits are timers, compute runs in callbacks.
 #include "models/event_loop.hpp"
-#include "models/inflight_gauge.hpp"
+#include "models/loop_run.hpp"
 
 #include <cstdio>
 #include <stdexcept>
@@ -10,14 +10,6 @@
 #include "timing.hpp"
 
 namespace cvp {
-
-struct EventLoopModel::Run {
-  const Workload* workload;
-  std::span<Digest> out;
-  InflightGauge* gauge;
-  int remaining;
-  std::exception_ptr error;
-};
 
 EventLoopModel::EventLoopModel(Mode mode) : Model(1), mode_(mode) {
   check_uv(uv_loop_init(&loop_), "uv_loop_init");
@@ -58,7 +50,7 @@ void EventLoopModel::prepare(const Workload& w) {
 }
 
 bool EventLoopModel::start_task(Task& t) {
-  Run& run = *t.run;
+  LoopRun& run = *t.run;
   run.gauge->enter(t.index);
   run.out[static_cast<std::size_t>(t.index)] = run.workload->compute(t.index);
   if (t.wait_ns > 0 && mode_ == Mode::kBlocking) {
@@ -95,7 +87,7 @@ void EventLoopModel::finish_task(Task& t) {
 
 void EventLoopModel::start_cb(uv_timer_t* handle) {
   auto& self = *static_cast<EventLoopModel*>(handle->data);
-  Run& run = *self.tasks_.front().run;
+  LoopRun& run = *self.tasks_.front().run;
   try {
     if (self.mode_ == Mode::kSequential) {
       self.start_in_sequence(0);
@@ -112,7 +104,7 @@ void EventLoopModel::start_cb(uv_timer_t* handle) {
 
 void EventLoopModel::wait_cb(uv_timer_t* handle) {
   Task& t = *static_cast<Task*>(handle->data);
-  Run& run = *t.run;
+  LoopRun& run = *t.run;
   auto& self = *static_cast<EventLoopModel*>(handle->loop->data);
   try {
     const std::uint64_t waited = uv_hrtime() - t.wait_start_ns;
@@ -133,27 +125,21 @@ void EventLoopModel::wait_cb(uv_timer_t* handle) {
 RunReport EventLoopModel::run(const Workload& w, std::span<Digest> out) {
   ensure_tasks(w.tasks());
   InflightGauge gauge(tracing() ? w.tasks() : 0);
-  Run run{&w, out, &gauge, w.tasks(), nullptr};
-  for (int i = 0; i < w.tasks(); ++i) {
-    Task& t = tasks_[static_cast<std::size_t>(i)];
-    t.run = &run;
-    t.index = i;
-    t.wait_ns = static_cast<std::uint64_t>(w.wait(i).count());
-  }
+  LoopRun run{&w, out, &gauge, w.tasks(), nullptr};
+  bind_tasks(tasks_, run, w,
+             [&w](Task& t) { t.wait_ns = static_cast<std::uint64_t>(w.wait(t.index).count()); });
   // Like asyncio: the tasks' first steps are queued at once and the loop
   // runs them back to back in its next turn, in index order (all of them, or
   // only the first when tasks run in sequence).
   uv_update_time(&loop_);
   check_uv(uv_timer_start(&start_, start_cb, 0, 0), "uv_timer_start");
-  uv_run(&loop_, UV_RUN_DEFAULT);
+  const int rc = uv_run(&loop_, UV_RUN_DEFAULT);
+  // A failed run stopped the loop with timers armed: disarm them, so the
+  // next run starts from a quiet loop.
   if (run.error) {
     for (Task& t : tasks_) uv_timer_stop(&t.timer);
-    std::rethrow_exception(run.error);
   }
-  if (run.remaining != 0) {
-    throw std::runtime_error(std::string(name()) + ": loop stopped with " +
-                             std::to_string(run.remaining) + " tasks unfinished");
-  }
+  finish_loop_run(run, run.error ? 0 : rc, name());
   return gauge.report();
 }
 

@@ -6,6 +6,7 @@
 #include <deque>
 #include <exception>
 
+#include "models/loop_run.hpp"
 #include "models/model.hpp"
 
 namespace cvp {
@@ -39,13 +40,14 @@ class EventLoopModel : public Model {
   static std::uint64_t timeout_ms(std::chrono::nanoseconds wait);
 
  protected:
+  template <Mode, const char*>
+  friend class EventLoopVariant;
   explicit EventLoopModel(Mode mode);
 
  private:
-  struct Run;
   struct Task {
     uv_timer_t timer;
-    Run* run = nullptr;
+    LoopRun* run = nullptr;
     int index = 0;
     std::uint64_t wait_ns = 0;
     std::uint64_t wait_start_ns = 0;
@@ -65,6 +67,15 @@ class EventLoopModel : public Model {
   uv_loop_t loop_;
   uv_timer_t start_;        // runs the tasks' first steps, in one loop turn
   std::deque<Task> tasks_;  // a deque: libuv keeps pointers to the handles
+};
+
+// A variant of the event loop model that differs in how its tasks start or
+// wait; its own header names it and says what it stands for.
+template <EventLoopModel::Mode kMode, const char* kName>
+class EventLoopVariant final : public EventLoopModel {
+ public:
+  EventLoopVariant() : EventLoopModel(kMode) {}
+  std::string_view name() const override { return kName; }
 };
 
 }  // namespace cvp

@@ -7,10 +7,7 @@ namespace cvp {
 
 // Gathered tasks whose wait is a blocking sleep (time.sleep instead of
 // await asyncio.sleep): the loop thread sleeps, and no other task moves.
-class EventLoopBlockingModel final : public EventLoopModel {
- public:
-  EventLoopBlockingModel() : EventLoopModel(Mode::kBlocking) {}
-  std::string_view name() const override { return "event_loop_blocking"; }
-};
+inline constexpr char kEventLoopBlocking[] = "event_loop_blocking";
+using EventLoopBlockingModel = EventLoopVariant<EventLoopModel::Mode::kBlocking, kEventLoopBlocking>;
 
 }  // namespace cvp

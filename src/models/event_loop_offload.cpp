@@ -1,6 +1,6 @@
 // event_loop_offload: tasks run on libuv's threadpool (uv_queue_work), results back on the loop.
 #include "models/event_loop_offload.hpp"
-#include "models/inflight_gauge.hpp"
+#include "models/loop_run.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -42,14 +42,6 @@ void check_uv_threadpool_size_env() {
   }
 }
 
-struct EventLoopOffloadModel::Run {
-  const Workload* workload;
-  std::span<Digest> out;
-  InflightGauge* gauge;
-  int remaining;
-  std::exception_ptr error;
-};
-
 EventLoopOffloadModel::EventLoopOffloadModel() : Model(uv_threadpool_size()) {
   check_uv(uv_loop_init(&loop_), "uv_loop_init");
 }
@@ -82,7 +74,7 @@ void EventLoopOffloadModel::work_cb(uv_work_t* req) {
 
 void EventLoopOffloadModel::after_work_cb(uv_work_t* req, int status) {
   Task& t = *static_cast<Task*>(req->data);
-  Run& run = *t.run;
+  LoopRun& run = *t.run;
   if (!run.error && t.error) run.error = t.error;
   if (!run.error && status != 0) {
     run.error = std::make_exception_ptr(
@@ -104,12 +96,10 @@ void EventLoopOffloadModel::prepare(const Workload& w) {
 RunReport EventLoopOffloadModel::run(const Workload& w, std::span<Digest> out) {
   ensure_tasks(w.tasks());
   InflightGauge gauge(tracing() ? w.tasks() : 0);
-  Run run{&w, out, &gauge, w.tasks(), nullptr};
+  LoopRun run{&w, out, &gauge, w.tasks(), nullptr};
+  bind_tasks(tasks_, run, w, [](Task& t) { t.error = nullptr; });
   for (int i = 0; i < w.tasks(); ++i) {
     Task& t = tasks_[static_cast<std::size_t>(i)];
-    t.run = &run;
-    t.index = i;
-    t.error = nullptr;
     if (int rc = uv_queue_work(&loop_, &t.req, work_cb, after_work_cb); rc != 0) {
       // The requests already queued still complete: let them, then report.
       run.remaining -= w.tasks() - i;
@@ -118,12 +108,7 @@ RunReport EventLoopOffloadModel::run(const Workload& w, std::span<Digest> out) {
       break;
     }
   }
-  uv_run(&loop_, UV_RUN_DEFAULT);
-  if (run.error) std::rethrow_exception(run.error);
-  if (run.remaining != 0) {
-    throw std::runtime_error("event_loop_offload: loop stopped with " +
-                             std::to_string(run.remaining) + " tasks unfinished");
-  }
+  finish_loop_run(run, uv_run(&loop_, UV_RUN_DEFAULT), name());
   return gauge.report();
 }
 

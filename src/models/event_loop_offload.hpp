@@ -6,6 +6,7 @@
 #include <deque>
 #include <exception>
 
+#include "models/loop_run.hpp"
 #include "models/model.hpp"
 
 namespace cvp {
@@ -25,10 +26,9 @@ class EventLoopOffloadModel final : public Model {
   RunReport run(const Workload& w, std::span<Digest> out) override;
 
  private:
-  struct Run;
   struct Task {
     uv_work_t req;
-    Run* run = nullptr;
+    LoopRun* run = nullptr;
     int index = 0;
     std::exception_ptr error;  // set on the pool thread, read on the loop thread
   };

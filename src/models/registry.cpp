@@ -131,29 +131,13 @@ Limits limits_of(const ModelInfo& m, int tasks, int workers, int cpus) {
 }
 
 std::string_view to_string(Family f) {
-  switch (f) {
-    case Family::kOneThread:
-      return "one_thread";
-    case Family::kThreads:
-      return "threads";
-    case Family::kProcesses:
-      return "processes";
-  }
-  return "unknown";
+  static constexpr std::string_view kNames[] = {"one_thread", "threads", "processes"};
+  return kNames[static_cast<int>(f)];
 }
 
 std::string_view to_string(LimitRule r) {
-  switch (r) {
-    case LimitRule::kOne:
-      return "1";
-    case LimitRule::kTasks:
-      return "N";
-    case LimitRule::kWorkers:
-      return "W";
-    case LimitRule::kWorkersOnCpus:
-      return "min(W, cores)";
-  }
-  return "?";
+  static constexpr std::string_view kNames[] = {"1", "N", "W", "min(W, cores)"};
+  return kNames[static_cast<int>(r)];
 }
 
 std::string registry_json(const ModelInfo& m) {
