@@ -2,34 +2,50 @@
 """Compare two cvpbench result sets with a statistical verdict per benchmark.
 
 usage: compare.py [OLD NEW] [--threshold PCT] [--alpha A] [--fail-on-regression PCT]
-                  [--json OUT] [--metric NAME]
+                  [--json OUT] [--metric NAME] [--debug]
 
 OLD and NEW are Google Benchmark JSON files or folders of them (every *.json
-inside). With no arguments: results/previous (kept by the last bench run)
-against results/.
+inside, without previous/, baseline/ and traces). With no arguments:
+results/previous (kept by the last bench run) against results/.
 
 For every benchmark present on both sides it prints the old and new median
-time per run, the change in percent with a 95% bootstrap confidence interval
-for it (ratio of medians), the two-sided Mann-Whitney U p-value over the
-repetitions (scipy), and a verdict: "faster" or "slower" when p < alpha and
-the change is at least the noise threshold, otherwise "no change". With
-fewer than 9 repetitions on a side the verdicts are marked unreliable ("?").
+time per run (in a unit scaled to the value: ns, us, ms or s), the change in
+percent with a 95% bootstrap confidence interval for it (ratio of medians),
+the two-sided Mann-Whitney U p-value over the repetitions (scipy), and a
+verdict: "faster" or "slower" when p < alpha and the change is at least the
+noise threshold, otherwise "no change". With fewer than 9 repetitions on a
+side the verdicts are marked unreliable ("?").
+
+A test needs enough repetitions: with n and m of them the smallest p-value
+the U test can give is 2 / C(n+m, n) (0.1 for 3 against 3, 0.029 for 4
+against 4). When that is not below alpha, no test is possible, and the
+verdict says what the change alone says, marked "(untested)": "slower
+(untested)" when the change is at least the threshold in the bad direction.
+
 Below the table: the geometric mean of the new/old ratios, the benchmarks
-present on one side only, rows in error (skipped), and the context
-differences that matter (CPUs, library versions, profile, timer slack).
+present on one side only, benchmarks in error (a repetition failed, or a
+time that is not a finite number above zero: listed, not compared), and the
+context differences that matter (CPUs, library versions, profile, timer
+slack). A side run under load (context cvp_load.loaded) or with rows marked
+noisy gets a one-line warning on stderr.
 
 --json OUT writes the comparison as JSON, and a chart of each benchmark's
 change with its interval beside it (OUT with .png and .svg suffixes).
 
---metric speedup (or efficiency, items_per_second) compares that counter
-instead of the time, higher being better. Wall times of CPU-bound runs drift
-with a virtual machine's speed from one run to the next; the paired speedup
-and efficiency of cpu_hash rows are measured against a serial run next to
-each timed run, and drift far less.
+--metric speedup (or efficiency, items_per_second, vs_limit) compares that
+counter instead of the time, higher being better. Wall times of CPU-bound
+runs drift with a virtual machine's speed from one run to the next; the
+paired speedup and efficiency of cpu_hash rows are measured against a serial
+run next to each timed run, and drift far less.
 
-Exit status: 0 compared; 1 --fail-on-regression tripped (a benchmark is
-significantly slower by more than PCT); 2 bad input (a file missing or not
-Google Benchmark JSON, no benchmark in common).
+--fail-on-regression PCT exits 1 when a benchmark is significantly slower by
+more than PCT, or, where no test is possible, slower by more than PCT on the
+change alone (it says so in one line).
+
+Exit status: 0 compared; 1 --fail-on-regression tripped; 2 bad input (a
+file missing or not Google Benchmark JSON, no benchmark in common, a bad
+option) or any other failure, reported in one "compare.py: error: ..." line
+(--debug shows the traceback).
 """
 
 from __future__ import annotations
@@ -39,26 +55,31 @@ import json
 import math
 import statistics
 import sys
+import traceback
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import plot
+from cvpresults import InputError, ResultFile, Series, TO_MS, one_line, read_inputs
 
 MIN_RELIABLE_REPS = 9
 CONTEXT_KEYS = ("host_name", "num_cpus", "cpus_usable", "cpus_cgroup_quota", "cvp_profile",
                 "cvpbench_version", "libuv_version", "tbb_version", "openssl_version",
                 "timer_slack_ns", "uv_threadpool_size", "tbb_default_concurrency",
-                "library_build_type")
-
+                "library_build_type", "python_implementation", "python_version", "python_gil",
+                "uvloop_version")
+EXIT_REGRESSION, EXIT_BAD_INPUT = 1, 2
 
 # What --metric may compare, and whether a higher value is the better one.
-METRICS = {"time": False, "speedup": True, "efficiency": True, "items_per_second": True}
+METRICS = {"time": False, "speedup": True, "efficiency": True, "items_per_second": True,
+           "vs_limit": True}
 
 
 @dataclass
 class Change:
     name: str
-    old_median: float
+    old_median: float  # ms for the time metric
     new_median: float
     change_pct: float
     ci_low_pct: float | None
@@ -66,22 +87,31 @@ class Change:
     p_value: float | None
     old_reps: int
     new_reps: int
-    verdict: str  # "faster", "slower", "no change"
+    verdict: str  # "faster", "slower", "no change", each maybe followed by " (untested)"
     reliable: bool
+    tested: bool  # a significance test was possible with these repetitions
+    worse: bool  # the change is in the bad direction (slower, lower speedup)
+
+    @property
+    def direction(self) -> str:
+        return self.verdict.removesuffix(" (untested)")
 
 
-def load_side(path: Path) -> list[plot.ResultFile]:
+def smallest_p(n: int, m: int) -> float:
+    """The smallest two-sided p-value the Mann-Whitney U test can reach with
+    samples of n and m values (every old value below every new one)."""
+    if n < 1 or m < 1:
+        return 1.0
+    return min(1.0, 2 / math.comb(n + m, n))
+
+
+def load_side(path: Path) -> list[ResultFile]:
     """One side of the comparison: a JSON file, or every JSON file in a folder."""
-    if path.is_dir():
-        files = sorted(path.glob("*.json"))
-        if not files:
-            raise plot.InputError(f"{path}: folder holds no *.json result file")
-        return [plot.load(f) for f in files]
-    return [plot.load(path)]
+    return read_inputs([path], recursive=False, traces=False).files
 
 
-def merged(files: list[plot.ResultFile]) -> dict[str, plot.Series]:
-    result: dict[str, plot.Series] = {}
+def merged(files: list[ResultFile]) -> dict[str, Series]:
+    result: dict[str, Series] = {}
     for f in files:
         result.update(f.series)
     return result
@@ -90,12 +120,15 @@ def merged(files: list[plot.ResultFile]) -> dict[str, plot.Series]:
 def compare_series(name: str, old: list[float], new: list[float], threshold_pct: float,
                    alpha: float, higher_is_better: bool = False) -> Change:
     """One benchmark's verdict: "slower" is a significant change, at least the
-    threshold, in the bad direction (up for times, down for speedups)."""
+    threshold, in the bad direction (up for times, down for speedups); with too
+    few repetitions for a test, the change against the threshold alone, marked
+    "(untested)"."""
     import numpy as np
     from scipy import stats
 
     old_med, new_med = statistics.median(old), statistics.median(new)
     change = (new_med / old_med - 1) * 100
+    tested = smallest_p(len(old), len(new)) < alpha
     p = None
     if len(set(old + new)) == 1:
         p = 1.0  # every repetition on both sides identical: nothing changed
@@ -108,28 +141,36 @@ def compare_series(name: str, old: list[float], new: list[float], threshold_pct:
     low = high = None
     if len(old) >= 3 and len(new) >= 3 and len(set(old + new)) > 1:
         # Fixed seed: the same inputs always print the same interval.
-        ci = stats.bootstrap((new, old), median_change_pct, vectorized=True, paired=False,
-                             n_resamples=2000, confidence_level=0.95, method="percentile",
-                             random_state=12345).confidence_interval
-        low, high = float(ci.low), float(ci.high)
-    significant = p is not None and p < alpha and abs(change) >= threshold_pct
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ci = stats.bootstrap((new, old), median_change_pct, vectorized=True, paired=False,
+                                 n_resamples=2000, confidence_level=0.95, method="percentile",
+                                 random_state=12345).confidence_interval
+        if math.isfinite(ci.low) and math.isfinite(ci.high):
+            low, high = float(ci.low), float(ci.high)
     worse = change < 0 if higher_is_better else change > 0
+    big = abs(change) >= threshold_pct
+    significant = big and (p is not None and p < alpha if tested else True)
     verdict = "no change" if not significant else ("slower" if worse else "faster")
-    return Change(name=name, old_median=old_med, new_median=new_med, change_pct=change, ci_low_pct=low,
-                  ci_high_pct=high, p_value=p, old_reps=len(old), new_reps=len(new),
-                  verdict=verdict, reliable=min(len(old), len(new)) >= MIN_RELIABLE_REPS)
+    if not tested:
+        verdict += " (untested)"
+    return Change(name=name, old_median=old_med, new_median=new_med, change_pct=change,
+                  ci_low_pct=low, ci_high_pct=high, p_value=p, old_reps=len(old),
+                  new_reps=len(new), verdict=verdict,
+                  reliable=min(len(old), len(new)) >= MIN_RELIABLE_REPS, tested=tested,
+                  worse=worse and change != 0)
 
 
-def context_differences(old: list[plot.ResultFile], new: list[plot.ResultFile]) -> list[str]:
-    def ctx(files: list[plot.ResultFile]) -> dict:
+def context_differences(old: list[ResultFile], new: list[ResultFile]) -> list[str]:
+    def ctx(files: list[ResultFile]) -> dict:
         merged_ctx: dict = {}
         for f in files:
             merged_ctx.update(f.context)
         return merged_ctx
 
     a, b = ctx(old), ctx(new)
-    return [f"{k}: {a.get(k, '—')} -> {b.get(k, '—')}" for k in CONTEXT_KEYS
-            if str(a.get(k)) != str(b.get(k))]
+    return [f"{k}: {one_line(a.get(k, '—'), 80)} -> {one_line(b.get(k, '—'), 80)}"
+            for k in CONTEXT_KEYS if str(a.get(k)) != str(b.get(k))]
 
 
 def geomean_change_pct(changes: list[Change]) -> float:
@@ -137,17 +178,28 @@ def geomean_change_pct(changes: list[Change]) -> float:
     return (math.exp(sum(logs) / len(logs)) - 1) * 100
 
 
-def format_table(changes: list[Change], unit: str) -> str:
+def scaled_time(ms: float) -> str:
+    """A time in the unit that puts it between 1 and 1000 (ns below 1 ns)."""
+    for unit in ("s", "ms", "us"):
+        if ms >= TO_MS[unit]:
+            return f"{ms / TO_MS[unit]:.3f} {unit}"
+    return f"{ms / TO_MS['ns']:.3f} ns"
+
+
+def format_table(changes: list[Change], metric: str) -> str:
     def pct(v: float | None) -> str:
         return "" if v is None else f"{v:+.1f}%"
 
-    header = ("benchmark", f"old {unit}", f"new {unit}", "change", "95% CI", "p", "verdict")
+    def value(v: float) -> str:
+        return scaled_time(v) if metric == "time" else f"{v:.4g}"
+
+    header = ("benchmark", "old", "new", "change", "95% CI", "p", "verdict")
     lines = [header]
     for c in changes:
         ci = f"[{pct(c.ci_low_pct)}, {pct(c.ci_high_pct)}]" if c.ci_low_pct is not None else "—"
         p = "—" if c.p_value is None else f"{c.p_value:.3g}"
-        verdict = c.verdict + ("" if c.reliable else " ?")
-        lines.append((c.name, f"{c.old_median:.3f}", f"{c.new_median:.3f}", pct(c.change_pct), ci, p,
+        verdict = c.verdict + ("" if c.reliable or not c.tested else " ?")
+        lines.append((c.name, value(c.old_median), value(c.new_median), pct(c.change_pct), ci, p,
                       verdict))
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     out = []
@@ -158,77 +210,104 @@ def format_table(changes: list[Change], unit: str) -> str:
 
 
 def chart(changes: list[Change], stem: Path, threshold_pct: float, metric: str) -> list[Path]:
-    plt = plot._plt()
+    plt = plot.pyplot()
     colors = {"faster": "#2ca02c", "slower": "#d62728", "no change": "#7f7f7f"}
     fig, ax = plt.subplots(figsize=(8, 0.28 * len(changes) + 1.6))
     ys = range(len(changes))
     for y, c in zip(ys, changes):
         err = None
         if c.ci_low_pct is not None:
-            err = [[c.change_pct - c.ci_low_pct], [c.ci_high_pct - c.change_pct]]
-        ax.errorbar(c.change_pct, y, xerr=err, fmt="o", color=colors[c.verdict], capsize=2)
+            err = [[max(0.0, c.change_pct - c.ci_low_pct)],
+                   [max(0.0, c.ci_high_pct - c.change_pct)]]
+        ax.errorbar(c.change_pct, y, xerr=err, fmt="o", color=colors[c.direction], capsize=2,
+                    markerfacecolor=colors[c.direction] if c.tested else "white")
     ax.axvspan(-threshold_pct, threshold_pct, color="#dddddd", alpha=0.5,
                label=f"noise threshold ±{threshold_pct:g}%")
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(list(ys), [c.name.removesuffix("/manual_time") for c in changes], fontsize=6)
+    ax.set_yticks(list(ys), [plot.text(c.name) for c in changes], fontsize=6)
     ax.invert_yaxis()
     what = "wall time per run" if metric == "time" else metric
     ax.set_xlabel(f"change in median {what}, new vs old (%), with 95% CI")
-    ax.set_title("compare: green faster, red slower, grey no significant change")
+    ax.set_title("compare: green faster, red slower, grey no significant change; "
+                 "hollow: untested", fontsize=9)
     ax.legend(fontsize=7)
-    written = []
-    for ext in ("png", "svg"):
-        path = stem.with_suffix(f".{ext}")
-        fig.savefig(path, dpi=130 if ext == "png" else None, bbox_inches="tight",
-                    metadata={"Date": None} if ext == "svg" else None)
-        written.append(path)
+    written: list[Path] = []
+    plot.save_figure(fig, stem, written)
     plt.close(fig)
     return written
 
 
-def values(s: plot.Series, metric: str) -> list[float] | None:
+def values(s: Series, metric: str) -> list[float] | None:
     return s.times_ms if metric == "time" else s.counters.get(metric)
+
+
+def warn_about_noise(side: str, files: list[ResultFile]) -> None:
+    """One line per file run under load, one per side with noisy rows."""
+    for f in files:
+        if f.loaded:
+            print(f"compare.py: warning: {side} side: {f.path} was run under load "
+                  f"({f.load_note()}); its times may be slow and its speedups low", file=sys.stderr)
+    noisy = [s.name for f in files for s in f.series.values() if s.noisy]
+    if noisy:
+        print(f"compare.py: warning: {side} side: {len(noisy)} benchmarks marked noisy by the "
+              f"harness (e.g. {one_line(noisy[0], 120)}); their verdicts are less certain",
+              file=sys.stderr)
 
 
 def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
             fail_pct: float | None, json_out: Path | None, metric: str = "time") -> int:
     old_files, new_files = load_side(old_path), load_side(new_path)
     old, new = merged(old_files), merged(new_files)
+    failed = {n for f in old_files + new_files for n in f.failed}
     common = sorted(n for n in new if n in old)
     if not common:
-        raise plot.InputError(f"{old_path} and {new_path} have no benchmark in common")
-    without = [n for n in common if not values(old[n], metric) or not values(new[n], metric)]
+        raise InputError(f"{old_path} and {new_path} have no benchmark in common")
+    # A counter compared as a ratio must be above zero (times are checked on reading).
+    without = [n for n in common
+               if not values(old[n], metric) or not values(new[n], metric)
+               or min(values(old[n], metric) + values(new[n], metric)) <= 0]
     common = [n for n in common if n not in without]
     if not common:
-        raise plot.InputError(f"no benchmark in common has a {metric} counter")
-    changes = [compare_series(n, values(old[n], metric), values(new[n], metric), threshold_pct,
-                              alpha, METRICS[metric])
-               for n in common]
+        raise InputError(f"no benchmark in common has a {metric} counter above zero")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        changes = [compare_series(n, values(old[n], metric), values(new[n], metric),
+                                  threshold_pct, alpha, METRICS[metric]) for n in common]
 
+    warn_about_noise("old", old_files)
+    warn_about_noise("new", new_files)
     print(f"old: {old_path}\nnew: {new_path}\nmetric: {metric}\n")
-    print(format_table(changes, "ms" if metric == "time" else metric))
+    print(format_table(changes, metric))
     print()
-    min_reps = min(min(c.old_reps, c.new_reps) for c in changes)
-    if min_reps < MIN_RELIABLE_REPS:
+    tested = [c for c in changes if c.tested]
+    if tested and min(min(c.old_reps, c.new_reps) for c in tested) < MIN_RELIABLE_REPS:
+        min_reps = min(min(c.old_reps, c.new_reps) for c in tested)
         print(f"note: as few as {min_reps} repetitions on a side (fewer than {MIN_RELIABLE_REPS}): "
               "verdicts marked ? are unreliable; the full profile runs 10")
-    counts = {v: sum(c.verdict == v for c in changes) for v in ("faster", "slower", "no change")}
+    untested = [c for c in changes if not c.tested]
+    if untested:
+        sizes = sorted({(c.old_reps, c.new_reps) for c in untested})
+        print(f"note: {len(untested)} benchmarks have too few repetitions for a significance test "
+              f"at alpha {alpha:g} ({', '.join(f'{a} vs {b}' for a, b in sizes)}); their "
+              "verdicts are the change against the threshold alone, marked (untested)")
+    counts = {v: sum(c.direction == v for c in changes) for v in ("faster", "slower", "no change")}
     print(f"geometric mean change: {geomean_change_pct(changes):+.2f}% over {len(changes)} "
           f"benchmarks ({counts['faster']} faster, {counts['slower']} slower, "
           f"{counts['no change']} no change; threshold {threshold_pct:g}%, alpha {alpha:g})")
-    for label, names in (("only in old", [n for n in old if n not in new]),
-                         ("only in new", [n for n in new if n not in old])):
+    only_old = [n for n in old if n not in new and n not in failed]
+    only_new = [n for n in new if n not in old and n not in failed]
+    for label, names in (("only in old", only_old), ("only in new", only_new)):
         if names:
             print(f"{label} ({len(names)}):")
             for n in names:
                 print(f"  {n}")
-    errors = [e for f in old_files + new_files for e in (f"{f.path}: {x}" for x in f.errors)]
+    errors = [f"{f.path}: {x}" for f in old_files + new_files for x in f.errors]
     if errors:
         print(f"rows in error, skipped ({len(errors)}):")
         for e in errors:
             print(f"  {e}")
     if without:
-        print(f"without a {metric} counter on both sides, skipped ({len(without)}):")
+        print(f"without a {metric} counter above zero on both sides, skipped ({len(without)}):")
         for n in without[:5]:
             print(f"  {n}")
         if len(without) > 5:
@@ -243,26 +322,48 @@ def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps({
             "old": str(old_path), "new": str(new_path), "metric": metric,
-            "threshold_pct": threshold_pct,
+            "unit": "ms" if metric == "time" else metric, "threshold_pct": threshold_pct,
             "alpha": alpha, "geomean_change_pct": geomean_change_pct(changes),
             "benchmarks": [asdict(c) for c in changes],
-            "only_in_old": [n for n in old if n not in new],
-            "only_in_new": [n for n in new if n not in old],
+            "only_in_old": only_old, "only_in_new": only_new,
             "errors": errors, "context_differences": diffs}, indent=2))
         print(f"wrote {json_out}")
         for path in chart(changes, json_out.with_suffix(""), threshold_pct, metric):
             print(f"wrote {path}")
 
     if fail_pct is not None:
-        regressions = [c for c in changes
-                       if c.verdict == "slower" and abs(c.change_pct) > fail_pct]
-        if regressions:
-            print(f"FAIL: {len(regressions)} benchmarks significantly slower by more than "
-                  f"{fail_pct:g}%:", file=sys.stderr)
-            for c in regressions:
-                print(f"  {c.name}: {c.change_pct:+.1f}%", file=sys.stderr)
-            return 1
+        return gate(changes, fail_pct)
     return 0
+
+
+def gate(changes: list[Change], fail_pct: float) -> int:
+    """--fail-on-regression: significantly worse by more than PCT, or, where no
+    test is possible, worse by more than PCT on the change alone."""
+    regressions = [c for c in changes if c.worse and abs(c.change_pct) > fail_pct
+                   and (c.direction == "slower" or not c.tested)]
+    if not regressions:
+        return 0
+    for sizes in sorted({(c.old_reps, c.new_reps) for c in regressions if not c.tested}):
+        print(f"compare.py: no significance test possible with {sizes[0]} vs {sizes[1]} "
+              "repetitions; failing on the change alone", file=sys.stderr)
+    untested = sum(not c.tested for c in regressions)
+    how = ("significantly slower" if not untested else "slower" if untested == len(regressions)
+           else f"slower ({len(regressions) - untested} significantly, {untested} untested)")
+    print(f"FAIL: {len(regressions)} benchmarks {how} by more than {fail_pct:g}%:", file=sys.stderr)
+    for c in regressions:
+        print(f"  {c.name}: {c.change_pct:+.1f}%{'' if c.tested else ' (untested)'}",
+              file=sys.stderr)
+    return EXIT_REGRESSION
+
+
+def check_options(args: argparse.Namespace) -> None:
+    if not (math.isfinite(args.alpha) and 0 < args.alpha < 1):
+        raise InputError(f"--alpha is {args.alpha}; allowed: between 0 and 1")
+    if not (math.isfinite(args.threshold) and args.threshold >= 0):
+        raise InputError(f"--threshold is {args.threshold}; allowed: 0 or more")
+    fail = args.fail_on_regression
+    if fail is not None and not (math.isfinite(fail) and fail >= 0):
+        raise InputError(f"--fail-on-regression is {fail}; allowed: 0 or more")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -275,34 +376,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alpha", type=float, default=0.05,
                         help="significance level of the U test (default 0.05)")
     parser.add_argument("--fail-on-regression", type=float, metavar="PCT",
-                        help="exit 1 when a benchmark is significantly slower by more than PCT")
+                        help="exit 1 when a benchmark is slower by more than PCT: significantly, "
+                             "or on the change alone where no test is possible")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the comparison as JSON")
     parser.add_argument("--metric", choices=sorted(METRICS), default="time",
                         help="what to compare: the wall time per run (default), or a counter "
                              "where higher is better; speedup and efficiency are paired with a "
                              "serial run, so they hold up when the machine's speed drifts")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     args = parser.parse_args(argv)
     try:
-        plot.require_matplotlib(Path(__file__).resolve())
+        check_options(args)
         if len(args.sides) == 0:
             results = Path(__file__).resolve().parent / "results"
             old_path, new_path = results / "previous", results
             if not old_path.is_dir():
-                raise plot.InputError(f"{old_path}: no previous results; a bench run keeps the "
-                                      "results it replaces there, so run ctest -L bench twice")
+                raise InputError(f"{old_path}: no previous results; a bench run keeps the "
+                                 "results it replaces there, so run ctest -L bench twice")
         elif len(args.sides) == 2:
             old_path, new_path = args.sides
         else:
-            raise plot.InputError("give two result files or folders, OLD NEW, or none")
-        if not 0 < args.alpha < 1:
-            raise plot.InputError(f"--alpha is {args.alpha}; allowed: between 0 and 1")
-        if args.threshold < 0:
-            raise plot.InputError(f"--threshold is {args.threshold}; allowed: 0 or more")
+            raise InputError("give two result files or folders, OLD NEW, or none")
+        plot.require_matplotlib(Path(__file__).resolve())
         return compare(old_path, new_path, args.threshold, args.alpha, args.fail_on_regression,
                        args.json, args.metric)
-    except plot.InputError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    except InputError as e:
+        print(f"compare.py: error: {one_line(e, 1000)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
+        if args.debug:
+            traceback.print_exc()
+        what = one_line(e, 500) if isinstance(e, (plot.MissingMatplotlib, OSError)) \
+            else f"{type(e).__name__}: {one_line(e, 500)} (run with --debug for the traceback)"
+        print(f"compare.py: error: {what}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

@@ -2,10 +2,11 @@
 """Turn cvpbench (Google Benchmark JSON) results into the charts that answer
 "does an event loop run in parallel?".
 
-usage: plot.py [JSON ...] [-o DIR]
+usage: plot.py [JSON or folder ...] [-o DIR] [--debug]
 
-Reads Google Benchmark JSON files (default: every results/*.json) and writes,
-into DIR (default: the folder of the first input file), PNG and SVG charts:
+Reads Google Benchmark JSON files and timeline traces (default: results/,
+without results/previous/ and results/baseline/) and writes, into DIR
+(default: the folder of the first input), PNG and SVG charts:
 
   io_sleep_wall     wall time per run against task count, per model, with T
   cpu_hash_speedup  speedup over serial against workers, one panel per size,
@@ -13,176 +14,135 @@ into DIR (default: the folder of the first input file), PNG and SVG charts:
                     paired (the harness ran serial right before it), where the
                     rows carry the counter
   efficiency        the model's own lower bound / measured time, against
-                    workers: io_sleep per task count, cpu_hash per size
+                    workers, for models on several threads or processes:
+                    io_sleep per task count, cpu_hash per size
   parallelism       CPU seconds per wall second, per model and workload,
                     with the core count marked
+  mixed_share       mixed: wall time against each task's CPU share
+  vs_limit          each model's vs_limit (the bare primitive's time / the
+                    model's; 1.0 = at the primitive's limit), per size
+  task_overhead     per model, the time per task above the model's ideal in
+                    µs, C++ beside its Python twin (io_sleep at the largest
+                    task count every model ran, cpu_hash per size)
+  timeline_<scen.>  one panel per model: each task as a bar on its thread
   <file>_times      for benchmarks not named by cvpbench's grammar: median
                     time per benchmark
 
 and summary.md (also printed): per workload and size, the fastest model, its
-speedup over serial and over the event loop, and each model's efficiency.
-Points are medians over repetitions; bars span the minimum to the maximum.
+speedup over serial and over the gathering event loop, its vs_limit, and each
+model's efficiency; rows marked noisy by the harness and files run under load
+are flagged; then the primitives' limits (results/limits.json) and the lost
+updates of shared_counter. Points are medians over repetitions; bars span the
+minimum to the maximum.
+
+Models are drawn in the order, colour family and line style the files
+describe (context cvp_models, trace otherData.model_facts): twins share a
+colour, Python models have dashed lines and hollow markers. For files without
+those facts, models keep the order they first appear in, and a model whose
+rows all have W = 1 is taken to be fixed at one worker (no W in its label).
 
 Charts of an earlier run that this run did not make are removed, so the
-folder never mixes runs. Bad input (a missing file, not JSON, no benchmarks)
-ends in one "error: ..." line and exit status 1, with nothing written.
-Started by a Python without matplotlib, it re-runs itself under
-/usr/bin/python3 when that one has it, and otherwise says so in one line.
+folder never mixes runs. Charts are drawn into a staging folder and moved in
+only when every one succeeded.
+
+Exit status: 0 drawn; 2 bad input (a missing file or folder, not JSON, no
+usable benchmark, a malformed row, context entry or trace), reported in one
+"plot.py: error: ..." line with nothing written; 1 any other failure (one
+line too; --debug shows the traceback). Started by a Python without
+matplotlib, it re-runs itself under /usr/bin/python3 when that one has it,
+and otherwise says so in one line (exit 1).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+import traceback
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
-NAME_RE = re.compile(
-    r"^(?P<workload>[a-z_]+)/(?P<model>[a-z_]+)/tasks:(?P<tasks>\d+)/workers:(?P<workers>\d+)"
-    r"(?:/sleep_us:(?P<sleep_us>\d+))?(?:/bytes:(?P<bytes>\d+))?"
-    r"(?:/(?:manual_time|real_time))?$"
-)
-TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
-MODEL_ORDER = ["serial", "event_loop_sequential", "event_loop", "event_loop_blocking",
-               "event_loop_offload", "tbb", "fork"]
-ONE_WORKER = {"serial", "event_loop_sequential", "event_loop", "event_loop_blocking"}
-MODEL_STYLE = {
-    "serial": ("#7f7f7f", "o"),
-    "event_loop_sequential": ("#9467bd", "v"),
-    "event_loop": ("#1f77b4", "s"),
-    "event_loop_blocking": ("#8c564b", "P"),
-    "event_loop_offload": ("#17becf", "X"),
-    "tbb": ("#2ca02c", "^"),
-    "fork": ("#d62728", "D"),
+from cvpresults import (InputError, ModelRegistry, ResultFile, Series, Trace, cores_of,
+                        one_line, ours, read_inputs, size_label)
+
+CHART_STEMS = ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "parallelism", "mixed_share",
+               "vs_limit", "task_overhead")
+# Colours by family, handed out in display order; twins share one.
+FAMILY_PALETTES = {
+    "one_thread": ["#7f7f7f", "#1f77b4", "#9467bd", "#8c564b", "#aec7e8", "#c5b0d5", "#c49c94"],
+    "threads": ["#2ca02c", "#17becf", "#bcbd22", "#98df8a", "#9edae5"],
+    "processes": ["#d62728", "#ff7f0e", "#e377c2", "#ff9896", "#ffbb78"],
 }
-# Lines that would hide one another (serial and the two one-at-a-time loops
-# take the same time for waits) get their own dashes.
-LINESTYLE = {"event_loop_sequential": "--", "event_loop_blocking": ":"}
-CHART_STEMS = ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "parallelism", "mixed_share")
+OTHER_PALETTE = ["#7f7f7f", "#1f77b4", "#17becf", "#8c564b", "#9467bd", "#2ca02c", "#d62728",
+                 "#ff7f0e", "#e377c2", "#bcbd22", "#393b79", "#637939"]
+MARKERS = "osvPX^DhpP*<>d"
+EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
 
 
-class InputError(Exception):
-    """Bad input: reported as one "error: ..." line and exit status 1."""
+class MissingMatplotlib(Exception):
+    """This interpreter cannot import matplotlib and none here can."""
 
 
-@dataclass
-class Series:
-    """One benchmark's repetitions: times in ms and counters per repetition."""
+@dataclass(frozen=True)
+class Style:
+    color: str
+    marker: str
+    linestyle: str
+    hollow: bool  # Python models: hollow markers beside their twin's filled ones
+    # Models earlier in the order get wider lines and larger markers, so that a
+    # later line drawn over one with the same values leaves it visible.
+    width: float = 1.5
 
-    name: str
-    times_ms: list[float] = field(default_factory=list)
-    counters: dict[str, list[float]] = field(default_factory=dict)
-    key: dict | None = None  # parsed grammar fields, None when foreign
-
-    @property
-    def median_ms(self) -> float:
-        return statistics.median(self.times_ms)
-
-    def counter(self, name: str) -> float | None:
-        values = self.counters.get(name)
-        return statistics.median(values) if values else None
-
-
-@dataclass
-class ResultFile:
-    path: Path
-    context: dict
-    series: dict[str, Series]
-    errors: list[str]  # "name: message" for rows in error
+    def line(self) -> dict:
+        """Keyword arguments for plot/errorbar."""
+        kw = {"color": self.color, "marker": self.marker, "linestyle": self.linestyle,
+              "linewidth": self.width, "markersize": 2.5 + 2 * self.width}
+        if self.hollow:
+            kw["markerfacecolor"] = "white"
+        return kw
 
 
-def _counter_fields(row: dict) -> dict[str, float]:
-    skip = {"real_time", "cpu_time", "iterations", "repetitions", "repetition_index", "threads",
-            "family_index", "per_family_instance_index"}
-    return {k: float(v) for k, v in row.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in skip}
-
-
-def read_json(path: Path) -> object:
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        return json.loads(path.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(f"{path}: not JSON ({e})") from None
-
-
-def is_trace(data: object) -> bool:
-    """A Chrome trace event file (the timelines), not benchmark results."""
-    return isinstance(data, dict) and isinstance(data.get("traceEvents"), list)
-
-
-def load(path: Path, data: object = None) -> ResultFile:
-    """Reads one Google Benchmark JSON file; raises InputError when it is unusable."""
-    if data is None:
-        data = read_json(path)
-    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
-        raise InputError(f"{path}: not Google Benchmark JSON (no \"benchmarks\" array)")
-    if not data["benchmarks"]:
-        raise InputError(f"{path}: the \"benchmarks\" array is empty")
-    rows = [r for r in data["benchmarks"] if isinstance(r, dict) and "name" in r]
-    iterations = [r for r in rows if r.get("run_type", "iteration") == "iteration"]
-    # A benchmark reported by aggregates only (--benchmark_report_aggregates_only)
-    # is represented by its median.
-    with_iterations = {r.get("run_name", r["name"]) for r in iterations}
-    iterations += [dict(r, run_name=r.get("run_name", r["name"])) for r in rows
-                   if r.get("aggregate_name") == "median"
-                   and r.get("run_name", r["name"]) not in with_iterations]
-    series: dict[str, Series] = {}
-    errors: list[str] = []
-    for row in iterations:
-        name = row.get("run_name", row["name"])
-        if row.get("error_occurred"):
-            errors.append(f"{name}: {row.get('error_message', 'error')}")
+def styles(models: ModelRegistry) -> dict[str, Style]:
+    """A style per model from its family, order and twin (no model is named here)."""
+    result: dict[str, Style] = {}
+    per_family: dict[str, int] = {}
+    owners = 0
+    for name in models.ordered():
+        facts = models[name]
+        twin = facts.twin if facts.twin != name and facts.twin in models else None
+        if twin is not None and twin not in result:
+            continue  # styled with its twin below
+        dash = "--" if facts.is_python else "-"
+        if twin is not None:
+            base = result[twin]
+            result[name] = Style(base.color, base.marker, dash, facts.is_python, base.width)
             continue
-        unit = row.get("time_unit", "ns")
-        if unit not in TO_MS or not isinstance(row.get("real_time"), (int, float)):
-            errors.append(f"{name}: no usable real_time (unit {unit!r})")
-            continue
-        s = series.setdefault(name, Series(name=name, key=parse_name(name)))
-        s.times_ms.append(float(row["real_time"]) * TO_MS[unit])
-        for k, v in _counter_fields(row).items():
-            s.counters.setdefault(k, []).append(v)
-    context = data.get("context") if isinstance(data.get("context"), dict) else {}
-    return ResultFile(path=path, context=context, series=series, errors=errors)
+        palette = FAMILY_PALETTES.get(facts.family, OTHER_PALETTE)
+        rank = per_family.get(facts.family, 0)
+        per_family[facts.family] = rank + 1
+        used = {st.color for st in result.values()}
+        # The family's next colour; else any colour no other model has yet.
+        color = next((col for col in palette[rank:] + OTHER_PALETTE if col not in used),
+                     palette[rank % len(palette)])
+        result[name] = Style(color, MARKERS[owners % len(MARKERS)], dash,
+                             facts.is_python, max(1.0, 3.0 - 0.3 * owners))
+        owners += 1
+    for name in models.ordered():  # twins whose twin comes later in the order
+        if name not in result:
+            base = result.get(models[name].twin) or Style("black", "x", "-", False)
+            result[name] = Style(base.color, base.marker, "--" if models[name].is_python else "-",
+                                 models[name].is_python)
+    return result
 
 
-def parse_name(name: str) -> dict | None:
-    """The grammar fields of a cvpbench benchmark name, or None for a foreign one."""
-    m = NAME_RE.match(name)
-    if not m:
-        return None
-    return {
-        "workload": m["workload"],
-        "model": m["model"],
-        "tasks": int(m["tasks"]),
-        "workers": int(m["workers"]),
-        "sleep_us": int(m["sleep_us"] or 0),
-        "bytes": int(m["bytes"] or 0),
-    }
-
-
-def cores_of(files: Iterable[ResultFile]) -> int:
-    for f in files:
-        for key in ("cpus_usable", "num_cpus"):
-            try:
-                return int(f.context[key])
-            except (KeyError, TypeError, ValueError):
-                continue
-    return os.cpu_count() or 1
-
-
-def ours(files: Iterable[ResultFile], workload: str) -> list[Series]:
-    return [s for f in files for s in f.series.values()
-            if s.key and s.key["workload"] == workload]
+def text(s: str) -> str:
+    """Text from the data, safe from matplotlib's mathtext ($...$)."""
+    return one_line(s, 120).replace("$", r"\$")
 
 
 def spread(values: list[float]) -> tuple[float, float]:
@@ -191,48 +151,69 @@ def spread(values: list[float]) -> tuple[float, float]:
     return med - min(values), max(values) - med
 
 
-def _save(fig, out: Path, stem: str, written: list[Path]) -> None:
+def save_figure(fig, stem: Path, written: list[Path]) -> None:
+    """`stem`.png and `stem`.svg; no date in the SVG, so the same results give the same files."""
     for ext in ("png", "svg"):
-        path = out / f"{stem}.{ext}"
-        # No date in the SVG: the same results give the same files.
+        path = stem.with_name(f"{stem.name}.{ext}")
         fig.savefig(path, dpi=130 if ext == "png" else None, bbox_inches="tight",
                     metadata={"Date": None} if ext == "svg" else None)
         written.append(path)
 
 
-def _plt():
+def pyplot():
+    """matplotlib.pyplot on the Agg backend with stable SVG element ids."""
     import matplotlib
 
     matplotlib.use("Agg")
-    matplotlib.rcParams["svg.hashsalt"] = "cvpbench"  # stable element ids in SVGs
+    matplotlib.rcParams["svg.hashsalt"] = "cvpbench"
     import matplotlib.pyplot as plt
 
     return plt
+
+
+@dataclass
+class Chart:
+    """What every chart needs: the models and their styles, and where to write."""
+
+    models: ModelRegistry
+    style: dict[str, Style]
+    cores: int
+    out: Path
+    written: list[Path]
+
+    def save(self, fig, stem: str) -> str:
+        save_figure(fig, self.out / stem, self.written)
+        pyplot().close(fig)
+        return stem
+
+    def in_order(self, series: list[Series]) -> list[str]:
+        return self.models.ordered({s.key["model"] for s in series})
+
+    def label(self, s: Series) -> str:
+        return self.models.label(s.key)
 
 
 def largest_w(series: list[Series], model: str) -> int | None:
     return max((s.key["workers"] for s in series if s.key["model"] == model), default=None)
 
 
-def chart_io_wall(series: list[Series], out: Path, written: list[Path]) -> str | None:
+def chart_io_wall(series: list[Series], c: Chart) -> str | None:
     """Wall time per run against tasks, one line per model (at its largest W)."""
     if not series:
         return None
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 5))
-    for model in MODEL_ORDER:
+    for model in c.in_order(series):
         w = largest_w(series, model)
         pts = sorted((s for s in series if s.key["model"] == model and s.key["workers"] == w),
                      key=lambda s: s.key["tasks"])
-        if not pts:
-            continue
-        color, marker = MODEL_STYLE.get(model, ("black", "x"))
         lo_hi = list(zip(*(spread(s.times_ms) for s in pts)))
         ax.errorbar([s.key["tasks"] for s in pts], [s.median_ms for s in pts], yerr=lo_hi,
-                    color=color, marker=marker, capsize=3, label=_label(pts[0]),
-                    linestyle=LINESTYLE.get(model, "-"), linewidth=2 if model in LINESTYLE else 1.5)
+                    capsize=3, label=text(c.label(pts[0])), **c.style[model].line())
     sleep_ms = max(s.key["sleep_us"] for s in series) / 1000
-    ax.axhline(sleep_ms, color="black", linestyle=":", label=f"ideal: one wait, T = {sleep_ms:g} ms")
+    if sleep_ms > 0:
+        ax.axhline(sleep_ms, color="black", linestyle=":",
+                   label=f"ideal: one wait, T = {sleep_ms:g} ms")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("tasks per run (N)")
@@ -240,30 +221,40 @@ def chart_io_wall(series: list[Series], out: Path, written: list[Path]) -> str |
     ax.set_title("io_sleep: who overlaps waits?")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
-    _save(fig, out, "io_sleep_wall", written)
-    plt.close(fig)
-    return "io_sleep_wall"
+    return c.save(fig, "io_sleep_wall")
 
 
-def speedup_values(s: Series, serial: Series | None) -> list[float] | None:
-    """Per-repetition speedups over serial: the paired counter the harness measured
-    (serial run next to each timed run), else serial's median over each repetition."""
+def cpu_size(key: dict) -> tuple[int, int]:
+    """A cpu_hash size: (bytes, rounds); rounds 0 is the workload's default."""
+    return key["bytes"], key["rounds"]
+
+
+def cpu_size_label(size: tuple[int, int]) -> str:
+    return f"bytes={size[0]}" + (f" rounds={size[1]}" if size[1] else "")
+
+
+def speedup_values(s: Series, baseline: Series | None) -> list[float] | None:
+    """Per-repetition speedups over the baseline model: the paired counter the
+    harness measured (serial run next to each timed run), else the baseline's
+    median over each repetition."""
     if s.counters.get("speedup"):
         return s.counters["speedup"]
-    if serial is None:
+    if baseline is None:
         return None
-    return [serial.median_ms / t for t in s.times_ms]
+    return [baseline.median_ms / t for t in s.times_ms]
 
 
-def speedups(series: list[Series]) -> dict[int, dict[str, list[tuple[int, float, float, float]]]]:
-    """Per size, per model: (workers, median speedup, min, max) over the repetitions."""
-    result: dict[int, dict[str, list[tuple[int, float, float, float]]]] = {}
-    for size in sorted({s.key["bytes"] for s in series}):
-        at = [s for s in series if s.key["bytes"] == size]
-        serial = next((s for s in at if s.key["model"] == "serial"), None)
+def speedups(series: list[Series], models: ModelRegistry
+             ) -> dict[tuple[int, int], dict[str, list[tuple[int, float, float, float]]]]:
+    """Per size (bytes, rounds), per model: (workers, median speedup, min, max)."""
+    result: dict[tuple[int, int], dict[str, list[tuple[int, float, float, float]]]] = {}
+    base = models.baseline()
+    for size in sorted({cpu_size(s.key) for s in series}):
+        at = [s for s in series if cpu_size(s.key) == size]
+        baseline = next((s for s in at if s.key["model"] == base), None)
         per_model: dict[str, list[tuple[int, float, float, float]]] = {}
         for s in at:
-            values = speedup_values(s, serial)
+            values = speedup_values(s, baseline)
             if values:
                 per_model.setdefault(s.key["model"], []).append(
                     (s.key["workers"], statistics.median(values), min(values), max(values)))
@@ -274,81 +265,35 @@ def speedups(series: list[Series]) -> dict[int, dict[str, list[tuple[int, float,
     return result
 
 
-def chart_cpu_speedup(series: list[Series], cores: int, out: Path,
-                      written: list[Path]) -> str | None:
-    data = speedups(series)
+def chart_cpu_speedup(series: list[Series], c: Chart) -> str | None:
+    data = speedups(series, c.models)
     if not data:
         return None
-    plt = _plt()
+    plt = pyplot()
+    cores = c.cores
     top = max([cores] + [p[3] for per_model in data.values() for pts in per_model.values()
                          for p in pts]) * 1.1
     fig, axes = plt.subplots(1, len(data), figsize=(4.2 * len(data), 4), sharey=True, squeeze=False)
+    base = c.models.baseline() or "the first model"
     for ax, (size, per_model) in zip(axes[0], data.items()):
         w_max = max(w for pts in per_model.values() for w, *_ in pts)
-        ws = list(range(1, w_max + 1))
+        ws = sorted({1, min(cores, w_max), w_max})
         ax.plot(ws, [min(w, cores) for w in ws], color="black", linestyle=":",
                 label=f"ideal min(W, {cores} cores)")
-        for model in MODEL_ORDER:
-            if model not in per_model:
-                continue
+        for model in c.models.ordered(per_model):
             pts = per_model[model]
-            color, marker = MODEL_STYLE.get(model, ("black", "x"))
             ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
                         yerr=[[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]],
-                        color=color, marker=marker, capsize=3, label=model)
-        ax.set_title(f"cpu_hash, {size} B messages")
+                        capsize=3, label=text(model), **c.style[model].line())
+        rounds = f" × {size[1]} rounds" if size[1] else ""
+        ax.set_title(f"cpu_hash, {size[0]} B messages{rounds}")
         ax.set_xlabel("workers (W)")
         ax.set_ylim(0, top)
         ax.set_xlim(left=0)
         ax.grid(True, alpha=0.3)
-    axes[0][0].set_ylabel("speedup over serial (x)")
-    axes[0][0].legend(fontsize=8)
-    _save(fig, out, "cpu_hash_speedup", written)
-    plt.close(fig)
-    return "cpu_hash_speedup"
-
-
-def chart_efficiency(io: list[Series], cpu: list[Series], out: Path,
-                     written: list[Path]) -> str | None:
-    """Efficiency against workers: cpu_hash per size, io_sleep per task count."""
-    lines: list[tuple[str, str, str, str, list[tuple[int, float, float, float]]]] = []
-    dashes = ["-", "--", ":", "-."]
-    for model in ("tbb", "fork"):
-        for i, size in enumerate(sorted({s.key["bytes"] for s in cpu})):
-            pts = [s for s in cpu if s.key["model"] == model and s.key["bytes"] == size]
-            lines.append(("cpu_hash", model, f"{model}, {size} B", dashes[i % 4], _eff_points(pts)))
-        # io_sleep: one line per task count that every W of the model ran.
-        rows = [s for s in io if s.key["model"] == model]
-        ws = {s.key["workers"] for s in rows}
-        common = sorted(n for n in {s.key["tasks"] for s in rows}
-                        if {s.key["workers"] for s in rows if s.key["tasks"] == n} == ws and n > 1)
-        for i, n in enumerate(common[-3:]):
-            lines.append(("io_sleep", model, f"{model}, N={n}", dashes[i % 4],
-                          _eff_points([s for s in rows if s.key["tasks"] == n])))
-    lines = [line for line in lines if line[4]]
-    if not lines:
-        return None
-    plt = _plt()
-    panels = [w for w in ("io_sleep", "cpu_hash") if any(line[0] == w for line in lines)]
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
-    for ax, workload in zip(axes[0], panels):
-        for _, model, label, style, pts in (line for line in lines if line[0] == workload):
-            color, marker = MODEL_STYLE[model]
-            ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
-                        yerr=[[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]],
-                        color=color, marker=marker, linestyle=style, capsize=3, label=label)
-        ax.axhline(1.0, color="black", linestyle=":", linewidth=1)
-        ax.set_title(f"{workload}: efficiency (ideal / measured)")
-        ax.set_xlabel("workers (W)")
-        ax.set_ylabel("efficiency")
-        ax.set_ylim(0, 1.15)
-        ax.set_xlim(left=0)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7, loc="lower right")
-    _save(fig, out, "efficiency", written)
-    plt.close(fig)
-    return "efficiency"
+    axes[0][0].set_ylabel(f"speedup over {text(base)} (x)")
+    axes[0][0].legend(fontsize=7)
+    return c.save(fig, "cpu_hash_speedup")
 
 
 def _eff_points(pts: list[Series]) -> list[tuple[int, float, float, float]]:
@@ -361,6 +306,52 @@ def _eff_points(pts: list[Series]) -> list[tuple[int, float, float, float]]:
     return result
 
 
+def chart_efficiency(io: list[Series], cpu: list[Series], c: Chart) -> str | None:
+    """Efficiency against workers of the models on several threads or
+    processes: cpu_hash per size, io_sleep per task count."""
+    lines: list[tuple[str, str, str, str, list[tuple[int, float, float, float]]]] = []
+    dashes = ["-", "--", ":", "-."]
+    parallel = [m for m in c.in_order(io + cpu) if c.models[m].parallel]
+    for model in parallel:
+        for i, size in enumerate(sorted({cpu_size(s.key) for s in cpu})):
+            pts = [s for s in cpu if s.key["model"] == model and cpu_size(s.key) == size]
+            lines.append(("cpu_hash", model, f"{model}, {size[0]} B", dashes[i % 4],
+                          _eff_points(pts)))
+        # io_sleep: one line per task count that every W of the model ran.
+        rows = [s for s in io if s.key["model"] == model]
+        ws = {s.key["workers"] for s in rows}
+        common = sorted(n for n in {s.key["tasks"] for s in rows}
+                        if {s.key["workers"] for s in rows if s.key["tasks"] == n} == ws and n > 1)
+        for i, n in enumerate(common[-3:]):
+            lines.append(("io_sleep", model, f"{model}, N={n}", dashes[i % 4],
+                          _eff_points([s for s in rows if s.key["tasks"] == n])))
+    lines = [line for line in lines if line[4]]
+    if not lines:
+        return None
+    plt = pyplot()
+    panels = [w for w in ("io_sleep", "cpu_hash") if any(line[0] == w for line in lines)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
+    for ax, workload in zip(axes[0], panels):
+        top = 1.15
+        for _, model, label, dash, pts in (line for line in lines if line[0] == workload):
+            style = c.style[model]
+            ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
+                        yerr=[[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]],
+                        capsize=3, label=text(label),
+                        **dict(style.line(), linestyle=dash if not style.hollow else "--"))
+            top = max(top, max(p[3] for p in pts) * 1.05)
+        ax.axhline(1.0, color="black", linestyle=":", linewidth=1)
+        ax.set_title(f"{workload}: efficiency (ideal / measured)")
+        ax.set_xlabel("workers (W)")
+        ax.set_ylabel("efficiency")
+        ax.set_ylim(0, top)
+        ax.set_xlim(left=0)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=6, loc="lower right")
+    return c.save(fig, "efficiency")
+
+
 def representative(series: list[Series], model: str) -> Series | None:
     """The row of `model` doing the most work: most tasks, largest message, most workers."""
     rows = [s for s in series if s.key["model"] == model and s.counter("parallelism") is not None]
@@ -369,289 +360,469 @@ def representative(series: list[Series], model: str) -> Series | None:
     return max(rows, key=lambda s: (s.key["tasks"], s.key["bytes"], s.key["workers"]))
 
 
-def chart_parallelism(io: list[Series], cpu: list[Series], mixed: list[Series], cores: int,
-                      out: Path, written: list[Path]) -> str | None:
+def chart_parallelism(io: list[Series], cpu: list[Series], c: Chart) -> str | None:
     """Bars of CPU seconds per wall second, grouped by workload, one per model."""
     groups = [(name, rows) for name, rows in (("io_sleep", io), ("cpu_hash", cpu)) if rows]
-    if not groups:
+    bars = [(w, rows, m, representative(rows, m)) for w, rows in groups for m in c.in_order(rows)]
+    bars = [b for b in bars if b[3] is not None]
+    if not bars:
         return None
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(9, 4.8))
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(max(9.0, 0.45 * len(bars) + 2), 4.8))
     xticks, xlabels, seen = [], [], set()
-    x = 0.0
+    x, top = 0.0, float(c.cores)
     for workload, rows in groups:
         start = x
-        for model in MODEL_ORDER:
-            s = representative(rows, model)
-            if s is None:
-                continue
+        for model, s in ((m, s) for w, _, m, s in bars if w == workload):
             values = s.counters["parallelism"]
             med = statistics.median(values)
-            color, _ = MODEL_STYLE.get(model, ("black", "x"))
-            ax.bar(x, med, color=color, yerr=[[med - min(values)], [max(values) - med]], capsize=3,
-                   label=None if model in seen else model)
+            top = max(top, max(values))
+            style = c.style[model]
+            ax.bar(x, med, color=style.color, hatch="//" if style.hollow else None,
+                   edgecolor="white" if style.hollow else None,
+                   yerr=[[med - min(values)], [max(values) - med]], capsize=3,
+                   label=None if model in seen else text(model))
             seen.add(model)
             ax.text(x, med + 0.05, f"{med:.2f}", ha="center", fontsize=7)
-            w = "" if model in ONE_WORKER else f" W={s.key['workers']}"
+            w = f" W={s.key['workers']}" if c.models[model].takes_workers else ""
             ax.text(x, -0.08, f"N={s.key['tasks']}{w}", ha="center", va="top", fontsize=6,
                     rotation=90)
             x += 1
+        if x == start:
+            continue
         xticks.append((start + x - 1) / 2)
         size = f", {max(r.key['bytes'] for r in rows)} B" if workload == "cpu_hash" else ""
         xlabels.append(f"{workload}{size}")
         x += 1
-    ax.axhline(cores, color="black", linestyle="--", label=f"{cores} cores: fully parallel")
+    ax.axhline(c.cores, color="black", linestyle="--", label=f"{c.cores} cores: fully parallel")
     ax.axhline(1.0, color="gray", linestyle=":", label="1: one CPU at a time")
     ax.set_xticks(xticks, xlabels, fontsize=9)
     ax.tick_params(axis="x", pad=56)
     ax.set_ylabel("parallelism (CPU seconds per wall second)")
-    ax.set_ylim(0, cores + 0.6)
+    ax.set_ylim(0, top * 1.05 + 0.6)
     ax.set_title("Is it parallel? CPU time / wall time, children included "
                  "(each model's row with the most tasks and workers)", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", ncol=2)
-    _save(fig, out, "parallelism", written)
-    plt.close(fig)
-    return "parallelism"
+    return c.save(fig, "parallelism")
 
 
-def chart_foreign(f: ResultFile, out: Path, written: list[Path]) -> str | None:
+def chart_foreign(f: ResultFile, c: Chart) -> str | None:
     """Median time per benchmark, for benchmarks not named by cvpbench's grammar."""
     rows = [s for s in f.series.values() if s.key is None]
     if not rows:
         return None
-    plt = _plt()
+    plt = pyplot()
     rows = rows[:60]
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(rows) + 1.5))
     lo_hi = list(zip(*(spread(s.times_ms) for s in rows)))
     ax.barh(range(len(rows)), [s.median_ms for s in rows], xerr=lo_hi, capsize=2, color="#1f77b4")
-    ax.set_yticks(range(len(rows)), [s.name for s in rows], fontsize=7)
+    ax.set_yticks(range(len(rows)), [text(s.name) for s in rows], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("median real time per iteration (ms)")
     ax.set_xlim(left=0)
-    ax.set_title(f"{f.path.name}: time per benchmark")
-    stem = f"{f.path.stem}_times"
-    _save(fig, out, stem, written)
-    plt.close(fig)
-    return stem
+    ax.set_title(f"{text(f.path.name)}: time per benchmark")
+    return c.save(fig, f"{f.path.stem}_times")
 
 
-def chart_mixed(series: list[Series], out: Path, written: list[Path]) -> str | None:
-    """Wall time against CPU share, one line per model, with the share at which
-    another model first beats the event loop by more than 5%."""
-    if not series:
-        return None
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
-    lines: dict[str, list[tuple[float, Series]]] = {}
+def chart_mixed(series: list[Series], c: Chart) -> str | None:
+    """Wall time against CPU share, one line per model and W, with the share at
+    which another model first beats the gathering event loop by more than 5%."""
+    lines: dict[tuple[str, int], list[tuple[float, Series]]] = {}
     for s in series:
         share = s.counter("cpu_share")
         if share is not None:
-            lines.setdefault(_label(s), []).append((share, s))
-    order = {m: i for i, m in enumerate(MODEL_ORDER)}
-    for label, pts in sorted(lines.items(), key=lambda kv: (order.get(kv[1][0][1].key["model"], 99),
-                                                           kv[1][0][1].key["workers"])):
+            lines.setdefault((s.key["model"], s.key["workers"]), []).append((share, s))
+    if not lines:
+        return None
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    order = {m: i for i, m in enumerate(c.models.ordered())}
+    for (model, workers), pts in sorted(lines.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
         pts.sort(key=lambda p: p[0])
-        model = pts[0][1].key["model"]
-        color, marker = MODEL_STYLE.get(model, ("black", "x"))
-        style = "--" if model in ("tbb", "fork") and pts[0][1].key["workers"] > 2 else "-"
+        style = c.style[model]
+        # Oversubscribed rows (more workers than cores) get a lighter line.
+        over = c.models[model].takes_workers and workers > c.cores
         lo_hi = list(zip(*(spread(s.times_ms) for _, s in pts)))
-        ax.errorbar([p[0] for p in pts], [s.median_ms for _, s in pts], yerr=lo_hi, color=color,
-                    marker=marker, linestyle=style, capsize=3, label=label)
-    loop = sorted(lines.get("event_loop", []), key=lambda p: p[0])
-    for share, s in loop:
-        rivals = [r for _, pts in lines.items() for sh, r in pts
-                  if r.key["model"] != "event_loop" and r.key["sleep_us"] == s.key["sleep_us"]]
+        ax.errorbar([p[0] for p in pts], [s.median_ms for _, s in pts], yerr=lo_hi, capsize=3,
+                    label=text(c.label(pts[0][1])), alpha=0.6 if over else 1.0,
+                    **dict(style.line(), linestyle="-." if over and not style.hollow
+                           else style.linestyle))
+    loop = c.models.gathering_loop()
+    loop_pts = sorted((p for (m, _), pts in lines.items() if m == loop for p in pts),
+                      key=lambda p: p[0])
+    for share, s in loop_pts:
+        rivals = [r for (m, _), pts in lines.items() if m != loop for _, r in pts
+                  if r.key["sleep_us"] == s.key["sleep_us"]]
         if rivals and min(r.median_ms for r in rivals) < s.median_ms / 1.05:
-            ax.axvline(share, color="#1f77b4", linestyle=":", linewidth=1.5)
-            ax.annotate(f"event loop stops winning\n(CPU share {share:.2f})", (share, 0.55),
-                        xycoords=("data", "axes fraction"), va="top", fontsize=8, color="#1f77b4",
+            color = c.style[loop].color
+            ax.axvline(share, color=color, linestyle=":", linewidth=1.5)
+            ax.annotate(f"{text(loop)} stops winning\n(CPU share {share:.2f})", (share, 0.55),
+                        xycoords=("data", "axes fraction"), va="top", fontsize=8, color=color,
                         xytext=(4, 0), textcoords="offset points")
             break
-    n = series[0].key["tasks"]
+    tasks = sorted({s.key["tasks"] for s in series})
+    n = str(tasks[0]) if len(tasks) == 1 else f"{tasks[0]}-{tasks[-1]}"
     ax.set_xlabel("CPU share of each task (hashing time / task time)")
     ax.set_ylabel("wall time per run (ms)")
-    ax.set_title(f"mixed: {n} tasks, each hashes for a share of 10 ms and waits for the rest")
+    ax.set_title(f"mixed: {n} tasks, each hashes for a share of its time and waits for the rest")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, 0.85))
-    _save(fig, out, "mixed_share", written)
-    plt.close(fig)
-    return "mixed_share"
+    return c.save(fig, "mixed_share")
 
 
-def chart_timeline(scenario: str, traces: list[dict], out: Path, written: list[Path]) -> str:
+# A workload and size as summary.md and the per-size charts group them.
+Group = tuple[str, tuple, str]
+
+
+def size_groups(io: list[Series], cpu: list[Series], mixed: list[Series]
+                ) -> list[tuple[Group, list[Series]]]:
+    """(workload, sort key, label) and its rows: io_sleep per task count,
+    cpu_hash per message size, mixed per CPU share (the median of the rows'
+    cpu_share counters at one sleep length)."""
+    groups: dict[Group, list[Series]] = {}
+    for s in io:
+        groups.setdefault(("io_sleep", (s.key["tasks"],), f"tasks={s.key['tasks']}"), []).append(s)
+    for s in cpu:
+        size = cpu_size(s.key)
+        groups.setdefault(("cpu_hash", size, cpu_size_label(size)), []).append(s)
+    for sleep_us in sorted({s.key["sleep_us"] for s in mixed}):
+        at = [s for s in mixed if s.key["sleep_us"] == sleep_us]
+        share = statistics.median(s.counter("cpu_share") or 0.0 for s in at)
+        groups[("mixed", (-sleep_us,), f"cpu_share={share:.2f}")] = at
+    return sorted(groups.items(), key=lambda kv: kv[0][:2])
+
+
+def best_per_model(at: list[Series], baseline: Series | None) -> dict[str, Series]:
+    """Each model's fastest configuration among `at` (by paired speedup where
+    the rows carry it, else by median time)."""
+    best: dict[str, Series] = {}
+    for s in at:
+        m = s.key["model"]
+        if m not in best or speed(s, baseline) > speed(best[m], baseline):
+            best[m] = s
+    return best
+
+
+def speed(s: Series, baseline: Series | None) -> float:
+    values = speedup_values(s, baseline)
+    return statistics.median(values) if values else 1 / s.median_ms
+
+
+def chart_vs_limit(io: list[Series], cpu: list[Series], mixed: list[Series],
+                   c: Chart) -> str | None:
+    """Per workload, bars of each model's vs_limit per size: 1.0 is the bare primitive."""
+    panels: dict[str, list[tuple[str, dict[str, Series]]]] = {}
+    for (workload, _, label), at in size_groups(io, cpu, mixed):
+        best = best_per_model([s for s in at if s.counter("vs_limit") is not None], None)
+        if best:
+            panels.setdefault(workload, []).append((label, best))
+    if not panels:
+        return None
+    plt = pyplot()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 3.4 * len(panels)), squeeze=False)
+    for ax, (workload, sizes) in zip(axes[:, 0], panels.items()):
+        models = c.models.ordered({m for _, best in sizes for m in best})
+        width = 0.8 / len(models)
+        top = 1.2
+        for i, model in enumerate(models):
+            xs, meds, lo, hi = [], [], [], []
+            for x, (_, best) in enumerate(sizes):
+                if model in best:
+                    values = best[model].counters["vs_limit"]
+                    med = statistics.median(values)
+                    xs.append(x - 0.4 + width * (i + 0.5))
+                    meds.append(med)
+                    lo.append(med - min(values))
+                    hi.append(max(values) - med)
+                    top = max(top, max(values) * 1.05)
+            style = c.style[model]
+            ax.bar(xs, meds, width, yerr=[lo, hi], capsize=2, color=style.color,
+                   hatch="//" if style.hollow else None,
+                   edgecolor="white" if style.hollow else None, label=text(model))
+        ax.axhline(1.0, color="black", linestyle=":", linewidth=1,
+                   label="1.0: at the primitive's limit")
+        ax.set_xticks(range(len(sizes)), [label for label, _ in sizes], fontsize=8)
+        ax.set_ylim(0, top)
+        ax.set_ylabel("vs_limit (limit / measured)")
+        ax.set_title(f"{workload}: how close each model gets to its bare primitive "
+                     "(fastest configuration per size)", fontsize=9)
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.legend(fontsize=6, ncol=4, loc="upper right")
+    fig.tight_layout()
+    return c.save(fig, "vs_limit")
+
+
+def overhead_us(s: Series) -> float | None:
+    """Time per task above the model's ideal, in µs: (median - ideal_ms) / tasks."""
+    ideal = s.counter("ideal_ms")
+    if ideal is None:
+        return None
+    return (s.median_ms - ideal) * 1000 / s.key["tasks"]
+
+
+def largest_common_tasks(io: list[Series]) -> int | None:
+    """The largest task count every io_sleep model (with ideal_ms) ran; else the
+    one the most models ran."""
+    per_model: dict[str, set[int]] = {}
+    for s in io:
+        if s.counter("ideal_ms") is not None:
+            per_model.setdefault(s.key["model"], set()).add(s.key["tasks"])
+    if not per_model:
+        return None
+    common = set.intersection(*per_model.values())
+    if common:
+        return max(common)
+    counts = {n: sum(n in ns for ns in per_model.values()) for ns in per_model.values() for n in ns}
+    return max(counts, key=lambda n: (counts[n], n))
+
+
+def overhead_panels(io: list[Series], cpu: list[Series]) -> list[tuple[str, list[Series]]]:
+    panels = []
+    n = largest_common_tasks(io)
+    if n is not None:
+        panels.append((f"io_sleep, N={n}", [s for s in io if s.key["tasks"] == n]))
+    for size in sorted({cpu_size(s.key) for s in cpu}):
+        panels.append((f"cpu_hash, {cpu_size_label(size)}",
+                       [s for s in cpu if cpu_size(s.key) == size]))
+    return [(title, [s for s in rows if s.counter("ideal_ms") is not None])
+            for title, rows in panels]
+
+
+def chart_task_overhead(io: list[Series], cpu: list[Series], c: Chart) -> str | None:
+    """Per workload, each model's time per task above its ideal (its fastest
+    configuration), on a log axis: C++ and its Python twin side by side."""
+    panels = [(t, best_per_model(rows, None)) for t, rows in overhead_panels(io, cpu) if rows]
+    panels = [(t, best) for t, best in panels if best]
+    if not panels:
+        return None
+    plt = pyplot()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 3.2 * len(panels)), squeeze=False)
+    for ax, (title, best) in zip(axes[:, 0], panels):
+        # One group per model family pair: a C++ model and the Python models that mirror it.
+        groups: dict[str, list[str]] = {}
+        for model in c.models.ordered(best):
+            twin = c.models[model].twin
+            groups.setdefault(twin if twin in best else model, []).append(model)
+        x, ticks, labels = 0.0, [], []
+        positive = [v for v in (overhead_us(s) for s in best.values()) if v is not None and v > 0]
+        floor = min(positive) / 3 if positive else 0.01
+        for members in groups.values():
+            for model in members:
+                value = overhead_us(best[model])
+                style = c.style[model]
+                # A run at or under its ideal has no overhead to draw on a log axis.
+                shown = value if value is not None and value > 0 else floor
+                ax.bar(x, shown, 0.8, color=style.color, hatch="//" if style.hollow else None,
+                       edgecolor="white" if style.hollow else None,
+                       alpha=1.0 if shown == value else 0.25)
+                ax.text(x, shown * 1.1, "≤ 0" if shown != value else f"{value:.3g}",
+                        ha="center", fontsize=6)
+                ticks.append(x)
+                labels.append(text(c.label(best[model])))
+                x += 1
+            x += 0.6  # a gap between twin groups
+        ax.set_yscale("log")
+        ax.set_xlim(-0.8, max(x - 0.8, 8))  # a few bars stay bars, not walls
+        ax.set_xticks(ticks, labels, rotation=60, ha="right", fontsize=6)
+        ax.set_ylabel("µs per task above ideal")
+        ax.set_title(f"{text(title)}: overhead per task, (median − ideal_ms) / N "
+                     "(hatched: Python)", fontsize=9)
+        ax.grid(True, axis="y", which="both", alpha=0.3)
+    fig.tight_layout()
+    return c.save(fig, "task_overhead")
+
+
+def chart_timeline(scenario: str, traces: list[Trace], c: Chart) -> str:
     """One panel per model on a shared time axis; a band per thread or process,
     and inside a band one row per task that overlaps another."""
-    plt = _plt()
-    order = {m: i for i, m in enumerate(MODEL_ORDER)}
-    traces = sorted(traces, key=lambda t: order.get(t["otherData"]["model"], 99))
+    plt = pyplot()
+    order = {m: i for i, m in enumerate(c.models.ordered())}
+    traces = sorted(traces, key=lambda t: (order.get(t.model, len(order)), t.model))
     panels = []
     for t in traces:
-        tasks = [e for e in t["traceEvents"] if e.get("ph") == "X"]
-        lanes: dict[tuple[int, int], list[dict]] = {}
-        for e in sorted(tasks, key=lambda e: e["ts"]):
-            lanes.setdefault((e["pid"], e["tid"]), []).append(e)
-        panels.append((t["otherData"], lanes))
+        lanes: dict[tuple, list] = {}
+        for e in sorted(t.events, key=lambda e: e.ts):
+            lanes.setdefault((e.pid, e.tid), []).append(e)
+        panels.append((t, lanes))
     heights = [sum(_pack(ev)[1] for ev in lanes.values()) + 0.6 for _, lanes in panels]
     fig, axes = plt.subplots(len(panels), 1, sharex=True, squeeze=False,
-                             figsize=(9, 0.9 + 0.32 * sum(heights)),
+                             figsize=(9, min(0.9 + 0.32 * sum(heights), 60)),
                              gridspec_kw={"height_ratios": heights})
     cmap = plt.get_cmap("tab10")
-    for ax, (info, lanes) in zip(axes[:, 0], panels):
+    for ax, (t, lanes) in zip(axes[:, 0], panels):
         y = 0.0
         ticks, names = [], []
-        pids = sorted({pid for pid, _ in lanes})
-        for n, ((pid, tid), evs) in enumerate(sorted(lanes.items(), key=lambda kv: kv[1][0]["ts"])):
+        pids = sorted({pid for pid, _ in lanes}, key=str)
+        for n, ((pid, tid), evs) in enumerate(sorted(lanes.items(), key=lambda kv: kv[1][0].ts)):
             rows, count = _pack(evs)
             ax.axhspan(y - 0.45, y + count - 0.55, color="#f2f2f2" if n % 2 == 0 else "#e3e3e3")
             for e, row in zip(evs, rows):
-                i = e["args"]["index"]
-                ax.barh(y + row, e["dur"] / 1e3, left=e["ts"] / 1e3, height=0.8,
-                        color=cmap(i % 10), edgecolor="black", linewidth=0.4)
-                ax.text((e["ts"] + e["dur"] / 2) / 1e3, y + row, str(i), ha="center",
+                ax.barh(y + row, e.dur / 1e3, left=e.ts / 1e3, height=0.8,
+                        color=cmap(e.index % 10), edgecolor="black", linewidth=0.4)
+                ax.text((e.ts + e.dur / 2) / 1e3, y + row, str(e.index), ha="center",
                         va="center", fontsize=6)
             ticks.append(y + (count - 1) / 2)
             if len(pids) > 1:
                 names.append(f"process {pids.index(pid) + 1}")
             elif pid == tid:
-                names.append("loop thread" if info["model"].startswith("event_loop")
-                             else "main thread")
+                names.append("main thread")
             else:
                 names.append(f"thread {n + 1}")
             y += count
         ax.set_yticks(ticks, names, fontsize=7)
         ax.set_ylim(y - 0.5, -0.6)
-        w = "" if info["model"] in ONE_WORKER else f", W={info['workers']}"
-        ax.set_title(f"{info['model']}{w}: {info['wall_ms']:.0f} ms", fontsize=8, loc="left")
+        w = f", W={t.workers}" if c.models[t.model].takes_workers else ""
+        ax.set_title(f"{text(t.model)}{w}: {t.wall_ms:.0f} ms", fontsize=8, loc="left")
         ax.grid(True, axis="x", alpha=0.3)
     axes[-1, 0].set_xlabel("time since the run started (ms)")
     axes[-1, 0].set_xlim(left=0)
-    fig.suptitle(f"timeline: {scenario} — each bar is one task, numbered", fontsize=10)
+    fig.suptitle(f"timeline: {text(scenario)} — each bar is one task, numbered", fontsize=10)
     fig.tight_layout()
-    stem = f"timeline_{scenario}"
-    _save(fig, out, stem, written)
-    plt.close(fig)
-    return stem
+    return c.save(fig, f"timeline_{scenario}")
 
 
-def _pack(events: list[dict]) -> tuple[list[int], int]:
-    """Rows for events sorted by start: each takes the first row free at its start."""
+def _pack(events: list) -> tuple[list[int], int]:
+    """Rows for events sorted by start: each takes the first row free at its start.
+    Events are TraceEvents or {"ts", "dur"} dicts."""
+    def ts_dur(e) -> tuple[float, float]:
+        return (e["ts"], e["dur"]) if isinstance(e, dict) else (e.ts, e.dur)
+
     ends: list[float] = []
     rows = []
     for e in events:
+        ts, dur = ts_dur(e)
         for r, end in enumerate(ends):
-            if end <= e["ts"]:
-                ends[r] = e["ts"] + e["dur"]
+            if end <= ts:
+                ends[r] = ts + dur
                 rows.append(r)
                 break
         else:
-            ends.append(e["ts"] + e["dur"])
+            ends.append(ts + dur)
             rows.append(len(ends) - 1)
     return rows, max(len(ends), 1)
 
 
-def summary_rows(io: list[Series], cpu: list[Series], mixed: list[Series] | None = None) -> list[dict]:
+def summary_rows(io: list[Series], cpu: list[Series], mixed: list[Series] | None = None,
+                 models: ModelRegistry | None = None) -> list[dict]:
     """Per workload and size: the fastest model and each model's best efficiency.
 
     Speedups are the harness's paired counter where rows carry one (CPU work,
-    measured next to a serial run), else ratios of median times. A mixed size is
-    its CPU share (the median of the rows' cpu_share counters)."""
-    groups: list[tuple[str, tuple, str, Series]] = []
-    for s in io:
-        groups.append(("io_sleep", (s.key["tasks"],), f"tasks={s.key['tasks']}", s))
-    for s in cpu:
-        groups.append(("cpu_hash", (s.key["bytes"],), f"bytes={s.key['bytes']}", s))
+    measured next to a serial run), else ratios of median times against the
+    baseline model (the registry's first one-at-a-time model). "vs loop" is
+    against the gathering event loop."""
     mixed = mixed or []
-    for sleep_us in {s.key["sleep_us"] for s in mixed}:
-        at = [s for s in mixed if s.key["sleep_us"] == sleep_us]
-        share = statistics.median(s.counter("cpu_share") or 0.0 for s in at)
-        groups += [("mixed", (-sleep_us,), f"cpu_share={share:.2f}", s) for s in at]
+    if models is None:
+        from cvpresults import registry
+        models = registry([ResultFile(Path("-"), {}, {s.name: s for s in io + cpu + mixed}, [])])
+    base, loop = models.baseline(), models.gathering_loop()
     rows = []
-    for workload, key, label in sorted({(w, k, lab) for w, k, lab, _ in groups}):
-        at = [s for w, k, _, s in groups if w == workload and k == key]
-        serial = next((s for s in at if s.key["model"] == "serial"), None)
-
-        def speed(s: Series) -> float:
-            values = speedup_values(s, serial)
-            return statistics.median(values) if values else 1 / s.median_ms
-
-        best: dict[str, Series] = {}
-        for s in at:
-            m = s.key["model"]
-            if m not in best or speed(s) > speed(best[m]):
-                best[m] = s
-        fastest = max(best.values(), key=speed)
-        has_speedup = speedup_values(fastest, serial) is not None
+    for (workload, _, label), at in size_groups(io, cpu, mixed):
+        baseline = next((s for s in at if s.key["model"] == base), None)
+        best = best_per_model(at, baseline)
+        fastest = max(best.values(), key=lambda s: speed(s, baseline))
+        has_speedup = speedup_values(fastest, baseline) is not None
         rows.append({
             "workload": workload,
             "size": label,
-            "fastest": _label(fastest),
+            "fastest": models.label(fastest.key),
             "fastest_ms": fastest.median_ms,
-            "vs_serial": speed(fastest) if has_speedup else None,
-            "vs_event_loop": (speed(fastest) / speed(best["event_loop"])
-                              if "event_loop" in best else None),
-            "efficiency": {m: (_label(s), s.counter("efficiency")) for m, s in best.items()},
+            "fastest_noisy": fastest.noisy,
+            "vs_serial": speed(fastest, baseline) if has_speedup else None,
+            "vs_event_loop": (speed(fastest, baseline) / speed(best[loop], baseline)
+                              if loop in best else None),
+            "vs_limit": fastest.counter("vs_limit"),
+            "efficiency": {m: (models.label(s.key), s.counter("efficiency"), s.noisy)
+                           for m, s in best.items()},
         })
     return rows
 
 
-def _label(s: Series) -> str:
-    if s.key["model"] in ONE_WORKER:
-        return s.key["model"]
-    return f"{s.key['model']} (W={s.key['workers']})"
-
-
-def summary_markdown(rows: list[dict], files: list[ResultFile]) -> str:
+def summary_markdown(rows: list[dict], files: list[ResultFile], models: ModelRegistry,
+                     loop: str | None = None) -> str:
+    """summary.md: the table of `rows`, notes on noise and load, then the
+    primitives' limits and the shared counter's lost updates when present."""
     def x(v: float | None) -> str:
         return "—" if v is None else f"{v:.2f}x"
 
-    ctx = files[0].context if files else {}
-    models = [m for m in MODEL_ORDER if any(m in r["efficiency"] for r in rows)]
-    lines = [
-        "| workload | size | fastest | ms per run | vs serial | vs event_loop | "
-        + " | ".join(f"efficiency: {m}" for m in models) + " |",
-        "|---|---|---|---:|---:|---:|" + "---:|" * len(models),
-    ]
-    for r in rows:
-        eff = []
-        for m in models:
-            if m in r["efficiency"] and r["efficiency"][m][1] is not None:
-                label, value = r["efficiency"][m]
-                w = label[len(m):].strip()
-                eff.append(f"{value:.2f} {w}".strip())
-            else:
-                eff.append("—")
-        lines.append(f"| {r['workload']} | {r['size']} | {r['fastest']} | {r['fastest_ms']:.1f} | "
-                     f"{x(r['vs_serial'])} | {x(r['vs_event_loop'])} | " + " | ".join(eff) + " |")
-    note = (f"\nMedians over repetitions. Machine: {ctx.get('host_name', '?')}, "
+    ctx = next((f.context for f in files if f.harness != "limits"),
+               files[0].context if files else {})
+    lines: list[str] = []
+    noisy = sorted({s.name for f in files for s in f.series.values() if s.noisy})
+    if rows:
+        shown = models.ordered({m for r in rows for m in r["efficiency"]})
+        base = models.baseline() or "baseline"
+        lines += [
+            f"| workload | size | fastest | ms per run | vs {base} | vs {loop or 'event loop'} | "
+            "vs limit | " + " | ".join(f"efficiency: {m}" for m in shown) + " |",
+            "|---|---|---|---:|---:|---:|---:|" + "---:|" * len(shown),
+        ]
+        for r in rows:
+            eff = []
+            for m in shown:
+                if m in r["efficiency"] and r["efficiency"][m][1] is not None:
+                    label, value, is_noisy = r["efficiency"][m]
+                    w = label[len(m):].strip()
+                    eff.append(f"{value:.2f} {w}".strip() + (" †" if is_noisy else ""))
+                else:
+                    eff.append("—")
+            vs_limit = "—" if r["vs_limit"] is None else f"{r['vs_limit']:.2f}"
+            mark = " †" if r["fastest_noisy"] else ""
+            lines.append(f"| {r['workload']} | {r['size']} | {r['fastest']}{mark} | "
+                         f"{r['fastest_ms']:.1f} | {x(r['vs_serial'])} | {x(r['vs_event_loop'])} | "
+                         f"{vs_limit} | " + " | ".join(eff) + " |")
+        lines.append(
+            f"\nMedians over repetitions. Machine: {ctx.get('host_name', '?')}, "
             f"{ctx.get('cpus_usable', ctx.get('num_cpus', '?'))} usable CPUs, "
             f"profile {ctx.get('cvp_profile', '?')}, {ctx.get('date', '?')}. "
             "Each model's efficiency is that of its fastest configuration (W in brackets); "
             "— where the model has no row at this size. cpu_hash speedups are paired: each "
-            "timed run against a serial run just before it.\n")
-    return "\n".join(lines) + "\n" + note
+            "timed run against a serial run just before it. vs limit: the bare primitive's "
+            "time / the fastest model's (1.00 = at the limit).")
+    if noisy:
+        lines.append(f"\n† noisy: {len(noisy)} benchmarks have a coefficient of variation above "
+                     "5% or paired speedups spread over 10% of their median (counter noisy = 1): "
+                     + ", ".join(f"`{n}`" for n in noisy[:20])
+                     + (f" and {len(noisy) - 20} more" if len(noisy) > 20 else "") + ".")
+    for f in files:
+        if f.loaded:
+            lines.append(f"\n**Run under load:** `{f.path.name}` was measured while the machine "
+                         f"was busy with other work ({f.load_note()}); its times may be slow and "
+                         "its speedups low.")
+    lines += limits_markdown(files) + shared_counter_markdown(files, models)
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def limits_markdown(files: list[ResultFile]) -> list[str]:
+    rows = [s for f in files for s in f.series.values() if s.key and s.key["workload"] == "limits"]
+    if not rows:
+        return []
+    lines = ["\n### Bare primitives (limits)\n", "| primitive | parameters | median ms |",
+             "|---|---|---:|"]
+    for s in sorted(rows, key=lambda s: s.name):
+        lines.append(f"| {s.key['model']} | {size_label(s.key, skip=())} | {s.median_ms:.4g} |")
+    return lines
+
+
+def shared_counter_markdown(files: list[ResultFile], models: ModelRegistry) -> list[str]:
+    rows = [s for f in files for s in f.series.values()
+            if s.key and s.key["workload"] == "shared_counter"]
+    if not rows:
+        return []
+    lines = ["\n### Shared counter: lost updates\n",
+             "| model | tasks | lock | wait | lost updates |", "|---|---:|---:|---:|---:|"]
+    order = {m: i for i, m in enumerate(models.ordered())}
+    for s in sorted(rows, key=lambda s: (order.get(s.key["model"], 1 << 30), s.key.get("lock", 0),
+                                         s.key.get("wait", 0), s.key["tasks"], s.key["workers"])):
+        lost = s.counter("lost_updates")
+        lines.append(f"| {models.label(s.key)} | {s.key['tasks']} | {s.key.get('lock', '—')} | "
+                     f"{s.key.get('wait', '—')} | {'—' if lost is None else f'{lost:g}'} |")
+    return lines
 
 
 def default_inputs() -> list[Path]:
     return [Path(__file__).resolve().parent / "results"]
-
-
-def expand(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder stands for every *.json below it, except the
-    results kept for comparisons: previous/ (the last run's) and baseline/."""
-    result = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*.json")
-                           if not {"previous", "baseline"} & set(f.relative_to(p).parts)
-                           and not any(part.endswith(".partial") for part in f.parts))
-            if not found:
-                raise InputError(f"{p}: folder holds no *.json file")
-            result += found
-        else:
-            result.append(p)
-    return result
 
 
 def remove_stale(out: Path, made: set[str]) -> None:
@@ -664,51 +835,69 @@ def remove_stale(out: Path, made: set[str]) -> None:
             path.unlink()
 
 
+def draw(inputs, staging: Path, written: list[Path]) -> set[str]:
+    """Every chart the inputs allow, into `staging`; returns their stems."""
+    files, models = inputs.files, inputs.models
+    io, cpu, mixed = ours(files, "io_sleep"), ours(files, "cpu_hash"), ours(files, "mixed")
+    c = Chart(models=models, style=styles(models), cores=cores_of(files, os.cpu_count() or 1),
+              out=staging, written=written)
+    made = {chart_io_wall(io, c), chart_cpu_speedup(cpu, c), chart_efficiency(io, cpu, c),
+            chart_parallelism(io, cpu, c), chart_mixed(mixed, c),
+            chart_vs_limit(io, cpu, mixed, c), chart_task_overhead(io, cpu, c)}
+    scenarios: dict[str, list[Trace]] = {}
+    for t in inputs.traces:
+        scenarios.setdefault(t.scenario, []).append(t)
+    for scenario, group in sorted(scenarios.items()):
+        made.add(chart_timeline(scenario, group, c))
+    for f in files:
+        made.add(chart_foreign(f, c))
+    made.discard(None)
+    return made
+
+
 def plot(paths: list[Path], out: Path | None) -> int:
-    files: list[ResultFile] = []
-    traces: dict[str, list[dict]] = {}
     # Every input is read and checked before anything is written.
-    for path in expand(paths):
-        data = read_json(path)
-        if not is_trace(data):
-            files.append(load(path, data))
-        elif isinstance(data.get("otherData"), dict) and "model" in data["otherData"]:
-            traces.setdefault(str(data["otherData"].get("scenario", path.parent.name)), []).append(data)
-        else:
-            print(f"warning: {path}: a Chrome trace, but not one of cvpbench's; skipped",
-                  file=sys.stderr)
-    out = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
+    inputs = read_inputs(paths)
+    files, models = inputs.files, inputs.models
+    for w in inputs.warnings:
+        print(f"plot.py: warning: {w}", file=sys.stderr)
     for f in files:
         for e in f.errors:
-            print(f"warning: {f.path}: skipped a row in error: {e}", file=sys.stderr)
+            print(f"plot.py: warning: {f.path}: skipped a benchmark in error: {e}", file=sys.stderr)
+        if not f.series:
+            print(f"plot.py: warning: {f.path}: nothing to plot: every row is in error",
+                  file=sys.stderr)
+        if f.loaded:
+            print(f"plot.py: warning: {f.path}: run under load ({f.load_note()})", file=sys.stderr)
     io, cpu, mixed = ours(files, "io_sleep"), ours(files, "cpu_hash"), ours(files, "mixed")
-    cores = cores_of(files)
+    tables = any(s.key and s.key["workload"] in ("limits", "shared_counter")
+                 for f in files for s in f.series.values())
+    summary = None
+    if io or cpu or mixed or tables:
+        summary = summary_markdown(summary_rows(io, cpu, mixed, models), files, models,
+                                   models.gathering_loop())
+    out = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: not a folder")
     out.mkdir(parents=True, exist_ok=True)
     # Charts are drawn into a staging folder beside the output and moved in
     # only when all of them succeeded: a failure leaves the old ones intact.
     staging = Path(tempfile.mkdtemp(prefix=".plot-", dir=out))
     written: list[Path] = []
     try:
-        made = {chart_io_wall(io, staging, written), chart_cpu_speedup(cpu, cores, staging, written),
-                chart_efficiency(io, cpu, staging, written),
-                chart_parallelism(io, cpu, mixed, cores, staging, written),
-                chart_mixed(mixed, staging, written)}
-        for scenario, group in sorted(traces.items()):
-            made.add(chart_timeline(scenario, group, staging, written))
-        for f in files:
-            made.add(chart_foreign(f, staging, written))
-            if not f.series:
-                print(f"warning: {f.path}: nothing to plot: every row is in error", file=sys.stderr)
-        made.discard(None)
-        ours_any = io or cpu or mixed
-        summary = summary_markdown(summary_rows(io, cpu, mixed), files) if ours_any else None
-        if not made:
+        with warnings.catch_warnings():
+            # Layout advice from matplotlib (a crowded timeline) is not the reader's problem.
+            warnings.simplefilter("ignore", UserWarning)
+            made = draw(inputs, staging, written)
+        if not made and summary is None:
             raise InputError(f"{paths[0]}: no benchmark row without an error; nothing to plot")
+        if summary is not None:
+            (staging / "summary.md").write_text(summary)
         for path in written:
             os.replace(path, out / path.name)
         remove_stale(out, made)
-        if summary:
-            (out / "summary.md").write_text(summary)
+        if summary is not None:
+            os.replace(staging / "summary.md", out / "summary.md")
             print(summary)
             print(f"wrote {out / 'summary.md'}")
         for path in written:
@@ -725,7 +914,7 @@ REEXEC_MARK = "CVP_PYTHON_REEXEC"
 def require_matplotlib(script: Path) -> None:
     """Returns when matplotlib imports. Otherwise re-runs `script` under the first
     interpreter here that has it (the python3 first on PATH may be a separate one
-    without Debian's packages), or raises InputError naming the interpreter."""
+    without Debian's packages), or raises MissingMatplotlib naming the interpreter."""
     try:
         import matplotlib  # noqa: F401
         return
@@ -739,25 +928,32 @@ def require_matplotlib(script: Path) -> None:
                 if probe.returncode == 0:
                     os.environ[REEXEC_MARK] = "1"
                     os.execv(candidate, [candidate, str(script), *sys.argv[1:]])
-    raise InputError(f"{sys.executable} cannot import matplotlib; install python3-matplotlib "
-                     f"(.ci/install-deps, as root) or run: /usr/bin/python3 {script.name} ...")
+    raise MissingMatplotlib(f"{sys.executable} cannot import matplotlib; install "
+                            "python3-matplotlib (.ci/install-deps, as root) or run: "
+                            f"/usr/bin/python3 {script.name} ...")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("inputs", nargs="*", type=Path, help="Google Benchmark JSON files")
+    parser.add_argument("inputs", nargs="*", type=Path,
+                        help="Google Benchmark JSON files, traces, or folders of them")
     parser.add_argument("-o", "--output", type=Path, help="folder for the charts and summary.md")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     args = parser.parse_args(argv)
     try:
         require_matplotlib(Path(__file__).resolve())
-        inputs = args.inputs or default_inputs()
-        if not inputs:
-            raise InputError("no JSON files given and none in results/")
-        return plot(inputs, args.output)
+        return plot(args.inputs or default_inputs(), args.output)
     except InputError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+        print(f"plot.py: error: {one_line(e, 1000)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
+        if args.debug:
+            traceback.print_exc()
+        what = one_line(e, 500) if isinstance(e, (MissingMatplotlib, OSError)) \
+            else f"{type(e).__name__}: {one_line(e, 500)} (run with --debug for the traceback)"
+        print(f"plot.py: error: {what}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -28,6 +28,10 @@ def result(path: Path, times_by_model: dict[str, list[float]], unit: str = "ms",
     return path
 
 
+def short(model: str) -> str:
+    return NAME.format(model).removesuffix("/manual_time")
+
+
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(Path(compare.__file__)), *map(str, args)],
                           capture_output=True, text=True, timeout=120)
@@ -76,8 +80,9 @@ def test_benchmarks_on_one_side_only_are_listed(tmp_path):
     new = result(tmp_path / "new.json", {"tbb": BASE, "fork": BASE})
     r = run(old, new)
     assert r.returncode == 0
-    assert f"only in old (1):\n  {NAME.format('serial')}" in r.stdout
-    assert f"only in new (1):\n  {NAME.format('fork')}" in r.stdout
+    # Names are shown as readers key them: without Google Benchmark's /manual_time.
+    assert f"only in old (1):\n  {short('serial')}" in r.stdout
+    assert f"only in new (1):\n  {short('fork')}" in r.stdout
 
 
 def test_few_repetitions_are_flagged_unreliable(tmp_path):
@@ -140,7 +145,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, make, message):
     r = run(good, make(tmp_path))
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr
-    assert r.stderr.startswith("error: ")
+    assert r.stderr.startswith("compare.py: error: ")
 
 
 def test_nothing_in_common_is_exit_2(tmp_path):
@@ -176,3 +181,92 @@ def test_metric_missing_everywhere_is_exit_2(tmp_path):
     r = run(old, old, "--metric", "speedup")
     assert r.returncode == 2
     assert "no benchmark in common has a speedup counter" in r.stderr
+
+
+@pytest.mark.parametrize("n, m, p", [(1, 1, 1.0), (3, 3, 0.1), (4, 4, 2 / 70), (2, 5, 2 / 21)])
+def test_smallest_attainable_p_of_the_u_test(n, m, p):
+    assert compare.smallest_p(n, m) == pytest.approx(p)
+
+
+def test_one_run_a_side_two_times_slower_fails_the_gate_on_the_change_alone(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": [100.0]})
+    new = result(tmp_path / "new.json", {"tbb": [200.0]})
+    r = run(old, new, "--fail-on-regression", "10")
+    assert r.returncode == 1
+    assert "slower (untested)" in r.stdout
+    assert ("compare.py: no significance test possible with 1 vs 1 repetitions; failing on the "
+            "change alone") in r.stderr.splitlines()
+    assert run(old, new, "--fail-on-regression", "150").returncode == 0  # +100% is within 150%
+    assert run(new, old, "--fail-on-regression", "10").returncode == 0  # faster never fails
+
+
+def test_three_against_three_is_untested_and_four_against_four_is_tested():
+    c3 = compare.compare_series("x", BASE[:3], [2 * t for t in BASE[:3]], 5.0, 0.05)
+    assert c3.verdict == "slower (untested)" and not c3.tested
+    c4 = compare.compare_series("x", BASE[:4], [2 * t for t in BASE[:4]], 5.0, 0.05)
+    assert c4.verdict == "slower" and c4.tested and not c4.reliable
+    small = compare.compare_series("x", BASE[:1], [BASE[0] * 1.02], 5.0, 0.05)
+    assert small.verdict == "no change (untested)"
+
+
+def test_nanosecond_rows_are_shown_in_nanoseconds(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": [t / 1e6 for t in BASE]})  # about 100 ns
+    new = result(tmp_path / "new.json", {"tbb": [t / 1e6 for t in BASE]})
+    r = run(old, new)
+    assert r.returncode == 0
+    assert "100.100 ns" in r.stdout and "0.000" not in r.stdout
+
+
+@pytest.mark.parametrize("bad", [float("nan"), 0.0, -5.0, float("inf")])
+def test_bad_times_are_errors_listed_and_not_compared(tmp_path, bad):
+    old = result(tmp_path / "old.json", {"tbb": BASE, "fork": BASE})
+    new = result(tmp_path / "new.json", {"tbb": BASE, "fork": BASE[:8] + [bad]})
+    r = run(old, new)
+    assert r.returncode == 0, r.stderr
+    table = r.stdout.split("geometric")[0]
+    assert short("tbb") in table and short("fork") not in table
+    assert "rows in error, skipped (1):" in r.stdout
+    assert f"{short('fork')}: real_time is" in r.stdout
+    assert "only in old" not in r.stdout
+    alone = result(tmp_path / "alone.json", {"tbb": BASE[:8] + [bad]})
+    r = run(old, alone)
+    assert r.returncode == 2 and r.stderr.startswith("compare.py: error: ")
+
+
+def test_a_crash_is_one_line_exit_2_and_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(compare, "compare", broken)
+    assert compare.main([str(old), str(old)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "compare.py: error: ZeroDivisionError: float division by zero (run with --debug for the "
+        "traceback)"]
+    assert compare.main([str(old), str(old), "--debug"]) == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_a_loaded_side_and_noisy_rows_are_warned_about(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": BASE},
+                 cvp_load=json.dumps({"loaded": True, "other_busy_cpus": 0.97, "steal_pct": 0.2}))
+    data = json.loads(new.read_text())
+    for row in data["benchmarks"]:
+        row["noisy"] = 1
+    new.write_text(json.dumps(data))
+    r = run(old, new)
+    assert r.returncode == 0
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("compare.py: warning:")]
+    assert len(warnings) == 2
+    assert "new side" in warnings[0] and "under load" in warnings[0] and "0.97" in warnings[0]
+    assert "1 benchmarks marked noisy" in warnings[1]
+
+
+@pytest.mark.parametrize("option", [["--alpha", "nan"], ["--threshold", "-1"],
+                                    ["--fail-on-regression", "inf"]])
+def test_bad_options_are_exit_2(tmp_path, option):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    r = run(old, old, *option)
+    assert r.returncode == 2 and r.stderr.startswith(f"compare.py: error: {option[0]} is")

@@ -10,6 +10,7 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
+import cvpresults
 import plot
 
 
@@ -22,8 +23,8 @@ def row(name: str, ms: float, rep: int, reps: int, **counters) -> dict:
 def series(name: str, times: list[float], efficiency: list[float] | None = None,
            parallelism: float = 1.0) -> list[dict]:
     eff = efficiency or [0.9] * len(times)
-    return [row(name, t, i, len(times), efficiency=e, parallelism=parallelism)
-            for i, (t, e) in enumerate(zip(times, eff))]
+    return [row(name, t, i, len(times), efficiency=e, parallelism=parallelism, ideal_ms=0.9 * t,
+                vs_limit=0.95) for i, (t, e) in enumerate(zip(times, eff))]
 
 
 def write(path: Path, rows: list[dict], **context) -> Path:
@@ -41,8 +42,11 @@ def results(tmp_path: Path) -> tuple[Path, Path]:
                 + series(cpu.format("tbb", 1), [100, 100, 100])
                 + series(cpu.format("tbb", 2), [50, 52, 51], [0.98, 0.94, 0.96], parallelism=1.97)
                 + series(cpu.format("fork", 2), [55, 54, 56], [0.91, 0.93, 0.89], parallelism=1.9))
+    # The gathering loop has every task in flight at once: that is how a file
+    # without model facts tells it from the other one-thread models.
     io_rows = (series(io.format("serial", 10, 1), [101, 101, 101])
-               + series(io.format("event_loop", 10, 1), [10.2, 10.1, 10.3], [0.98, 0.99, 0.97], 0.01)
+               + [dict(r, peak_inflight=10) for r in series(
+                   io.format("event_loop", 10, 1), [10.2, 10.1, 10.3], [0.98, 0.99, 0.97], 0.01)]
                + series(io.format("event_loop", 1000, 1), [11, 11, 11], [0.91] * 3, 0.05)
                + series(io.format("tbb", 10, 8), [20.2, 20.2, 20.2], [0.99] * 3, 0.01)
                + series(io.format("fork", 10, 8), [21, 21, 21], [0.95] * 3, 0.05))
@@ -56,6 +60,24 @@ def results(tmp_path: Path) -> tuple[Path, Path]:
                                efficiency=0.9, parallelism=1.0) for i in range(3)]
     write(tmp_path / "mixed.json", mixed_rows)
     return write(tmp_path / "cpu_hash.json", cpu_rows), write(tmp_path / "io_sleep.json", io_rows)
+
+
+# Registry rows as a harness writes them into the context (docs/result-format.md).
+MODELS = [
+    {"name": "serial", "order": 0, "family": "one_thread", "language": "c++", "takes_workers": False,
+     "fixed_workers": 1, "concurrency": "1", "parallelism": "1", "twin": "serial"},
+    {"name": "event_loop", "order": 2, "family": "one_thread", "language": "c++",
+     "takes_workers": False, "fixed_workers": 1, "concurrency": "N", "parallelism": "1",
+     "twin": "event_loop"},
+    {"name": "tbb", "order": 5, "family": "threads", "language": "c++", "takes_workers": True,
+     "fixed_workers": None, "concurrency": "W", "parallelism": "min(W, cores)", "twin": "tbb"},
+    {"name": "py_asyncio", "order": 102, "family": "one_thread", "language": "python",
+     "takes_workers": False, "fixed_workers": 1, "concurrency": "N", "parallelism": "1",
+     "twin": "event_loop"},
+    {"name": "py_threads", "order": 106, "family": "threads", "language": "python",
+     "takes_workers": True, "fixed_workers": None, "concurrency": "W", "parallelism": "1",
+     "twin": "tbb"},
+]
 
 
 def run_plot(*args: str) -> subprocess.CompletedProcess:
@@ -75,9 +97,14 @@ def test_writes_every_chart_as_valid_png_and_svg(results, tmp_path):
     assert (out / "summary.md").exists()
 
 
+def read(*paths: Path) -> cvpresults.Inputs:
+    return cvpresults.read_inputs(list(paths))
+
+
 def test_summary_speedups_and_efficiencies_match_hand_computation(results, tmp_path):
-    rows = plot.summary_rows(plot.ours([plot.load(p) for p in results], "io_sleep"),
-                             plot.ours([plot.load(p) for p in results], "cpu_hash"))
+    inputs = read(*results)
+    rows = plot.summary_rows(cvpresults.ours(inputs.files, "io_sleep"),
+                             cvpresults.ours(inputs.files, "cpu_hash"), [], inputs.models)
     cpu = next(r for r in rows if r["workload"] == "cpu_hash")
     assert cpu["fastest"] == "tbb (W=2)"
     assert cpu["fastest_ms"] == 51                      # median of 50, 52, 51
@@ -93,12 +120,14 @@ def test_summary_speedups_and_efficiencies_match_hand_computation(results, tmp_p
 
     run_plot(*map(str, results), "-o", str(tmp_path))
     summary = (tmp_path / "summary.md").read_text()
-    assert "| cpu_hash | bytes=64 | tbb (W=2) | 51.0 | 1.96x | 1.98x | 1.00 | 0.99 | 0.96 (W=2) | 0.91 (W=2) |" in summary
+    assert "| vs serial | vs event_loop | vs limit |" in summary
+    assert ("| cpu_hash | bytes=64 | tbb (W=2) | 51.0 | 1.96x | 1.98x | 0.95 | 1.00 | 0.99 | 0.96 (W=2) "
+            "| 0.91 (W=2) |") in summary
 
 
 def test_speedup_uses_medians_and_spans_min_to_max(results):
-    cpu = plot.ours([plot.load(results[0])], "cpu_hash")
-    tbb2 = plot.speedups(cpu)[64]["tbb"][-1]
+    inputs = read(results[0])
+    tbb2 = plot.speedups(cvpresults.ours(inputs.files, "cpu_hash"), inputs.models)[64, 0]["tbb"][-1]
     assert tbb2 == pytest.approx((2, 100 / 51, 100 / 52, 100 / 50))
 
 
@@ -115,16 +144,16 @@ def test_bad_input_is_one_error_line_and_nothing_is_overwritten(tmp_path, conten
         bad.write_text(content)
     (tmp_path / "parallelism.png").write_text("earlier chart")
     r = run_plot(str(bad), "-o", str(tmp_path))
-    assert r.returncode == 1
+    assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {bad}: ") and message in lines[0]
+    assert len(lines) == 1 and lines[0].startswith(f"plot.py: error: {bad}: ") and message in lines[0]
     assert (tmp_path / "parallelism.png").read_text() == "earlier chart"
 
 
 def test_one_bad_file_among_good_ones_writes_nothing(results, tmp_path):
     out = tmp_path / "charts"
     r = run_plot(str(results[0]), str(tmp_path / "missing.json"), "-o", str(out))
-    assert r.returncode == 1
+    assert r.returncode == 2
     assert not out.exists() or not any(out.iterdir())
 
 
@@ -143,23 +172,24 @@ def test_aggregates_only_and_error_rows(tmp_path):
                  aggregate_name="median"),
             {"name": "cpu_hash/tbb/tasks:10/workers:2/bytes:64/manual_time", "run_type": "iteration",
              "error_occurred": True, "error_message": "task 3: digest differs"}]
-    f = plot.load(write(tmp_path / "agg.json", rows))
-    assert f.series[name].times_ms == [5.0]
-    assert f.errors == ["cpu_hash/tbb/tasks:10/workers:2/bytes:64/manual_time: task 3: digest differs"]
+    f = cvpresults.load(write(tmp_path / "agg.json", rows))
+    assert f.series[name.removesuffix("/manual_time")].times_ms == [5.0]
+    assert f.errors == ["cpu_hash/tbb/tasks:10/workers:2/bytes:64: task 3: digest differs"]
 
 
 def test_all_rows_in_error_is_an_error(tmp_path):
     rows = [{"name": "BM_x", "run_type": "iteration", "error_occurred": True, "error_message": "boom"}]
     r = run_plot(str(write(tmp_path / "err.json", rows)), "-o", str(tmp_path))
-    assert r.returncode == 1
-    assert "error:" in r.stderr and "nothing to plot" in r.stderr
+    assert r.returncode == 2
+    assert "plot.py: error:" in r.stderr and "nothing to plot" in r.stderr
     assert "warning:" in r.stderr and "boom" in r.stderr
 
 
 def test_time_units_are_converted(tmp_path):
     rows = [dict(r, real_time=r["real_time"] * 1000, time_unit="us")
             for r in series("BM_a", [2.0, 4.0, 3.0])]
-    assert plot.load(write(tmp_path / "us.json", rows)).series["BM_a"].median_ms == pytest.approx(3.0)
+    f = cvpresults.load(write(tmp_path / "us.json", rows))
+    assert f.series["BM_a"].median_ms == pytest.approx(3.0)
 
 
 def test_a_chart_this_run_did_not_make_is_removed(results, tmp_path):
@@ -169,14 +199,6 @@ def test_a_chart_this_run_did_not_make_is_removed(results, tmp_path):
     assert run_plot(str(results[0]), "-o", str(out)).returncode == 0  # cpu_hash only
     assert not (out / "io_sleep_wall.png").exists()
     assert (out / "cpu_hash_speedup.png").exists()
-
-
-def test_names_outside_the_grammar_are_foreign():
-    assert plot.parse_name("io_sleep/tbb/tasks:10/workers:8/sleep_us:10000/manual_time") == {
-        "workload": "io_sleep", "model": "tbb", "tasks": 10, "workers": 8, "sleep_us": 10000,
-        "bytes": 0}
-    assert plot.parse_name("BM_Foo/8") is None
-    assert plot.parse_name("io_sleep/tbb/tasks:x/workers:8") is None
 
 
 def _without_matplotlib(root, reexec_allowed: bool) -> subprocess.CompletedProcess:
@@ -197,7 +219,7 @@ def test_missing_matplotlib_is_one_line_naming_the_interpreter(root):
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"error: {sys.executable} cannot import matplotlib")
+    assert lines[0].startswith(f"plot.py: error: {sys.executable} cannot import matplotlib")
     assert "/usr/bin/python3 plot.py" in lines[0]
 
 
@@ -207,8 +229,8 @@ def test_missing_matplotlib_is_one_line_naming_the_interpreter(root):
 def test_missing_matplotlib_reruns_under_a_python_that_has_it(root):
     r = _without_matplotlib(root, reexec_allowed=True)
     # Re-run under /usr/bin/python3, which got as far as reading the input.
-    assert r.returncode == 1
-    assert r.stderr.strip() == "error: no-such-results.json: no such file"
+    assert r.returncode == 2
+    assert r.stderr.strip() == "plot.py: error: no-such-results.json: no such file"
 
 
 def test_help_is_the_docstring():
@@ -225,18 +247,19 @@ def test_paired_speedup_counters_are_preferred_to_time_ratios(tmp_path):
                                       ("tbb", 2, [52, 66, 51], [1.9, 1.96, 1.94])):
         rows += [row(name.format(model, w), t, i, 3, speedup=sp, efficiency=0.9, parallelism=1.0)
                  for i, (t, sp) in enumerate(zip(times, speedups))]
-    cpu = plot.ours([plot.load(write(tmp_path / "cpu_hash.json", rows))], "cpu_hash")
-    tbb = plot.speedups(cpu)[4096]["tbb"][0]
+    inputs = read(write(tmp_path / "cpu_hash.json", rows, cvp_models=json.dumps(MODELS)))
+    cpu = cvpresults.ours(inputs.files, "cpu_hash")
+    tbb = plot.speedups(cpu, inputs.models)[4096, 0]["tbb"][0]
     assert tbb == pytest.approx((2, 1.94, 1.9, 1.96))  # the counters, not 101/52
-    row_ = plot.summary_rows([], cpu)[0]
+    row_ = plot.summary_rows([], cpu, [], inputs.models)[0]
     assert row_["fastest"] == "tbb (W=2)"
     assert row_["vs_serial"] == pytest.approx(1.94)
     assert row_["vs_event_loop"] == pytest.approx(1.94 / 0.99)
 
 
 def test_mixed_summary_rows_follow_the_cpu_share(results, tmp_path):
-    mixed = plot.ours([plot.load(tmp_path / "mixed.json")], "mixed")
-    rows = plot.summary_rows([], [], mixed)
+    inputs = read(tmp_path / "mixed.json", *results)
+    rows = plot.summary_rows([], [], cvpresults.ours(inputs.files, "mixed"), inputs.models)
     assert [r["size"] for r in rows] == ["cpu_share=0.00", "cpu_share=0.50", "cpu_share=1.00"]
     assert [r["fastest"] for r in rows] == ["event_loop", "tbb (W=2)", "tbb (W=2)"]
     assert rows[1]["vs_event_loop"] == pytest.approx(85.0 / 81.0)
@@ -262,3 +285,140 @@ def test_a_folder_input_takes_results_and_traces_but_not_previous(results, tmp_p
     assert matplotlib.image.imread(tmp_path / "out" / "timeline_two_sleepers.png").ndim == 3
     assert (tmp_path / "out" / "mixed_share.png").exists()
     assert plot._pack([{"ts": 0, "dur": 5}, {"ts": 1, "dur": 5}, {"ts": 6, "dur": 1}]) == ([0, 1, 0], 2)
+
+
+def cvp_file(path: Path, names_ms: list[tuple[str, float, dict]], reps: int = 3, **context) -> Path:
+    """A result file as the new harnesses write it: each name with `reps` repetitions."""
+    rows = [row(name, ms * (1 + 0.01 * i), i, reps, **counters)
+            for name, ms, counters in names_ms for i in range(reps)]
+    return write(path, rows, **context)
+
+
+def test_styles_come_from_family_order_and_twin_not_from_names():
+    inputs_models = cvpresults.ModelRegistry()
+    for m in MODELS:
+        inputs_models.describe(cvpresults.facts_from_row(m, "test"))
+    inputs_models.saw("brand_new_model", 3)
+    models = inputs_models.finish()
+    style = plot.styles(models)
+    assert style["py_asyncio"].color == style["event_loop"].color
+    assert style["py_threads"].color == style["tbb"].color
+    assert style["py_threads"].linestyle == "--" and style["py_threads"].hollow
+    assert style["tbb"].linestyle == "-" and not style["tbb"].hollow
+    assert len({style[m].color for m in ("serial", "event_loop", "tbb", "brand_new_model")}) == 4
+    assert models.label({"model": "brand_new_model", "workers": 3}) == "brand_new_model (W=3)"
+    assert models.ordered()[-1] == "brand_new_model"
+
+
+def test_python_models_are_drawn_beside_cpp_with_overhead_and_vs_limit(tmp_path):
+    io = "io_sleep/{}/tasks:{}/workers:{}/sleep_us:10000"
+    cpu = "cpu_hash/{}/tasks:1000/workers:{}/bytes:64"
+    cpp = cvp_file(tmp_path / "io_sleep.json", [
+        (io.format("serial", 10, 1), 101.0, {"ideal_ms": 100.0, "vs_limit": 0.99}),
+        (io.format("event_loop", 10, 1), 10.3, {"ideal_ms": 10.0, "vs_limit": 0.97,
+                                                 "peak_inflight": 10}),
+        (io.format("tbb", 10, 4), 30.0, {"ideal_ms": 30.0, "parallelism": 0.1}),
+    ] + [(cpu.format("tbb", w), 50.0 / w, {"ideal_ms": 45.0 / w, "speedup": 1.0 * w,
+                                            "efficiency": 0.9})
+         for w in (1, 2, 4, 8, 16, 32, 64)], cvp_models=json.dumps(MODELS), cpus_usable="32")
+    py = cvp_file(tmp_path / "py_io_sleep.json", [
+        (io.format("py_asyncio", 10, 1), 10.5, {"ideal_ms": 10.0, "vs_limit": 0.9}),
+        (io.format("py_threads", 10, 4), 31.0, {"ideal_ms": 30.0}),
+        (cpu.format("py_threads", 2), 60.0, {"ideal_ms": 22.5, "speedup": 0.8}),
+    ], cvp_models=json.dumps(MODELS), cvp_language="python")
+    assert plot.main([str(cpp), str(py), "-o", str(tmp_path / "out")]) == 0
+    for stem in ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "vs_limit", "task_overhead"):
+        assert matplotlib.image.imread(tmp_path / "out" / f"{stem}.png").ndim == 3
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "efficiency: py_asyncio" in summary
+    assert "| io_sleep | tasks=10 | event_loop | 10.4 | 9.81x | 1.00x | 0.97 |" in summary
+    inputs = read(cpp, py)
+    series = {s.name: s for s in cvpresults.ours(inputs.files, "io_sleep")}
+    # Median 10.5 x 1.01 ms, ideal 10.0 ms, over 10 tasks: 60.5 µs per task above the ideal.
+    assert plot.overhead_us(series[io.format("py_asyncio", 10, 1)]) == pytest.approx(60.5)
+
+
+def test_limits_and_shared_counter_rows_get_their_own_tables(tmp_path):
+    limits = cvp_file(tmp_path / "limits.json", [
+        ("limits/uv_timers/tasks:1000/workers:1/sleep_us:10000", 10.2, {}),
+        ("limits/sha256/tasks:1/workers:1/bytes:64", 0.04, {})], cvp_harness="limits")
+    r = run_plot(str(limits), "-o", str(tmp_path / "only_limits"))
+    assert r.returncode == 0, r.stderr
+    summary = (tmp_path / "only_limits" / "summary.md").read_text()
+    assert "| uv_timers | tasks=1000 workers=1 sleep_us=10000 | 10.3 |" in summary
+    counter = cvp_file(tmp_path / "shared_counter.json", [
+        (f"shared_counter/{m}/tasks:100/workers:{w}/sleep_us:10/lock:{lock}/wait:1", 5.0,
+         {"lost_updates": lost}) for m, w, lock, lost in
+        (("event_loop", 1, 0, 99), ("event_loop", 1, 1, 0), ("tbb", 2, 0, 50))])
+    assert plot.main([str(limits), str(counter), "-o", str(tmp_path / "both")]) == 0
+    summary = (tmp_path / "both" / "summary.md").read_text()
+    assert "| event_loop | 100 | 0 | 1 | 99 |" in summary
+    assert "| event_loop | 100 | 1 | 1 | 0 |" in summary
+    assert "| tbb (W=2) | 100 | 0 | 1 | 50 |" in summary
+
+
+def test_noisy_rows_and_a_loaded_run_are_flagged_in_the_summary(tmp_path):
+    name = "cpu_hash/{}/tasks:100/workers:{}/bytes:64"
+    f = cvp_file(tmp_path / "cpu_hash.json", [
+        (name.format("serial", 1), 100.0, {"efficiency": 1.0, "noisy": 0}),
+        (name.format("tbb", 2), 51.0, {"efficiency": 0.95, "noisy": 1})],
+        cvp_load=json.dumps({"loaded": True, "other_busy_cpus": 1.2, "steal_pct": 0.1}))
+    assert plot.main([str(f), "-o", str(tmp_path / "out")]) == 0
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "| tbb (W=2) † |" in summary and "0.95 (W=2) †" in summary
+    assert "† noisy: 1 benchmarks" in summary
+    assert "`cpu_hash/tbb/tasks:100/workers:2/bytes:64`" in summary
+    assert "**Run under load:** `cpu_hash.json`" in summary and "1.20 other busy CPUs" in summary
+
+
+def _trace_file(path: Path, events) -> Path:
+    path.write_text(json.dumps({"otherData": {"scenario": "s", "model": "m", "workers": 1,
+                                              "wall_ms": 1.0}, "traceEvents": events}))
+    return path
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: _trace_file(d / "t.json", [{"ph": "X", "dur": 1, "pid": 1, "tid": 1,
+                                          "args": {"index": 0}}]),
+    lambda d: _trace_file(d / "t.json", [None]),
+    lambda d: _trace_file(d / "t.json", [{"ph": "X", "ts": 1e308, "dur": 1e308, "pid": 1, "tid": 1,
+                                          "args": {"index": 0}}]),
+    lambda d: (d / "deep.json").write_text("[" * 1000 + "]" * 1000) and d / "deep.json",
+    lambda d: write(d / "name.json", [dict(row("BM_a", 1.0, 0, 1), name=5, run_name=5)]),
+    lambda d: write(d / "unit.json", [dict(row("BM_a", 1.0, 0, 1), time_unit=["ms"])]),
+    lambda d: write(d / "zero.json", [row("BM_a", 0.0, 0, 1)]),
+    lambda d: write(d / "neg.json", [row("BM_a", -1.0, 0, 1)]),
+    lambda d: write(d / "inf.json", [row("BM_a", float("inf"), 0, 1)]),
+    lambda d: write(d / "huge.json", [row("BM_a", 1e300, 0, 1)]),
+    lambda d: d / "missing.json",
+    lambda d: (d / "corrupt.json").write_text('{"benchmarks": [') and d / "corrupt.json",
+    lambda d: (d / "empty_folder").mkdir() or d / "empty_folder",
+], ids=["trace-no-ts", "trace-null-event", "trace-1e308", "nested-1000", "name-not-string",
+        "unit-not-string", "zero-time", "negative-time", "infinite-time", "huge-time", "missing",
+        "corrupt", "empty-folder"])
+def test_malformed_input_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, make):
+    bad = make(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "parallelism.png").write_text("earlier chart")
+    assert plot.main([str(bad), "-o", str(out)]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if "warning" not in line]
+    assert len(err) == 1 and err[0].startswith("plot.py: error: "), err
+    assert sorted(p.name for p in out.iterdir()) == ["parallelism.png"]
+    assert (out / "parallelism.png").read_text() == "earlier chart"
+
+
+def test_a_failure_while_drawing_is_one_line_exit_1_and_debug_shows_the_traceback(
+        results, tmp_path, capsys, monkeypatch):
+    def broken(*args):
+        raise ValueError("drawing went wrong")
+
+    monkeypatch.setattr(plot, "chart_efficiency", broken)
+    out = tmp_path / "out"
+    assert plot.main([*map(str, results), "-o", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["plot.py: error: ValueError: drawing went wrong (run with --debug for the "
+                   "traceback)"]
+    assert not any(p.suffix in (".png", ".svg", ".md") for p in out.iterdir())
+    assert plot.main([*map(str, results), "-o", str(out), "--debug"]) == 1
+    assert "Traceback" in capsys.readouterr().err

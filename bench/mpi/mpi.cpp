@@ -26,7 +26,6 @@
 #include "runner.hpp"
 #include "sysinfo.hpp"
 #include "timing.hpp"
-#include "workloads/io_sleep.hpp"
 
 namespace cvp::mpi {
 namespace {
@@ -76,7 +75,7 @@ double seconds_since(Clock::time_point t0) {
 }
 
 // One benchmark on one rank: the paired serial run (rank 0), the timed
-// runs, the digest check (rank 0), the dispatch cost, the counters (rank 0).
+// runs, the digest check (rank 0), the counters (rank 0).
 class MpiBenchmark {
  public:
   MpiBenchmark(benchmark::State& state, const PlanItem& item, const Workload& w,
@@ -95,7 +94,7 @@ class MpiBenchmark {
     }
     try {
       set_up();
-      if (timed_runs() && dispatch_cost() && rank0()) report();
+      if (timed_runs() && rank0()) report();
     } catch (const std::exception& e) {
       if (!rank0()) {
         // Only rank 0 reports; a rank that cannot go on ends the job.
@@ -126,8 +125,8 @@ class MpiBenchmark {
       if (paired_) baseline_ = make_model(baseline_model().name, 1);
       out_.resize(static_cast<std::size_t>(w_.tasks()));
     }
-    // Only rank 0 enforces it: it watches the other ranks' progress.
-    timeout_ = progress_timeout(w_, world_.size(), rank0() ? prep_->task_cpu_s : 0);
+    // Only rank 0 uses it: it serves and watches the other ranks.
+    pace_ = pace_of(w_, world_.size(), rank0() ? prep_->task_cpu_s : 0);
   }
 
   // One run on every rank, then the reductions: the run's time is the
@@ -141,7 +140,7 @@ class MpiBenchmark {
   };
   Step step(const Workload& w, std::span<Digest> out, const std::vector<Digest>* reference) {
     if (rank0()) std::fill(out.begin(), out.end(), Digest{});
-    const RunOutcome r = shared_.runner.run(w, out, timeout_);
+    const RunOutcome r = shared_.runner.run(w, out, pace_);
     Step s;
     s.peak = r.peak_inflight;
     if (rank0()) {
@@ -190,29 +189,7 @@ class MpiBenchmark {
     task_cpu_.push_back(task_s);
     efficiencies_.push_back(ideal_s(task_s) / s.seconds);
     if (paired_) speedups_.push_back(baseline_s / s.seconds);
-  }
-
-  // The dispatch cost per task: the fastest of three runs of N empty tasks
-  // (io_sleep tokens with no wait, nanoseconds each) through the same
-  // ranks and chunks, divided by N. It is what a task costs the model
-  // beyond its own work: a chunk's request, assignment and digests, shared
-  // by its tasks. The same number for process_pool is its io_sleep row at
-  // sleep_us:0 (io_sleep --models=process_pool --sleep_us=0), divided by N.
-  bool dispatch_cost() {
-    const IoSleep empty(w_.tasks(), 0);
-    std::vector<Digest> reference;
-    if (rank0()) reference = reference_digests(empty);
-    double best = std::numeric_limits<double>::infinity();
-    for (int i = 0; i < 3; ++i) {
-      const Step s = step(empty, out_, rank0() ? &reference : nullptr);
-      if (!s.ok) {
-        fail("empty-task run: " + s.error);
-        return false;
-      }
-      best = std::min(best, s.seconds);
-    }
-    dispatch_s_ = best / w_.tasks();
-    return true;
+    overheads_.push_back((s.seconds - ideal_s(task_s)) / w_.tasks());
   }
 
   double ideal_s(double task_cpu_s) const {
@@ -238,7 +215,12 @@ class MpiBenchmark {
     const double wait_s = std::chrono::duration<double>(w_.longest_wait()).count();
     c["cpu_share"] = task_cpu_s / (task_cpu_s + wait_s);
     if (paired_) c["speedup"] = median(speedups_);
-    c["dispatch_us"] = dispatch_s_ * 1e6;
+    // What a task costs beyond its share of the ideal: a chunk's request,
+    // assignment and digests spread over its tasks, plus whatever else keeps
+    // the run from its bound (rank 0's serving, an uneven last chunk). It is
+    // plot.py's task_overhead arithmetic, so process_pool's figure is the
+    // same expression over its rows.
+    c["dispatch_us"] = median(overheads_) * 1e6;
     state_.SetItemsProcessed(runs_ * p_.tasks);
     if (p_.bytes > 0) state_.SetBytesProcessed(runs_ * p_.tasks * p_.bytes * p_.rounds);
   }
@@ -253,11 +235,11 @@ class MpiBenchmark {
   bool paired_ = false;
   std::unique_ptr<Model> baseline_;
   std::vector<Digest> out_;
-  std::chrono::milliseconds timeout_{0};
-  double wall_s_ = 0, cpu_s_ = 0, dispatch_s_ = 0;
+  Pace pace_;
+  double wall_s_ = 0, cpu_s_ = 0;
   int peak_ = 0;
   std::int64_t runs_ = 0;
-  std::vector<double> task_cpu_, efficiencies_, speedups_;
+  std::vector<double> task_cpu_, efficiencies_, speedups_, overheads_;
 };
 
 // The plan travels from rank 0 as 8 integers per benchmark: rank 0 alone
@@ -501,13 +483,15 @@ int run_harness(const World& world, const Options& o) {
   }
   benchmark::Shutdown();
 
-  if (!rank0) return 0;
+  // Here every rank is in step unless rank 0 lost one; then the others
+  // still wait inside a benchmark, and only rank 0 goes on.
   const bool broken = !shared.broken.empty();
+  const std::string load_json = load.json(broken);
+  if (!rank0) return 0;
   if (ran == 0) {
     std::fprintf(stderr, "%s: error: no benchmark matched; nothing written\n", kProg);
     return 1;
   }
-  const std::string load_json = load.json(broken);
   if (load.loaded()) {
     std::fprintf(stderr, "%s: warning: the machine was busy with other work (see cvp_load in the JSON)\n",
                  kProg);

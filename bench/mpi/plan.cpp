@@ -87,7 +87,7 @@ std::string_view flag_value(std::string_view arg, std::string_view flag) {
   return arg.substr(flag.size() + 1);
 }
 
-const List& pick(const bench::Profile& p, const List& quick, const List& normal, const List& full) {
+List pick(const bench::Profile& p, const List& quick, const List& normal, const List& full) {
   if (p.name == "quick") return quick;
   if (p.name == "full") return full;
   return normal;
@@ -229,7 +229,7 @@ std::vector<Point> grid(const Options& o, Kind k, const bench::Profile& profile,
   std::vector<Point> points;
   switch (k) {
     case Kind::kIoSleep: {
-      const List& tasks = pick(profile, {8}, {1, 10, 100, 1000}, {1, 10, 100, 1000});
+      const List tasks = pick(profile, {8}, {1, 10, 100, 1000}, {1, 10, 100, 1000});
       points = cross(base, {given(AxisId::kTasks, tasks), given(AxisId::kSleepUs, {kSleepUs})});
       // As bench/io_sleep.cpp: a profile keeps runs of at most 1.5 s.
       if (!overridden) {
@@ -245,7 +245,7 @@ std::vector<Point> grid(const Options& o, Kind k, const bench::Profile& profile,
       const List tasks = pick(profile, {std::max<std::int64_t>(1024, 64 * c)},
                               {std::max<std::int64_t>(4096, 64 * 2 * c)},
                               {std::max<std::int64_t>(4096, 64 * 4 * c)});
-      const List& bytes = pick(profile, {64, 65536}, {64, 4096, 65536}, {64, 4096, 65536});
+      const List bytes = pick(profile, {64, 65536}, {64, 4096, 65536}, {64, 4096, 65536});
       std::vector<std::pair<AxisId, List>> values{given(AxisId::kTasks, tasks),
                                                   given(AxisId::kBytes, bytes)};
       if (o.axes.contains(AxisId::kRounds)) values.push_back(given(AxisId::kRounds, {}));
@@ -262,7 +262,7 @@ std::vector<Point> grid(const Options& o, Kind k, const bench::Profile& profile,
           !(o.workloads.size() == 1 && o.workloads[0] == Kind::kMixed)) {
         return {};
       }
-      const List& shares = pick(profile, {0, 50, 100}, {0, 10, 25, 50, 75, 100},
+      const List shares = pick(profile, {0, 50, 100}, {0, 10, 25, 50, 75, 100},
                                 {0, 10, 25, 50, 75, 100});
       points = cross(base, {given(AxisId::kTasks, {kMixedTasks}),
                             given(AxisId::kCpuSharePct, shares)});

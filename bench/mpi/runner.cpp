@@ -187,14 +187,13 @@ Runner::Runner(const World& world) : world_(world), chunks_(std::make_unique<Chu
 
 Runner::~Runner() = default;
 
-RunOutcome Runner::run(const Workload& w, std::span<Digest> out,
-                       std::chrono::milliseconds timeout) {
+RunOutcome Runner::run(const Workload& w, std::span<Digest> out, const Pace& pace) {
   ++run_id_;
-  return world_.rank() == 0 ? dispatch(w, out, timeout) : serve(w);
+  return world_.rank() == 0 ? dispatch(w, out, pace) : serve(w);
 }
 
-RunOutcome Runner::dispatch(const Workload& w, std::span<Digest> out,
-                            std::chrono::milliseconds timeout) {
+RunOutcome Runner::dispatch(const Workload& w, std::span<Digest> out, const Pace& pace) {
+  const std::chrono::milliseconds timeout = pace.progress_timeout;
   const int n = w.tasks();
   const int ranks = world_.size();
   const int chunk = workers::chunk_size(n, ranks);
@@ -288,7 +287,7 @@ RunOutcome Runner::dispatch(const Workload& w, std::span<Digest> out,
   int local_computed = 0;
   try {
     if (active > 0) post();
-    Backoff backoff(std::chrono::microseconds(100));
+    Backoff backoff(pace.poll_cap);
     backoff.reset();
     auto next_check = t0 + std::chrono::milliseconds(20);
     while (active > 0 || !local_->finished()) {
@@ -382,10 +381,14 @@ RunOutcome Runner::serve(const Workload& w) {
   return {seconds_since(t0), cpu_seconds_self() - cpu0, 0, ""};
 }
 
-std::chrono::milliseconds progress_timeout(const Workload& w, int ranks, double task_cpu_s) {
+Pace pace_of(const Workload& w, int ranks, double task_cpu_s) {
   const int chunk = workers::chunk_size(w.tasks(), ranks);
   const double task_s = task_cpu_s + std::chrono::duration<double>(w.longest_wait()).count();
-  return std::chrono::milliseconds(3000 + std::llround(4 * chunk * task_s * 1e3));
+  const double chunk_s = chunk * task_s;
+  Pace p;
+  p.progress_timeout = std::chrono::milliseconds(3000 + std::llround(4 * chunk_s * 1e3));
+  p.poll_cap = std::chrono::microseconds(std::clamp<std::int64_t>(std::llround(chunk_s / 50 * 1e6), 20, 2000));
+  return p;
 }
 
 }  // namespace cvp::mpi

@@ -17,6 +17,7 @@
 namespace cvp::mpi {
 
 struct Chunks;
+struct Pace;
 
 // What one rank saw of one run.
 struct RunOutcome {
@@ -43,15 +44,13 @@ class Runner {
   // that starts it. On rank 0, out[i] receives task i's digest; a worker
   // that dies or holds one chunk for longer than `progress_timeout` throws
   // RankLost (the ranks are out of step from then on).
-  RunOutcome run(const Workload& w, std::span<Digest> out,
-                 std::chrono::milliseconds progress_timeout);
+  RunOutcome run(const Workload& w, std::span<Digest> out, const Pace& pace);
 
  private:
   // Rank 0's own worker: a thread kept for the whole harness, so a run
   // costs a notification, not a thread start.
   class LocalWorker;
-  RunOutcome dispatch(const Workload& w, std::span<Digest> out,
-                      std::chrono::milliseconds progress_timeout);
+  RunOutcome dispatch(const Workload& w, std::span<Digest> out, const Pace& pace);
   RunOutcome serve(const Workload& w);
 
   const World& world_;
@@ -60,8 +59,17 @@ class Runner {
   std::unique_ptr<LocalWorker> local_;
 };
 
-// 3 s plus four times one chunk's expected time (compute and wait): a
-// loaded or oversubscribed rank is slow, not stuck, well within it.
-std::chrono::milliseconds progress_timeout(const Workload& w, int ranks, double task_cpu_s);
+// How rank 0 paces a run of a workload, from one chunk's expected time
+// (its tasks' compute and wait).
+struct Pace {
+  // 3 s plus four chunks' time: a loaded or oversubscribed rank is slow,
+  // not stuck, well within it.
+  std::chrono::milliseconds progress_timeout{3000};
+  // The longest sleep of rank 0's dispatcher between polls: a fiftieth of
+  // a chunk's time (20 us to 2 ms), so that a request waits about 1% of a
+  // chunk for its answer and polling costs about as little.
+  std::chrono::microseconds poll_cap{100};
+};
+Pace pace_of(const Workload& w, int ranks, double task_cpu_s);
 
 }  // namespace cvp::mpi
