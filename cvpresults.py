@@ -1,0 +1,599 @@
+"""Reading cvpbench results: result and trace files, benchmark names, model facts.
+
+Shared by plot.py and compare.py. The file format is docs/result-format.md;
+files that predate it (no `cvp_models` in the context) and Google Benchmark
+files from other projects are read too. Anything unusable raises InputError,
+whose message is one line naming the file and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+# Times outside this range (in ms) are not measurements: zero, negative, or so
+# large that a ratio of two of them would overflow.
+MIN_MS, MAX_MS = 1e-12, 1e10
+# Counter values beyond this are not measurements either (bytes_per_second of
+# a fast memcpy stays far below).
+MAX_COUNTER = 1e15
+# Benchmark name parameters beyond this make a name foreign, not an axis.
+MAX_PARAM = 10**12
+# Trace times (µs) beyond this are not a timeline anyone can draw.
+MAX_TRACE_US = 1e12
+SKIPPED_FOLDERS = ("previous", "baseline")
+UNSTABLE_SUFFIXES = (".partial", ".failed")
+NON_COUNTERS = {"real_time", "cpu_time", "iterations", "repetitions", "repetition_index", "threads",
+                "family_index", "per_family_instance_index"}
+# Google Benchmark appends one of these to names of benchmarks timed by wall clock.
+TIME_SUFFIXES = ("/manual_time", "/real_time")
+_WORD = re.compile(r"^[a-z][a-z0-9_]*$")
+_PARAM = re.compile(r"^([a-z][a-z0-9_]*):(\d{1,13})$")
+_SCENARIO = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+class InputError(Exception):
+    """Input that cannot be used; the message is one line naming what is wrong."""
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """`text` as one printable line of at most `limit` characters."""
+    s = " ".join(str(text).split())
+    s = "".join(c if c.isprintable() else "?" for c in s)
+    return s if len(s) <= limit else s[:limit - 3] + "..."
+
+
+# --------------------------------------------------------------------------- names
+
+def strip_time_suffix(name: str) -> str:
+    for suffix in TIME_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def parse_name(name: str) -> dict | None:
+    """The fields of a cvpbench benchmark name, or None for a foreign one.
+
+    Grammar: <workload>/<model>/tasks:<N>/workers:<W>[/<axis>:<int>]...,
+    e.g. .../sleep_us:<T>, /bytes:<B>, /rounds:<R>, /lock:0|1, /wait:0|1.
+    sleep_us, bytes and rounds are 0 when absent (rounds 0: the workload's
+    default); other axes appear only when the name has them."""
+    if not isinstance(name, str):
+        return None
+    parts = strip_time_suffix(name).split("/")
+    if len(parts) < 4 or not _WORD.match(parts[0]) or not _WORD.match(parts[1]):
+        return None
+    key: dict = {"workload": parts[0], "model": parts[1]}
+    params: dict[str, int] = {}
+    for part in parts[2:]:
+        m = _PARAM.match(part)
+        if not m or m[1] in params or m[1] in key:
+            return None
+        value = int(m[2])
+        if value > MAX_PARAM:
+            return None
+        params[m[1]] = value
+    if list(params)[:2] != ["tasks", "workers"] or params["tasks"] < 1 or params["workers"] < 1:
+        return None
+    key.update(params)
+    for axis in ("sleep_us", "bytes", "rounds"):
+        key.setdefault(axis, 0)
+    return key
+
+
+def size_label(key: dict, skip: Iterable[str] = ("tasks", "workers")) -> str:
+    """The axes of a parsed name other than `skip`, as "k=v ..." (for tables)."""
+    axes = {k: v for k, v in key.items() if k not in ("workload", "model", *skip)}
+    return " ".join(f"{k}={v}" for k, v in axes.items() if v or k in ("lock", "wait")) or "—"
+
+
+# --------------------------------------------------------------------------- models
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """One registry row, from a file's `cvp_models` or a trace's `model_facts`,
+    or inferred for files that predate them (see `ModelRegistry`)."""
+
+    name: str
+    order: float
+    family: str = "unknown"
+    language: str = "unknown"
+    takes_workers: bool = True
+    fixed_workers: int | None = None
+    twin: str = ""
+    concurrency: str = ""
+    parallelism: str = ""
+    described: bool = False  # from the file itself, not inferred
+
+    @property
+    def is_python(self) -> bool:
+        return self.language == "python"
+
+    @property
+    def parallel(self) -> bool:
+        """Runs tasks on several threads or processes: families threads and
+        processes, or, where the family is unknown, a model that takes W."""
+        if self.family in ("threads", "processes"):
+            return True
+        return self.family == "unknown" and self.takes_workers
+
+
+def facts_from_row(row: object, where: str) -> ModelFacts:
+    """A ModelFacts from one registry row (a dict), or InputError naming `where`."""
+    if not isinstance(row, dict) or not isinstance(row.get("name"), str) or not row["name"]:
+        raise InputError(f"{where}: a model row without a string \"name\"")
+    name = row["name"]
+
+    def typed(key: str, types: tuple, default):
+        value = row.get(key, default)
+        if value is None:
+            return default
+        if isinstance(value, bool) and bool not in types:
+            raise InputError(f"{where}: model {one_line(name, 60)}: {key} is {value!r}")
+        if not isinstance(value, types):
+            raise InputError(f"{where}: model {one_line(name, 60)}: {key} is "
+                             f"{one_line(repr(value), 60)}")
+        return value
+
+    order = typed("order", (int, float), math.inf)
+    if isinstance(order, float) and math.isnan(order):
+        raise InputError(f"{where}: model {one_line(name, 60)}: order is NaN")
+    fixed = typed("fixed_workers", (int,), None)
+    return ModelFacts(name=name, order=float(order), family=typed("family", (str,), "unknown"),
+                      language=typed("language", (str,), "unknown"),
+                      takes_workers=typed("takes_workers", (bool,), True),
+                      fixed_workers=fixed, twin=typed("twin", (str,), name) or name,
+                      concurrency=str(typed("concurrency", (str, int), "")),
+                      parallelism=str(typed("parallelism", (str, int), "")), described=True)
+
+
+def _json_value(value: object, where: str, kind: type) -> object:
+    """A context value that holds JSON as a string (or already decoded)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            raise InputError(f"{where} is not JSON") from None
+    if not isinstance(value, kind):
+        raise InputError(f"{where} is not a JSON {'array' if kind is list else 'object'}")
+    return value
+
+
+class ModelRegistry:
+    """Every model of a set of result and trace files, in display order.
+
+    Facts come from the files (`cvp_models`, `model_facts`). A model no file
+    describes (results written before the contract, foreign files) is placed
+    after the described ones in the order it first appears, with family
+    "unknown", its file's `cvp_language` (else "python" for a `py_` name), and
+    the rule: a model whose rows all have W = 1 is fixed at 1 worker; any other
+    takes W. Its twin is itself."""
+
+    def __init__(self) -> None:
+        self._facts: dict[str, ModelFacts] = {}
+        self._seen: dict[str, tuple[str, set[int]]] = {}  # inferred: language, workers seen
+        self._overlapped: set[str] = set()  # models seen with more than one task in flight
+
+    def describe(self, facts: ModelFacts) -> None:
+        if not (facts.name in self._facts and self._facts[facts.name].described):
+            self._facts[facts.name] = facts
+
+    def saw(self, model: str, workers: int, language: str = "", inflight: float = 0) -> None:
+        if inflight > 1.5:
+            self._overlapped.add(model)
+        lang, ws = self._seen.setdefault(model, (language, set()))
+        ws.add(workers)
+        if not lang and language:
+            self._seen[model] = (language, ws)
+
+    def finish(self) -> "ModelRegistry":
+        """Infers the facts of every model seen but not described."""
+        for i, (name, (lang, ws)) in enumerate(self._seen.items()):
+            if name in self._facts:
+                continue
+            language = lang or ("python" if name.startswith("py_") else "unknown")
+            fixed = ws == {1}
+            self._facts[name] = ModelFacts(name=name, order=1e6 + i, language=language,
+                                           takes_workers=not fixed,
+                                           fixed_workers=1 if fixed else None, twin=name)
+        return self
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._facts
+
+    def __getitem__(self, name: str) -> ModelFacts:
+        if name not in self._facts:  # a model seen after finish(): infer on the spot
+            self.saw(name, 2)
+            self.finish()
+        return self._facts[name]
+
+    def ordered(self, names: Iterable[str] | None = None) -> list[str]:
+        """`names` (default: every model) in display order."""
+        pool = self._facts if names is None else set(names)
+        rank = {n: i for i, n in enumerate(self._facts)}
+        return sorted(pool, key=lambda n: (self[n].order, rank.get(n, 1 << 30), n))
+
+    def label(self, key: dict) -> str:
+        """A model's legend label: its name, and W where the model takes workers."""
+        facts = self[key["model"]]
+        return key["model"] if not facts.takes_workers else f"{key['model']} (W={key['workers']})"
+
+    def baseline(self) -> str | None:
+        """The reference for "vs" ratios: the first model in display order that
+        runs one task at a time (concurrency and parallelism 1; inferred: the
+        first model fixed at one worker)."""
+        for name in self.ordered():
+            f = self[name]
+            if f.described and f.concurrency == "1" and f.parallelism == "1":
+                return name
+            if not f.described and f.fixed_workers == 1:
+                return name
+        return None
+
+    def gathering_loop(self) -> str | None:
+        """The event loop that starts every task at once: the first one-thread
+        model with concurrency N (inferred: the first model fixed at one worker
+        that had more than one task in flight, by its peak_inflight counter)."""
+        for name in self.ordered():
+            f = self[name]
+            if f.described:
+                if f.family == "one_thread" and f.concurrency == "N":
+                    return name
+            elif f.fixed_workers == 1 and name in self._overlapped:
+                return name
+        return None
+
+
+# --------------------------------------------------------------------------- results
+
+@dataclass
+class Series:
+    """One benchmark's repetitions: times in ms and counters per repetition."""
+
+    name: str  # without /manual_time
+    times_ms: list[float] = field(default_factory=list)
+    counters: dict[str, list[float]] = field(default_factory=dict)
+    key: dict | None = None  # parsed grammar fields, None when foreign
+    unit: str = "ms"  # the time unit of the file's rows
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times_ms)
+
+    def counter(self, name: str) -> float | None:
+        values = self.counters.get(name)
+        return statistics.median(values) if values else None
+
+    @property
+    def noisy(self) -> bool:
+        return any(v >= 1 for v in self.counters.get("noisy", []))
+
+
+@dataclass
+class ResultFile:
+    path: Path
+    context: dict
+    series: dict[str, Series]
+    errors: list[str]  # "name: message" for rows in error (the benchmark is dropped)
+    models: list[ModelFacts] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)  # names of the benchmarks dropped
+    load: dict | None = None  # the parsed cvp_load
+
+    @property
+    def loaded(self) -> bool:
+        return bool(self.load and self.load.get("loaded") is True)
+
+    @property
+    def harness(self) -> str:
+        value = self.context.get("cvp_harness")
+        return value if isinstance(value, str) else ""
+
+    def load_note(self) -> str:
+        """What the harness saw of the machine's other load, in words."""
+        if not self.load:
+            return "no load sample"
+        parts = []
+        for key, fmt in (("other_busy_cpus", "{:.2f} other busy CPUs"),
+                         ("steal_pct", "steal {:.1f}%"),
+                         ("loadavg_end", "load average {:.2f} at the end")):
+            v = self.load.get(key)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+                parts.append(fmt.format(v))
+        return ", ".join(parts) or "no figures"
+
+
+@dataclass
+class TraceEvent:
+    ts: float  # µs since the run started
+    dur: float
+    pid: int | str
+    tid: int | str
+    index: int
+
+
+@dataclass
+class Trace:
+    path: Path
+    scenario: str
+    model: str
+    workers: int
+    wall_ms: float
+    events: list[TraceEvent]
+    facts: ModelFacts | None
+
+
+def read_json(path: Path) -> object:
+    """Parses one file; InputError when it is missing, unreadable or not JSON."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({one_line(e.strerror or e)})") from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not JSON (not UTF-8 text at byte {e.start})") from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InputError(f"{path}: not JSON we can read (nested too deeply)") from None
+    except ValueError as e:  # JSONDecodeError, and integers too long to convert
+        raise InputError(f"{path}: not JSON ({one_line(e, 120)})") from None
+
+
+def is_trace(data: object) -> bool:
+    """A Chrome trace event file (the timelines), not benchmark results."""
+    return isinstance(data, dict) and "traceEvents" in data and "benchmarks" not in data
+
+
+def _number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _finite(v: object, limit: float) -> bool:
+    """A number whose magnitude is at most `limit` (JSON integers may be too
+    large for a float)."""
+    try:
+        return _number(v) and math.isfinite(float(v)) and abs(float(v)) <= limit
+    except OverflowError:
+        return False
+
+
+def _row_problem(row: dict) -> str | None:
+    """Why a successful row's time or counters cannot be used, or None."""
+    unit = row.get("time_unit", "ns")
+    if not isinstance(unit, str) or unit not in TO_MS:
+        return f"time_unit is {one_line(repr(unit), 40)}; allowed: {', '.join(TO_MS)}"
+    t = row.get("real_time")
+    if not _number(t):
+        return f"real_time is {one_line(repr(t), 40)}, not a number"
+    ms = float(t) * TO_MS[unit] if _finite(t, math.inf) else math.inf
+    if not MIN_MS <= ms <= MAX_MS:
+        return (f"real_time is {t!r} {unit}; allowed: a finite time above 0 "
+                f"and at most {MAX_MS:g} ms")
+    for k, v in row.items():
+        if k not in NON_COUNTERS and _number(v) and not _finite(v, MAX_COUNTER):
+            return f"counter {one_line(k, 40)} is {v!r}"
+    return None
+
+
+def load(path: Path, data: object = None) -> ResultFile:
+    """Reads one Google Benchmark JSON file; InputError when it is unusable.
+
+    A benchmark with a repetition in error (or one whose time or counters are
+    not finite, positive numbers) is dropped and listed in `errors`."""
+    if data is None:
+        data = read_json(path)
+    if is_trace(data):
+        raise InputError(f"{path}: a Chrome trace, not benchmark results")
+    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
+        raise InputError(f"{path}: not Google Benchmark JSON (no \"benchmarks\" array)")
+    if not data["benchmarks"]:
+        raise InputError(f"{path}: the \"benchmarks\" array is empty")
+    context = data.get("context") if isinstance(data.get("context"), dict) else {}
+    rows = []
+    errors: list[str] = []
+    for i, r in enumerate(data["benchmarks"]):
+        if not isinstance(r, dict):
+            errors.append(f"row {i}: not an object")
+        elif not isinstance(r.get("name"), str):
+            errors.append(f"row {i}: name is {one_line(repr(r.get('name')), 40)}, not a string")
+        else:
+            run_name = r.get("run_name")
+            rows.append(dict(r, run_name=run_name if isinstance(run_name, str) else r["name"]))
+    iterations = [r for r in rows if r.get("run_type", "iteration") == "iteration"]
+    # A benchmark reported by aggregates only (--benchmark_report_aggregates_only)
+    # is represented by its median.
+    with_iterations = {r["run_name"] for r in iterations}
+    iterations += [r for r in rows if r.get("aggregate_name") == "median"
+                   and r["run_name"] not in with_iterations]
+    series: dict[str, Series] = {}
+    failed: set[str] = set()
+    for row in iterations:
+        name = strip_time_suffix(row["run_name"])
+        if row.get("error_occurred"):
+            problem = one_line(row.get("error_message", "error"), 200)
+        else:
+            problem = _row_problem(row)
+        if problem is not None:
+            errors.append(f"{one_line(name, 200)}: {problem}")
+            failed.add(name)
+            continue
+        unit = row.get("time_unit", "ns")
+        s = series.setdefault(name, Series(name=name, key=parse_name(name), unit=unit))
+        s.times_ms.append(float(row["real_time"]) * TO_MS[unit])
+        for k, v in row.items():
+            if _number(v) and k not in NON_COUNTERS:
+                s.counters.setdefault(k, []).append(float(v))
+    for name in failed:
+        series.pop(name, None)
+    models = []
+    if "cvp_models" in context:
+        where = f"{path}: context cvp_models"
+        rows_ = _json_value(context["cvp_models"], where, list)
+        models = [facts_from_row(r, f"{where}[{i}]") for i, r in enumerate(rows_)]
+    load_sample = None
+    if "cvp_load" in context:
+        load_sample = _json_value(context["cvp_load"], f"{path}: context cvp_load", dict)
+    return ResultFile(path=path, context=context, series=series, errors=errors, models=models,
+                      load=load_sample, failed=failed)
+
+
+def load_trace(path: Path, data: object) -> Trace | None:
+    """One cvpbench timeline trace; None for a Chrome trace that is not ours
+    (no otherData.model); InputError for one of ours that is malformed."""
+    other = data.get("otherData") if isinstance(data, dict) else None
+    if not isinstance(other, dict) or "model" not in other:
+        return None
+    model, workers, wall_ms = other.get("model"), other.get("workers", 1), other.get("wall_ms")
+    if not isinstance(model, str) or not _WORD.match(model):
+        raise InputError(f"{path}: otherData.model is {one_line(repr(model), 60)}, "
+                         "not a model name")
+    if not isinstance(workers, int) or isinstance(workers, bool) or not 1 <= workers <= MAX_PARAM:
+        raise InputError(f"{path}: otherData.workers is {one_line(repr(workers), 40)}; "
+                         "allowed: a whole number from 1")
+    if not _finite(wall_ms, MAX_MS) or wall_ms < 0:
+        raise InputError(f"{path}: otherData.wall_ms is {one_line(repr(wall_ms), 40)}; "
+                         f"allowed: 0 to {MAX_MS:g}")
+    scenario = other.get("scenario", path.parent.name)
+    if not isinstance(scenario, str) or not _SCENARIO.match(scenario):
+        raise InputError(f"{path}: otherData.scenario is {one_line(repr(scenario), 60)}; "
+                         "allowed: letters, digits, _ . -")
+    facts = None
+    if other.get("model_facts") is not None:  # null: a model the registry does not describe
+        facts = facts_from_row(other["model_facts"], f"{path}: otherData.model_facts")
+    events_in = data.get("traceEvents")
+    if not isinstance(events_in, list):
+        raise InputError(f"{path}: traceEvents is not an array")
+    events = []
+    for i, e in enumerate(events_in):
+        if not isinstance(e, dict):
+            raise InputError(f"{path}: traceEvents[{i}] is {one_line(repr(e), 40)}, not an object")
+        if e.get("ph") != "X":
+            continue
+        problem = None
+        for k in ("ts", "dur"):
+            v = e.get(k)
+            if not _finite(v, MAX_TRACE_US) or v < 0:
+                problem = f"{k} is {one_line(repr(v), 40)}; allowed: 0 to {MAX_TRACE_US:g} µs"
+                break
+        pid, tid = e.get("pid"), e.get("tid")
+        args = e.get("args")
+        index = args.get("index") if isinstance(args, dict) else None
+        if problem is None and not all(isinstance(x, (int, str)) and not isinstance(x, bool)
+                                       for x in (pid, tid)):
+            problem = "pid and tid must be numbers or strings"
+        if problem is None and (not isinstance(index, int) or isinstance(index, bool)
+                                or not 0 <= index <= MAX_PARAM):
+            problem = f"args.index is {one_line(repr(index), 40)}, not a task index"
+        if problem:
+            raise InputError(f"{path}: traceEvents[{i}]: {problem}")
+        events.append(TraceEvent(ts=float(e["ts"]), dur=float(e["dur"]), pid=pid, tid=tid,
+                                 index=index))
+    return Trace(path=path, scenario=scenario, model=model, workers=workers, wall_ms=float(wall_ms),
+                 events=events, facts=facts)
+
+
+def _skipped(path: Path, root: Path) -> bool:
+    parts = path.relative_to(root).parts
+    return (any(p in SKIPPED_FOLDERS for p in parts)
+            or any(p.endswith(UNSTABLE_SUFFIXES) or p.startswith(".") for p in parts))
+
+
+def expand(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
+    """Files as given; a folder stands for every *.json in it (and below it
+    when `recursive`), except results kept for comparisons (previous/,
+    baseline/), unfinished or failed output (*.partial, *.failed) and hidden
+    staging folders."""
+    result = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in (p.rglob("*.json") if recursive else p.glob("*.json"))
+                           if f.is_file() and not _skipped(f, p))
+            if not found:
+                raise InputError(f"{p}: folder holds no *.json file")
+            result += found
+        else:
+            result.append(p)
+    return result
+
+
+@dataclass
+class Inputs:
+    files: list[ResultFile]
+    traces: list[Trace]
+    models: ModelRegistry
+    warnings: list[str]
+
+
+def read_inputs(paths: Iterable[Path], recursive: bool = True, traces: bool = True) -> Inputs:
+    """Reads result files and (when `traces`) timeline traces from files and
+    folders, and the facts of every model in them. Every input is read and
+    checked before anything is returned."""
+    files: list[ResultFile] = []
+    found_traces: list[Trace] = []
+    warnings: list[str] = []
+    for path in expand(paths, recursive):
+        data = read_json(path)
+        if is_trace(data):
+            if not traces:
+                if recursive:
+                    continue
+                raise InputError(f"{path}: a Chrome trace, not benchmark results")
+            trace = load_trace(path, data)
+            if trace is None:
+                warnings.append(f"{path}: a Chrome trace, but not one of cvpbench's; skipped")
+            else:
+                found_traces.append(trace)
+        else:
+            files.append(load(path, data))
+    return Inputs(files=files, traces=found_traces, models=registry(files, found_traces),
+                  warnings=warnings)
+
+
+def registry(files: Iterable[ResultFile], traces: Iterable[Trace] = ()) -> ModelRegistry:
+    reg = ModelRegistry()
+    files, traces = list(files), list(traces)
+    for f in files:
+        for facts in f.models:
+            reg.describe(facts)
+    for t in traces:
+        if t.facts is not None:
+            reg.describe(t.facts)
+    for f in files:
+        language = f.context.get("cvp_language")
+        language = language if isinstance(language, str) else ""
+        for s in f.series.values():
+            if s.key and s.key["workload"] != "limits":
+                reg.saw(s.key["model"], s.key["workers"], language, s.counter("peak_inflight") or 0)
+    for t in traces:
+        reg.saw(t.model, t.workers)
+    return reg.finish()
+
+
+def cores_of(files: Iterable[ResultFile], default: int) -> int:
+    """The CPUs the harness could use (`cpus_usable`, else `num_cpus`)."""
+    for f in files:
+        for key in ("cpus_usable", "num_cpus"):
+            v = f.context.get(key)
+            try:
+                n = int(v) if isinstance(v, (int, str)) and not isinstance(v, bool) else None
+            except ValueError:
+                n = None
+            if n is not None and 1 <= n <= 1 << 20:
+                return n
+    return default
+
+
+def ours(files: Iterable[ResultFile], workload: str) -> list[Series]:
+    """Every series of `workload` named by the grammar, across files."""
+    return [s for f in files for s in f.series.values()
+            if s.key and s.key["workload"] == workload]

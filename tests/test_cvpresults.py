@@ -1,0 +1,208 @@
+"""Tests for cvpresults.py: names, loading and checking result and trace files, model facts."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import cvpresults
+from cvpresults import InputError
+
+
+def row(name, ms=1.0, **fields) -> dict:
+    return {"name": name, "run_name": name, "run_type": "iteration", "real_time": ms,
+            "time_unit": "ms", **fields}
+
+
+def write(path: Path, rows: list, **context) -> Path:
+    path.write_text(json.dumps({"context": context, "benchmarks": rows}))
+    return path
+
+
+def test_name_grammar_with_optional_axes_and_manual_time_stripped():
+    assert cvpresults.parse_name("io_sleep/tbb/tasks:10/workers:8/sleep_us:10000/manual_time") == {
+        "workload": "io_sleep", "model": "tbb", "tasks": 10, "workers": 8, "sleep_us": 10000,
+        "bytes": 0, "rounds": 0}
+    key = cvpresults.parse_name("cpu_hash/py_threads/tasks:4096/workers:2/bytes:64/rounds:8")
+    assert (key["model"], key["bytes"], key["rounds"]) == ("py_threads", 64, 8)
+    key = cvpresults.parse_name(
+        "shared_counter/event_loop/tasks:100/workers:1/sleep_us:10/lock:0/wait:1")
+    assert (key["lock"], key["wait"]) == (0, 1)
+    limit = cvpresults.parse_name("limits/uv_timers/tasks:1000/workers:1/sleep_us:10000")
+    assert (limit["workload"], limit["model"]) == ("limits", "uv_timers")
+
+
+@pytest.mark.parametrize("name", [
+    "BM_Foo/8", "io_sleep/tbb/tasks:x/workers:8", "io_sleep/tbb/workers:8/tasks:1",
+    "io_sleep/tbb/tasks:0/workers:1", "io_sleep/tbb/tasks:1/workers:1/bytes:1/bytes:2",
+    "io_sleep/tbb/tasks:99999999999999/workers:1", "Io_sleep/tbb/tasks:1/workers:1", 7, None,
+])
+def test_names_outside_the_grammar_are_foreign(name):
+    assert cvpresults.parse_name(name) is None
+
+
+def test_a_benchmark_with_a_repetition_in_error_is_dropped_and_listed(tmp_path):
+    name = "cpu_hash/tbb/tasks:10/workers:2/bytes:64/manual_time"
+    f = cvpresults.load(write(tmp_path / "r.json", [
+        row(name, 5.0), dict(row(name), error_occurred=True, error_message="child killed"),
+        row("cpu_hash/serial/tasks:10/workers:1/bytes:64", 9.0)]))
+    assert list(f.series) == ["cpu_hash/serial/tasks:10/workers:1/bytes:64"]
+    assert f.errors == ["cpu_hash/tbb/tasks:10/workers:2/bytes:64: child killed"]
+    assert f.failed == {"cpu_hash/tbb/tasks:10/workers:2/bytes:64"}
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"real_time": float("nan")}, "real_time is nan"),
+    ({"real_time": 0}, "real_time is 0"),
+    ({"real_time": -3.0}, "real_time is -3.0"),
+    ({"real_time": float("inf")}, "real_time is inf"),
+    ({"real_time": 1e308, "time_unit": "s"}, "real_time is 1e+308"),
+    ({"real_time": 10**400}, "real_time is 1000"),
+    ({"real_time": "5"}, "not a number"),
+    ({"time_unit": 5}, "time_unit is 5"),
+    ({"time_unit": "hours"}, "time_unit is 'hours'"),
+    ({"speedup": float("nan")}, "counter speedup is nan"),
+])
+def test_times_and_counters_that_are_not_measurements_are_errors_for_their_row(tmp_path, fields,
+                                                                                message):
+    f = cvpresults.load(write(tmp_path / "r.json", [row("BM_a", 2.0), dict(row("BM_b"), **fields)]))
+    assert list(f.series) == ["BM_a"]
+    assert len(f.errors) == 1 and f.errors[0].startswith("BM_b: ") and message in f.errors[0]
+
+
+def test_rows_without_a_string_name_are_errors(tmp_path):
+    f = cvpresults.load(write(tmp_path / "r.json", [row("BM_a"), {"name": 5}, None]))
+    assert list(f.series) == ["BM_a"]
+    assert f.errors == ["row 1: name is 5, not a string", "row 2: not an object"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[" * 5000 + "]" * 5000, "nested too deeply"),
+    (b"\xff\xfe{}", "not UTF-8"),
+    ('{"benchmarks": [1], "context": {"cvp_models": "[{\\"order\\": 1}]"}}',
+     'without a string "name"'),
+    ('{"benchmarks": [1], "context": {"cvp_models": "{"}}', "cvp_models is not JSON"),
+    ('{"benchmarks": [1], "context": {"cvp_models": "{}"}}', "cvp_models is not a JSON array"),
+    ('{"benchmarks": [1], "context": {"cvp_models": [{"name": "a", "takes_workers": 1}]}}',
+     "takes_workers is 1"),
+    ('{"benchmarks": [1], "context": {"cvp_load": "[]"}}', "cvp_load is not a JSON object"),
+])
+def test_unreadable_files_and_malformed_context_are_one_line_input_errors(tmp_path, content,
+                                                                         message):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(InputError) as e:
+        cvpresults.load(path)
+    assert message in str(e.value) and "\n" not in str(e.value) and str(path) in str(e.value)
+
+
+def test_folders_skip_kept_failed_and_unfinished_results(tmp_path):
+    for rel in ("io_sleep.json", "traces/t/a.json", "previous/io_sleep.json", "baseline/x.json",
+                "run.partial/x.json", "run.failed/x.json", ".plot-abc/x.json",
+                "sub/previous/y.json"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{}")
+    found = [p.relative_to(tmp_path).as_posix() for p in cvpresults.expand([tmp_path])]
+    assert found == ["io_sleep.json", "traces/t/a.json"]
+    assert [p.name for p in cvpresults.expand([tmp_path], recursive=False)] == ["io_sleep.json"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="empty: folder holds no"):
+        cvpresults.expand([tmp_path / "empty"])
+
+
+def test_models_without_facts_keep_first_appearance_and_w1_means_fixed(tmp_path):
+    a = write(tmp_path / "a.json", [row("io_sleep/zeta/tasks:1/workers:1/sleep_us:1"),
+                                    row("io_sleep/alpha/tasks:1/workers:1/sleep_us:1"),
+                                    row("io_sleep/alpha/tasks:1/workers:4/sleep_us:1")])
+    b = write(tmp_path / "b.json", [row("io_sleep/py_beta/tasks:1/workers:1/sleep_us:1")],
+              cvp_language="python")
+    inputs = cvpresults.read_inputs([a, b])
+    reg = inputs.models
+    assert reg.ordered() == ["zeta", "alpha", "py_beta"]
+    assert reg["zeta"].fixed_workers == 1 and not reg["zeta"].takes_workers
+    assert reg["alpha"].takes_workers and reg["alpha"].parallel
+    assert reg["py_beta"].is_python and reg["py_beta"].family == "unknown"
+    assert reg.label({"model": "alpha", "workers": 4}) == "alpha (W=4)"
+    assert reg.label({"model": "zeta", "workers": 1}) == "zeta"
+    assert reg.baseline() == "zeta"
+    assert reg.gathering_loop() is None  # no one-worker model had two tasks in flight
+
+
+def test_model_facts_from_the_context_set_order_family_and_references(tmp_path):
+    models = [{"name": "loop", "order": 2, "family": "one_thread", "language": "c++",
+               "takes_workers": False, "fixed_workers": 1, "concurrency": "N", "parallelism": "1"},
+              {"name": "one", "order": 0, "family": "one_thread", "language": "c++",
+               "takes_workers": False, "fixed_workers": 1, "concurrency": "1", "parallelism": "1"},
+              {"name": "py_loop", "order": 102, "family": "one_thread", "language": "python",
+               "takes_workers": False, "fixed_workers": 1, "concurrency": "N", "twin": "loop"}]
+    f = write(tmp_path / "a.json", [row("io_sleep/py_loop/tasks:1/workers:1/sleep_us:1"),
+                                    row("io_sleep/other/tasks:1/workers:2/sleep_us:1"),
+                                    row("io_sleep/loop/tasks:1/workers:1/sleep_us:1")],
+              cvp_models=json.dumps(models))
+    reg = cvpresults.read_inputs([f]).models
+    assert reg.ordered() == ["one", "loop", "py_loop", "other"]
+    assert reg.baseline() == "one" and reg.gathering_loop() == "loop"
+    assert reg["py_loop"].twin == "loop" and reg["other"].family == "unknown"
+
+
+def test_load_sample_and_noisy_rows_are_read(tmp_path):
+    f = cvpresults.load(write(tmp_path / "a.json", [row("BM_a", noisy=1), row("BM_b", noisy=0)],
+                              cvp_load=json.dumps({"loaded": True, "other_busy_cpus": 0.9,
+                                                   "steal_pct": 0.4})))
+    assert f.loaded and "0.90 other busy CPUs" in f.load_note()
+    assert f.series["BM_a"].noisy and not f.series["BM_b"].noisy
+
+
+def _trace(**change) -> dict:
+    data = {"otherData": {"scenario": "s", "model": "m", "workers": 2, "wall_ms": 5.0},
+            "traceEvents": [{"name": "task 0", "ph": "X", "ts": 1.0, "dur": 2.0, "pid": 1, "tid": 1,
+                             "args": {"index": 0}}]}
+    for path, value in change.items():
+        *parents, last = path.split("__")
+        target = data
+        for p in parents:
+            target = target[int(p)] if isinstance(target, list) else target[p]
+        target[int(last) if isinstance(target, list) else last] = value
+    return data
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"traceEvents": [None]}, "traceEvents[0] is None"),
+    ({"traceEvents__0__ts": None}, "ts is None"),
+    ({"traceEvents__0__dur": 1e308}, "dur is 1e+308"),
+    ({"traceEvents__0__ts": -1}, "ts is -1"),
+    ({"traceEvents__0__args": {}}, "args.index is None"),
+    ({"traceEvents__0__pid": [1]}, "pid and tid"),
+    ({"otherData__model": 3}, "otherData.model is 3"),
+    ({"otherData__scenario": "../../etc"}, "otherData.scenario"),
+    ({"otherData__wall_ms": float("inf")}, "wall_ms is inf"),
+    ({"traceEvents": {}}, "traceEvents is not an array"),
+])
+def test_malformed_traces_are_input_errors(tmp_path, change, message):
+    with pytest.raises(InputError) as e:
+        cvpresults.load_trace(tmp_path / "t.json", _trace(**change))
+    assert message in str(e.value)
+
+
+def test_a_trace_that_is_not_ours_is_skipped_with_a_warning(tmp_path):
+    (tmp_path / "t.json").write_text(json.dumps({"traceEvents": []}))
+    write(tmp_path / "r.json", [row("BM_a")])
+    inputs = cvpresults.read_inputs([tmp_path])
+    assert inputs.traces == [] and "not one of cvpbench's" in inputs.warnings[0]
+    ours = _trace()
+    trace = cvpresults.load_trace(tmp_path / "t.json", ours)
+    assert (trace.model, trace.workers, trace.events[0].index) == ("m", 2, 0)
+
+
+def test_cores_come_from_cpus_usable_and_ignore_nonsense(tmp_path):
+    files = [cvpresults.load(write(tmp_path / "a.json", [row("BM_a")], cpus_usable="abc")),
+             cvpresults.load(write(tmp_path / "b.json", [row("BM_a")], cpus_usable="32"))]
+    assert cvpresults.cores_of(files, default=3) == 32
+    assert cvpresults.cores_of(files[:1], default=3) == 3
+
+
+def test_a_trace_with_null_model_facts_is_read_and_facts_are_taken_when_present(tmp_path):
+    assert cvpresults.load_trace(tmp_path / "t.json", _trace(otherData__model_facts=None)).facts is None
+    facts = {"name": "m", "order": 3, "family": "threads", "language": "c++", "takes_workers": True}
+    trace = cvpresults.load_trace(tmp_path / "t.json", _trace(otherData__model_facts=facts))
+    assert (trace.facts.family, trace.facts.order) == ("threads", 3.0)

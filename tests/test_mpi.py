@@ -1,0 +1,220 @@
+"""The mpi harness (bench/mpi/) under mpiexec: two ranks from a hostfile's
+two slots, refused input, a rank killed or stopped in a run, and the merge of
+the launches' files. Skipped where the harness was not built (no MPI)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HARNESS = os.environ.get("CVP_MPI", "")
+MPIEXEC = os.environ.get("CVP_MPIEXEC", "mpiexec")
+MERGE = Path(__file__).resolve().parent.parent / "bench" / "mpi" / "merge_results.py"
+
+needs_mpi = pytest.mark.skipif(not HARNESS, reason="CVP_MPI is not set: the mpi harness was not built")
+
+# Open MPI refuses to start as root without both; set for these runs only.
+ENV = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+RANKS_LINE = re.compile(r"mpi: (\d+) ranks: (.*)")
+RANK = re.compile(r"rank (\d+) \(pid (\d+) on ([^)]*)\)")
+
+
+def mpiexec(*args: str, ranks: int = 2, hostfile: Path | None = None) -> list[str]:
+    where = ["--hostfile", str(hostfile)] if hostfile else ["--oversubscribe"]
+    return [MPIEXEC, "-n", str(ranks), *where, "--bind-to", "none", "--timeout", "60",
+            HARNESS, *args]
+
+
+def run(cmd: list[str], timeout: float = 90) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=timeout)
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def processes_mentioning(text: str) -> list[int]:
+    found = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit() and int(d.name) != os.getpid():
+            try:
+                if text in (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    found.append(int(d.name))
+            except OSError:
+                pass
+    return found
+
+
+@needs_mpi
+def test_two_slots_of_a_hostfile_run_two_ranks_with_checked_digests(tmp_path: Path) -> None:
+    hostfile = tmp_path / "hosts"
+    hostfile.write_text("localhost slots=2\n")
+    out = tmp_path / "mpi.json"
+    r = run(mpiexec("--profile=quick", "--workloads=cpu_hash,io_sleep", "--tasks=64",
+                    "--bytes=4096", "--sleep_us=1000", f"--out={out}", hostfile=hostfile))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text())
+    ctx = data["context"]
+    assert ctx["cvp_harness"] == "mpi" and ctx["mpi_ranks"] == "2"
+    assert len(ctx["mpi_hosts"].split(",")) == 2
+    assert ctx["mpi_library"].startswith("Open MPI")
+    assert [m["name"] for m in json.loads(ctx["cvp_models"])] == ["mpi"]
+    assert "other_busy_cpus" in json.loads(ctx["cvp_load"])
+    rows = {b["name"]: b for b in data["benchmarks"] if b["run_type"] == "iteration"}
+    assert set(rows) == {"cpu_hash/mpi/tasks:64/workers:2/bytes:4096/manual_time",
+                         "io_sleep/mpi/tasks:64/workers:2/sleep_us:1000/manual_time"}
+    for b in rows.values():
+        assert not b.get("error_occurred")
+        for counter in ("tasks", "workers", "sleep_us", "bytes", "rounds", "parallelism",
+                        "peak_inflight", "task_cpu_us", "ideal_ms", "efficiency", "cpu_share",
+                        "items_per_second", "dispatch_us", "cv_pct", "noisy"):
+            assert counter in b, counter
+        assert b["workers"] == 2 and 1 <= b["peak_inflight"] <= 2
+    assert "speedup" in rows["cpu_hash/mpi/tasks:64/workers:2/bytes:4096/manual_time"]
+    assert "bytes_per_second" in rows["cpu_hash/mpi/tasks:64/workers:2/bytes:4096/manual_time"]
+
+
+@needs_mpi
+@pytest.mark.parametrize("args, message", [
+    (["--out=/tmp/"], "--out is '/tmp/'"),
+    (["--workloads=disk"], "'disk' is not a workload"),
+    (["--workers=2"], "W is the number of ranks"),
+    (["--bytes=64", "--workloads=io_sleep"], "--bytes applies to none"),
+    (["--tasks=0"], "tasks is 0"),
+])
+def test_bad_input_is_refused_before_anything_runs(tmp_path: Path, args: list[str],
+                                                    message: str) -> None:
+    r = run(mpiexec(*args, ranks=1))
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr
+    assert r.stdout == ""
+
+
+def start(tmp_path: Path, previous: str, ranks: int = 2):
+    out = tmp_path / "mpi.json"
+    out.write_text(previous)
+    log = open(tmp_path / "stderr.txt", "w+")
+    proc = subprocess.Popen(
+        mpiexec("--profile=quick", "--workloads=io_sleep", "--tasks=400", "--sleep_us=5000",
+                "--benchmark_repetitions=30", f"--out={out}", ranks=ranks),
+        env=ENV, stdout=subprocess.PIPE, stderr=log, text=True)
+    deadline = time.monotonic() + 30
+    ranks_seen: dict[int, int] = {}
+    while time.monotonic() < deadline and not ranks_seen:
+        log.seek(0)
+        for line in log:
+            if m := RANKS_LINE.search(line):
+                ranks_seen = {int(r): int(p) for r, p, _ in RANK.findall(m.group(2))}
+        time.sleep(0.05)
+    assert ranks_seen, "the harness never listed its ranks"
+    time.sleep(1.5)  # into the timed runs
+    return proc, out, ranks_seen
+
+
+def finish(proc: subprocess.Popen, limit_s: float) -> tuple[int, str, float]:
+    t0 = time.monotonic()
+    try:
+        stdout, _ = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("mpiexec did not end within 30 s")
+    took = time.monotonic() - t0
+    assert took < limit_s, f"took {took:.1f} s"
+    return proc.returncode, stdout, took
+
+
+@needs_mpi
+def test_a_rank_killed_in_a_run_is_an_error_row_and_keeps_the_previous_result(
+        tmp_path: Path) -> None:
+    proc, out, ranks = start(tmp_path, '{"previous": true}\n')
+    os.kill(ranks[1], signal.SIGKILL)
+    code, stdout, _ = finish(proc, 10)
+    assert code != 0
+    assert out.read_text() == '{"previous": true}\n'
+    failed = json.loads((tmp_path / "mpi.json.failed").read_text())
+    errors = [b["error_message"] for b in failed["benchmarks"] if b.get("error_occurred")]
+    assert errors and "rank 1" in errors[0]
+    assert "ERROR OCCURRED" in stdout
+    time.sleep(0.5)
+    assert not [p for p in ranks.values() if alive(p)]
+    assert processes_mentioning(str(out)) == []
+
+
+@needs_mpi
+def test_a_stopped_rank_is_an_error_row_within_the_progress_timeout(tmp_path: Path) -> None:
+    proc, out, ranks = start(tmp_path, "previous\n")
+    os.kill(ranks[1], signal.SIGSTOP)
+    try:
+        code, stdout, _ = finish(proc, 15)
+    finally:
+        if alive(ranks[1]):
+            os.kill(ranks[1], signal.SIGKILL)
+    assert code != 0
+    assert out.read_text() == "previous\n"
+    assert "made no progress" in stdout or "held tasks" in stdout
+    time.sleep(0.5)
+    assert not [p for p in ranks.values() if alive(p)]
+    assert processes_mentioning(str(out)) == []
+
+
+def result(path: Path, ranks: int, profile: str = "quick", error: bool = False) -> Path:
+    row = {"name": f"cpu_hash/mpi/tasks:64/workers:{ranks}/bytes:64/manual_time",
+           "run_type": "iteration", "real_time": 1.0}
+    if error:
+        row["error_occurred"] = True
+    path.write_text(json.dumps({
+        "context": {"cvp_harness": "mpi", "cvp_profile": profile, "mpi_ranks": str(ranks),
+                    "mpi_hosts": ",".join(["vm"] * ranks),
+                    "cvp_load": json.dumps({"other_busy_cpus": 0.1 * ranks})},
+        "benchmarks": [row]}))
+    return path
+
+
+def merge(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(MERGE), *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_merge_joins_the_launches_and_keeps_the_replaced_file(tmp_path: Path) -> None:
+    out = tmp_path / "mpi.json"
+    out.write_text('{"old": 1}')
+    r = merge("-o", str(out), str(result(tmp_path / "w1.json", 1)),
+              str(result(tmp_path / "w2.json", 2)))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text())
+    assert [b["name"].split("/")[3] for b in data["benchmarks"]] == ["workers:1", "workers:2"]
+    assert data["context"]["mpi_ranks"] == "1,2"
+    assert json.loads(data["context"]["cvp_load"])["other_busy_cpus"] == 0.2
+    assert (tmp_path / "previous" / "mpi.json").read_text() == '{"old": 1}'
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: d / "missing.json", "no such file"),
+    (lambda d: result(d / "bad.json", 2, error=True), "is in error"),
+    (lambda d: (d / "junk.json").write_text("{") and d / "junk.json", "not a JSON result"),
+])
+def test_merge_refuses_bad_input_and_writes_nothing(tmp_path: Path, make, message: str) -> None:
+    out = tmp_path / "mpi.json"
+    out.write_text("kept")
+    r = merge("-o", str(out), str(result(tmp_path / "w1.json", 1)), str(make(tmp_path)))
+    assert r.returncode == 2
+    assert r.stderr.startswith("fatal: ") and message in r.stderr
+    assert out.read_text() == "kept"
+
+
+def test_merge_refuses_launches_of_different_profiles(tmp_path: Path) -> None:
+    r = merge("-o", str(tmp_path / "mpi.json"), str(result(tmp_path / "w1.json", 1)),
+              str(result(tmp_path / "w2.json", 2, profile="full")))
+    assert r.returncode == 2 and "profile" in r.stderr
