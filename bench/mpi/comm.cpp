@@ -1,4 +1,5 @@
-// MPI plumbing for the mpi harness: checked calls, the ranks and their hosts, and waits that do not spin.
+// MPI plumbing for the mpi harness: checked calls, the ranks and their hosts, and waits that do not
+// spin.
 #include "comm.hpp"
 
 #include <signal.h>

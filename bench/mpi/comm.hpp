@@ -1,4 +1,5 @@
-// MPI plumbing for the mpi harness: checked calls, the ranks and their hosts, and waits that do not spin.
+// MPI plumbing for the mpi harness: checked calls, the ranks and their hosts, and waits that do not
+// spin.
 #pragma once
 
 #include <mpi.h>
@@ -60,9 +61,9 @@ class World {
   // "rank 1 (pid 1234 on vm)"
   std::string describe(int rank) const;
 
-  std::string library() const;     // MPI_Get_library_version, first line
-  std::string hosts() const;       // each rank's processor name, in rank order
-  int cpus_all_hosts() const;      // usable CPUs summed over the distinct hosts
+  std::string library() const;  // MPI_Get_library_version, first line
+  std::string hosts() const;    // each rank's processor name, in rank order
+  int cpus_all_hosts() const;   // usable CPUs summed over the distinct hosts
 
   // Ends every rank of the job (MPI_Abort); never returns.
   [[noreturn]] void abort(int code) const;
@@ -92,7 +93,10 @@ void check_alive(const World& world, const std::vector<int>& ranks);
 class Backoff {
  public:
   explicit Backoff(std::chrono::microseconds cap) : cap_(cap) {}
-  void reset() { polls_ = 0; sleep_ = std::chrono::microseconds(2); }
+  void reset() {
+    polls_ = 0;
+    sleep_ = std::chrono::microseconds(2);
+  }
   void pause();
 
  private:

@@ -1,4 +1,5 @@
-// mpi harness: io_sleep, cpu_hash and mixed under W ranks of Open MPI, rank 0 handing out chunks of tasks on demand.
+// mpi harness: io_sleep, cpu_hash and mixed under W ranks of Open MPI, rank 0 handing out chunks of
+// tasks on demand.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -51,9 +52,9 @@ struct PlanItem {
 struct Shared {
   const World& world;
   Runner& runner;
-  int cpus = 1;             // usable CPUs over all hosts: the parallelism ceiling
+  int cpus = 1;  // usable CPUs over all hosts: the parallelism ceiling
   std::atomic<int> failures{0};
-  std::string broken;       // rank 0: why the ranks are out of step, or ""
+  std::string broken;  // rank 0: why the ranks are out of step, or ""
 };
 
 // A failure is final for a benchmark: its later repetitions fail at once
@@ -80,8 +81,13 @@ class MpiBenchmark {
  public:
   MpiBenchmark(benchmark::State& state, const PlanItem& item, const Workload& w,
                const bench::Prepared* prep, Shared& shared, Sticky& sticky)
-      : state_(state), p_(item.point), w_(w), prep_(prep), shared_(shared),
-        world_(shared.world), sticky_(sticky) {}
+      : state_(state),
+        p_(item.point),
+        w_(w),
+        prep_(prep),
+        shared_(shared),
+        world_(shared.world),
+        sticky_(sticky) {}
 
   void operator()() {
     if (!shared_.broken.empty()) {
@@ -98,7 +104,8 @@ class MpiBenchmark {
     } catch (const std::exception& e) {
       if (!rank0()) {
         // Only rank 0 reports; a rank that cannot go on ends the job.
-        std::fprintf(stderr, "%s: %s: %s\n", kProg, world_.describe(world_.rank()).c_str(), e.what());
+        std::fprintf(stderr, "%s: %s: %s\n", kProg, world_.describe(world_.rank()).c_str(),
+                     e.what());
         world_.abort(1);
       }
       shared_.broken = e.what();
@@ -204,7 +211,8 @@ class MpiBenchmark {
     if (runs_ == 0) return;
     auto& c = state_.counters;
     for (const bench::Axis& a : bench::axes()) {
-      if (a.in_name != bench::InName::kNever) c[std::string(a.name)] = static_cast<double>(p_.*a.field);
+      if (a.in_name != bench::InName::kNever)
+        c[std::string(a.name)] = static_cast<double>(p_.*a.field);
     }
     c["parallelism"] = wall_s_ > 0 ? cpu_s_ / wall_s_ : 0;
     c["peak_inflight"] = peak_;
@@ -250,8 +258,9 @@ constexpr int kFields = 8;
 // calibration without spinning on the cores it measures.
 void broadcast(const World& world, std::vector<std::int64_t>& data) {
   MPI_Request req = MPI_REQUEST_NULL;
-  check(MPI_Ibcast(data.data(), static_cast<int>(data.size()), MPI_INT64_T, 0, MPI_COMM_WORLD, &req),
-        "MPI_Ibcast");
+  check(
+      MPI_Ibcast(data.data(), static_cast<int>(data.size()), MPI_INT64_T, 0, MPI_COMM_WORLD, &req),
+      "MPI_Ibcast");
   wait(world, req, MPI_STATUS_IGNORE,
        {"rank 0's plan", {0}, Clock::time_point::max(), std::chrono::microseconds(2000)});
 }
@@ -266,8 +275,13 @@ int share_plan(const World& world, int status, std::vector<PlanItem>& plan) {
     for (std::size_t i = 0; i < plan.size(); ++i) {
       const PlanItem& it = plan[i];
       const bench::Point& p = it.point;
-      const std::int64_t row[kFields] = {static_cast<std::int64_t>(it.kind), p.tasks, p.workers,
-                                         p.sleep_us, p.bytes, p.rounds, p.cpu_share_pct,
+      const std::int64_t row[kFields] = {static_cast<std::int64_t>(it.kind),
+                                         p.tasks,
+                                         p.workers,
+                                         p.sleep_us,
+                                         p.bytes,
+                                         p.rounds,
+                                         p.cpu_share_pct,
                                          it.iterations};
       std::copy(row, row + kFields, data.begin() + static_cast<std::ptrdiff_t>(i * kFields));
     }
@@ -303,11 +317,11 @@ std::vector<PlanItem> make_plan(const Options& o, const bench::Profile& profile,
       auto one = bench::prepare_workloads({p}, h);
       const bench::Prepared& prep = one.begin()->second;
       const int workers = static_cast<int>(p.workers);
-      const double est = ideal_run_time({workers, std::min(workers, world.cpus_all_hosts())},
-                                        static_cast<int>(p.tasks),
-                                        std::chrono::duration<double>(prep.task_cpu_s),
-                                        prep.workload->longest_wait())
-                             .count();
+      const double est =
+          ideal_run_time({workers, std::min(workers, world.cpus_all_hosts())},
+                         static_cast<int>(p.tasks), std::chrono::duration<double>(prep.task_cpu_s),
+                         prep.workload->longest_wait())
+              .count();
       const auto iterations = static_cast<std::int64_t>(
           std::clamp(std::ceil(profile.min_time_s / std::max(est, 1e-6)), 1.0, 1000.0));
       plan.push_back({k, p, iterations});
@@ -331,9 +345,11 @@ class RanksLoad {
     const Reading end = read(!alone);
     const double wall = end.wall_s - start_.wall_s;
     const double total = end.machine.total_s - start_.machine.total_s;
-    const double other = end.machine.busy_s - start_.machine.busy_s - (end.own_cpu_s - start_.own_cpu_s);
+    const double other =
+        end.machine.busy_s - start_.machine.busy_s - (end.own_cpu_s - start_.own_cpu_s);
     const double other_cpus = wall > 0 ? std::max(other, 0.0) / wall : 0;
-    const double steal = total > 0 ? 100 * (end.machine.steal_s - start_.machine.steal_s) / total : 0;
+    const double steal =
+        total > 0 ? 100 * (end.machine.steal_s - start_.machine.steal_s) / total : 0;
     loaded_ = other_cpus > 0.25 || steal > 5;
     char buf[256];
     std::snprintf(buf, sizeof buf,
@@ -437,8 +453,8 @@ int run_harness(const World& world, const Options& o) {
     const Workload* w = rank0 ? prepared[i].workload.get() : workloads[i].get();
     const bench::Prepared* prep = rank0 ? &prepared[i] : nullptr;
     auto sticky = std::make_shared<Sticky>();
-    const std::string name = bench::benchmark_name(workload_name(item->kind), item->point,
-                                                   name_rules(item->kind));
+    const std::string name =
+        bench::benchmark_name(workload_name(item->kind), item->point, name_rules(item->kind));
     benchmark::RegisterBenchmark(name.c_str(),
                                  [item, w, prep, sticky, &shared](benchmark::State& s) {
                                    MpiBenchmark(s, *item, *w, prep, shared, *sticky)();
@@ -450,7 +466,8 @@ int run_harness(const World& world, const Options& o) {
 
   // Repetitions as a flag, not per benchmark (a per-benchmark count goes
   // into every name); flags on the command line come later and win.
-  std::vector<std::string> args{kProg, "--benchmark_repetitions=" + std::to_string(profile.repetitions)};
+  std::vector<std::string> args{kProg,
+                                "--benchmark_repetitions=" + std::to_string(profile.repetitions)};
   if (o.out) args.emplace_back("--benchmark_out=/dev/null");
   args.insert(args.end(), o.passthrough.begin(), o.passthrough.end());
   std::vector<char*> argv;
@@ -472,7 +489,7 @@ int run_harness(const World& world, const Options& o) {
   bench::NoiseReporter file;
   PlainNames plain_file(file);
   benchmark::ConsoleReporter console(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color
-                                                            : benchmark::ConsoleReporter::OO_None);
+                                                           : benchmark::ConsoleReporter::OO_None);
   PlainNames plain_console(console);
   SilentReporter silent;
   std::size_t ran = 0;
@@ -493,12 +510,14 @@ int run_harness(const World& world, const Options& o) {
     return 1;
   }
   if (load.loaded()) {
-    std::fprintf(stderr, "%s: warning: the machine was busy with other work (see cvp_load in the JSON)\n",
+    std::fprintf(stderr,
+                 "%s: warning: the machine was busy with other work (see cvp_load in the JSON)\n",
                  kProg);
   }
   const int failed = shared.failures.load();
   if (failed > 0) {
-    std::fprintf(stderr, "%s: error: %d benchmarks failed (see error_message above)\n", kProg, failed);
+    std::fprintf(stderr, "%s: error: %d benchmarks failed (see error_message above)\n", kProg,
+                 failed);
   }
   if (o.out) {
     const std::string json =

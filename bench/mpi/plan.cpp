@@ -20,8 +20,8 @@ using bench::AxisId;
 using bench::Point;
 using List = std::vector<std::int64_t>;
 
-constexpr std::int64_t kSleepUs = 10'000;  // io_sleep: as bench/io_sleep.cpp
-constexpr double kMaxIoRunS = 1.5;         // io_sleep: longest run kept in a profile grid
+constexpr std::int64_t kSleepUs = 10'000;      // io_sleep: as bench/io_sleep.cpp
+constexpr double kMaxIoRunS = 1.5;             // io_sleep: longest run kept in a profile grid
 constexpr std::int64_t kMixedTaskUs = 10'000;  // mixed: as bench/mixed.cpp
 constexpr std::int64_t kMixedBytes = 4096;
 constexpr std::int64_t kMixedTasks = 16;
@@ -94,8 +94,7 @@ List pick(const bench::Profile& p, const List& quick, const List& normal, const 
 }
 
 // Every combination of `values`, in order, applied to `base`.
-std::vector<Point> cross(const Point& base,
-                         const std::vector<std::pair<AxisId, List>>& values) {
+std::vector<Point> cross(const Point& base, const std::vector<std::pair<AxisId, List>>& values) {
   std::vector<Point> out{base};
   for (const auto& [id, list] : values) {
     const bench::Axis& a = bench::axis(id);
@@ -162,7 +161,8 @@ Options parse_options(int argc, char** argv) {
       std::size_t at = 0;
       for (;;) {
         const std::size_t comma = w.find(',', at);
-        const Kind k = kind_named(w.substr(at, comma == std::string_view::npos ? comma : comma - at));
+        const Kind k =
+            kind_named(w.substr(at, comma == std::string_view::npos ? comma : comma - at));
         if (std::find(o.workloads.begin(), o.workloads.end(), k) != o.workloads.end()) {
           throw std::invalid_argument("--workloads: '" + std::string(workload_name(k)) +
                                       "' is given twice");
@@ -180,8 +180,7 @@ Options parse_options(int argc, char** argv) {
       for (std::int64_t value : values) bench::check(*a, value);
       o.axes[a->id] = std::move(values);
     } else {
-      throw std::invalid_argument("unknown or empty flag '" + std::string(arg) +
-                                  "'; see --help");
+      throw std::invalid_argument("unknown or empty flag '" + std::string(arg) + "'; see --help");
     }
   }
   for (const auto& [id, values] : o.axes) {
@@ -234,7 +233,8 @@ std::vector<Point> grid(const Options& o, Kind k, const bench::Profile& profile,
       // As bench/io_sleep.cpp: a profile keeps runs of at most 1.5 s.
       if (!overridden) {
         std::erase_if(points, [](const Point& p) {
-          const double turns = std::ceil(static_cast<double>(p.tasks) / static_cast<double>(p.workers));
+          const double turns =
+              std::ceil(static_cast<double>(p.tasks) / static_cast<double>(p.workers));
           return turns * static_cast<double>(p.sleep_us) * 1e-6 > kMaxIoRunS;
         });
       }
@@ -262,10 +262,10 @@ std::vector<Point> grid(const Options& o, Kind k, const bench::Profile& profile,
           !(o.workloads.size() == 1 && o.workloads[0] == Kind::kMixed)) {
         return {};
       }
-      const List shares = pick(profile, {0, 50, 100}, {0, 10, 25, 50, 75, 100},
-                                {0, 10, 25, 50, 75, 100});
-      points = cross(base, {given(AxisId::kTasks, {kMixedTasks}),
-                            given(AxisId::kCpuSharePct, shares)});
+      const List shares =
+          pick(profile, {0, 50, 100}, {0, 10, 25, 50, 75, 100}, {0, 10, 25, 50, 75, 100});
+      points =
+          cross(base, {given(AxisId::kTasks, {kMixedTasks}), given(AxisId::kCpuSharePct, shares)});
       for (Point& p : points) {
         const double share = static_cast<double>(p.cpu_share_pct) / 100;
         p.rounds = std::lround(share * kMixedTaskUs * 1e-6 / mixed_round_seconds());

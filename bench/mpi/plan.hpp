@@ -29,7 +29,7 @@ struct Options {
   std::optional<std::filesystem::path> out;
   std::vector<Kind> workloads{Kind::kIoSleep, Kind::kCpuHash, Kind::kMixed};
   std::map<bench::AxisId, std::vector<std::int64_t>> axes;  // grid flags given
-  std::vector<std::string> passthrough;                      // --benchmark_* flags
+  std::vector<std::string> passthrough;                     // --benchmark_* flags
 };
 
 // Parses argv[1..]. Throws std::invalid_argument with one line for a flag

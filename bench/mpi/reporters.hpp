@@ -1,4 +1,5 @@
-// Reporters for the mpi harness: silence on every rank but 0, and names without Google Benchmark's iterations suffix.
+// Reporters for the mpi harness: silence on every rank but 0, and names without Google Benchmark's
+// iterations suffix.
 #pragma once
 
 #include <benchmark/benchmark.h>

@@ -1,12 +1,13 @@
-// The mpi model: rank 0 hands out chunks of tasks on demand and runs a share itself; the other ranks ask, compute and return digests.
+// The mpi model: rank 0 hands out chunks of tasks on demand and runs a share itself; the other
+// ranks ask, compute and return digests.
 #include "runner.hpp"
 
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -49,7 +50,8 @@ double seconds_since(Clock::time_point t0) {
 }
 
 std::size_t buffer_bytes(int chunk) {
-  return sizeof(WorkHeader) + std::max(static_cast<std::size_t>(chunk) * sizeof(Digest), kMaxErrorText);
+  return sizeof(WorkHeader) +
+         std::max(static_cast<std::size_t>(chunk) * sizeof(Digest), kMaxErrorText);
 }
 
 // Sends without spinning: MPI_Isend, then a polled wait (a chunk's digests
@@ -209,7 +211,7 @@ RunOutcome Runner::dispatch(const Workload& w, std::span<Digest> out, const Pace
 
   // What rank 0 knows of each other rank in this run.
   struct Remote {
-    int begin = 0, end = 0;  // the chunk it holds, empty when none
+    int begin = 0, end = 0;   // the chunk it holds, empty when none
     Clock::time_point since;  // when it took that chunk, or was last heard from
     bool active = true;       // not yet told that no chunk is left
   };
@@ -275,10 +277,10 @@ RunOutcome Runner::dispatch(const Workload& w, std::span<Digest> out, const Pace
       if (now - r.since > timeout) {
         char limit[32];
         std::snprintf(limit, sizeof limit, "%.1f", std::chrono::duration<double>(timeout).count());
-        throw lost(k, r.end > r.begin ? "held tasks " + std::to_string(r.begin) + " to " +
-                                            std::to_string(r.end - 1) + " for more than " +
-                                            limit + " s"
-                                      : "sent nothing for more than " + std::string(limit) + " s");
+        throw lost(k, r.end > r.begin
+                          ? "held tasks " + std::to_string(r.begin) + " to " +
+                                std::to_string(r.end - 1) + " for more than " + limit + " s"
+                          : "sent nothing for more than " + std::string(limit) + " s");
       }
     }
     check_alive(world_, waiting);
@@ -387,7 +389,8 @@ Pace pace_of(const Workload& w, int ranks, double task_cpu_s) {
   const double chunk_s = chunk * task_s;
   Pace p;
   p.progress_timeout = std::chrono::milliseconds(3000 + std::llround(4 * chunk_s * 1e3));
-  p.poll_cap = std::chrono::microseconds(std::clamp<std::int64_t>(std::llround(chunk_s / 50 * 1e6), 20, 2000));
+  p.poll_cap = std::chrono::microseconds(
+      std::clamp<std::int64_t>(std::llround(chunk_s / 50 * 1e6), 20, 2000));
   return p;
 }
 

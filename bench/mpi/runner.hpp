@@ -1,4 +1,5 @@
-// The mpi model: rank 0 hands out chunks of tasks on demand and runs a share itself; the other ranks ask, compute and return digests.
+// The mpi model: rank 0 hands out chunks of tasks on demand and runs a share itself; the other
+// ranks ask, compute and return digests.
 #pragma once
 
 #include <atomic>
@@ -21,10 +22,11 @@ struct Pace;
 
 // What one rank saw of one run.
 struct RunOutcome {
-  double seconds = 0;     // this rank's wall time, from the barrier to its end
-  double cpu_s = 0;       // this process's CPU seconds over the same span
-  int peak_inflight = 0;  // rank 0: most chunks held at one instant (each holder runs one task at a time)
-  std::string error;      // rank 0: why the run failed while the ranks stayed in step, or ""
+  double seconds = 0;  // this rank's wall time, from the barrier to its end
+  double cpu_s = 0;    // this process's CPU seconds over the same span
+  int peak_inflight =
+      0;  // rank 0: most chunks held at one instant (each holder runs one task at a time)
+  std::string error;  // rank 0: why the run failed while the ranks stayed in step, or ""
 };
 
 // Every rank calls run() in step (Google Benchmark's loop is the same on
