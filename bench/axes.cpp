@@ -21,6 +21,10 @@ constexpr Axis kAxes[] = {
      InName::kIfNotDefault},
     {AxisId::kCpuSharePct, "cpu_share_pct", "percent of each 10 ms task spent hashing", 0, 100,
      &Point::cpu_share_pct, InName::kNever},
+    {AxisId::kLock, "lock", "1: each task holds a lock across read, wait and write", 0, 1,
+     &Point::lock, InName::kIfHarnessNames},
+    {AxisId::kWait, "wait", "1: the wait sits between the read and the write", 0, 1,
+     &Point::wait, InName::kIfHarnessNames},
 };
 
 }  // namespace
@@ -76,6 +80,9 @@ std::string benchmark_name(std::string_view workload, const Point& p, const Name
         show = v > 0 && rules.default_rounds != nullptr && v != rules.default_rounds(p.bytes);
         break;
       case InName::kNever:
+        break;
+      case InName::kIfHarnessNames:
+        show = rules.names_lock_and_wait;
         break;
     }
     if (show) {

@@ -19,10 +19,12 @@ struct Point {
   std::int64_t bytes = 0;
   std::int64_t rounds = 0;
   std::int64_t cpu_share_pct = 0;  // mixed: the CPU share of a task, in percent
+  std::int64_t lock = 0;           // shared_counter: 1 when each task holds a lock
+  std::int64_t wait = 0;           // shared_counter: 1 when the wait is between read and write
   bool operator==(const Point&) const = default;
 };
 
-enum class AxisId { kTasks, kWorkers, kSleepUs, kBytes, kRounds, kCpuSharePct };
+enum class AxisId { kTasks, kWorkers, kSleepUs, kBytes, kRounds, kCpuSharePct, kLock, kWait };
 
 // When an axis appears in a benchmark's name.
 enum class InName {
@@ -31,6 +33,7 @@ enum class InName {
   kIfPositive,       // bytes
   kIfNotDefault,     // rounds: only when not the harness's default for the size
   kNever,            // cpu_share_pct: it shows as sleep_us and bytes
+  kIfHarnessNames,   // lock, wait: only for the harness that varies them
 };
 
 struct Axis {
@@ -59,6 +62,7 @@ std::vector<std::int64_t> parse_list(std::string_view flag, std::string_view val
 // What a name needs to know of the harness.
 struct NameRules {
   bool workload_waits = true;
+  bool names_lock_and_wait = false;
   // The rounds a message size gets when none is asked for; rounds appear in
   // a name only when they differ from it. Null: rounds are derived from
   // other axes and never named.

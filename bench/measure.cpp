@@ -19,7 +19,9 @@ namespace {
 
 std::string workload_key(const Point& p) {
   return "tasks:" + std::to_string(p.tasks) + "/sleep_us:" + std::to_string(p.sleep_us) +
-         "/bytes:" + std::to_string(p.bytes) + "/rounds:" + std::to_string(p.rounds);
+         "/bytes:" + std::to_string(p.bytes) + "/rounds:" + std::to_string(p.rounds) +
+         (p.lock || p.wait ? "/lock:" + std::to_string(p.lock) + "/wait:" + std::to_string(p.wait)
+                           : "");
 }
 
 double seconds_since(Clock::time_point t0) {
@@ -77,15 +79,15 @@ struct Tally {
   double wall_s = 0, cpu_s = 0;
   int peak = 0;
   std::int64_t runs = 0;
-  std::vector<double> speedups, efficiencies, task_cpu, run_s;
+  std::vector<double> speedups, efficiencies, task_cpu, run_s, lost;
 };
 
 class BenchmarkRun {
  public:
   BenchmarkRun(benchmark::State& state, const Point& p, const Prepared& prep, Sticky& sticky,
-               std::atomic<int>& failures)
+               std::atomic<int>& failures, const NameRules& names)
       : state_(state), p_(p), prep_(prep), w_(*prep.workload), info_(model_info(p.model)),
-        sticky_(sticky), failures_(failures) {}
+        sticky_(sticky), failures_(failures), h_names_(names) {}
 
   void operator()() {
     if (!sticky_.error.empty()) {
@@ -139,6 +141,7 @@ class BenchmarkRun {
         baseline_s = seconds_since(s0);
       }
       std::fill(out.begin(), out.end(), Digest{});
+      w_.before_run();
       const double cpu0 = cpu_seconds_with_children();
       const auto t0 = Clock::now();
       const RunReport report = model_->run(w_, out);
@@ -150,6 +153,7 @@ class BenchmarkRun {
         fail("task " + std::to_string(bad) + ": digest differs from the serial model's");
         return;
       }
+      if (const auto lost = w_.lost_updates()) tally_.lost.push_back(static_cast<double>(*lost));
       record(seconds, cpu1 - cpu0, report.peak_inflight, baseline_s);
     }
   }
@@ -185,7 +189,9 @@ class BenchmarkRun {
     const Tally& t = tally_;
     auto& c = state_.counters;
     for (const Axis& a : axes()) {
-      if (a.in_name != InName::kNever) c[std::string(a.name)] = static_cast<double>(p_.*a.field);
+      const bool counted = a.in_name == InName::kIfHarnessNames ? h_names_.names_lock_and_wait
+                                                                 : a.in_name != InName::kNever;
+      if (counted) c[std::string(a.name)] = static_cast<double>(p_.*a.field);
     }
     c["parallelism"] = t.wall_s > 0 ? t.cpu_s / t.wall_s : 0;
     c["peak_inflight"] = t.peak;
@@ -196,6 +202,7 @@ class BenchmarkRun {
     const double wait_s = std::chrono::duration<double>(w_.longest_wait()).count();
     c["cpu_share"] = task_cpu_s / (task_cpu_s + wait_s);
     if (paired_) c["speedup"] = median(t.speedups);
+    if (!t.lost.empty()) c["lost_updates"] = median(t.lost);
     const double limit = limit_s();
     c["limit_ms"] = limit * 1e3;
     c["vs_limit"] = limit / median(t.run_s);
@@ -210,6 +217,7 @@ class BenchmarkRun {
   const ModelInfo& info_;
   Sticky& sticky_;
   std::atomic<int>& failures_;
+  const NameRules& h_names_;
   std::unique_ptr<Model> model_, baseline_;
   bool paired_ = false;
   Limits limits_;
@@ -244,8 +252,8 @@ void register_benchmarks(const std::vector<Point>& points,
     const Prepared* prep = &prepared.at(workload_key(p));
     auto sticky = std::make_shared<Sticky>();
     benchmark::RegisterBenchmark(name.c_str(),
-                                 [p, prep, sticky, &failures](benchmark::State& s) {
-                                   BenchmarkRun(s, p, *prep, *sticky, failures)();
+                                 [p, prep, sticky, &failures, &h](benchmark::State& s) {
+                                   BenchmarkRun(s, p, *prep, *sticky, failures, h.names)();
                                  })
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);

@@ -76,7 +76,9 @@ bool takes_axis(Kind k, AxisId a) {
       return k == Kind::kCpuHash;
     case AxisId::kCpuSharePct:
       return k == Kind::kMixed;
-    case AxisId::kWorkers:
+    case AxisId::kWorkers:  // W is the number of ranks
+    case AxisId::kLock:     // shared_counter is not run under MPI
+    case AxisId::kWait:
       return false;
   }
   return false;

@@ -67,6 +67,12 @@ bool EventLoopModel::start_task(Task& t) {
   return false;
 }
 
+bool EventLoopModel::in_sequence(const Workload& w) const {
+  // A workload that wants each task to hold a lock across its wait is run
+  // as gathered tasks behind an asyncio.Lock run: one after another.
+  return mode_ == Mode::kSequential || (mode_ == Mode::kGather && w.exclusive());
+}
+
 void EventLoopModel::start_in_sequence(int index) {
   // A loop, not a chain of calls: tasks that do not wait must not nest.
   const int tasks = tasks_.front().run->workload->tasks();
@@ -81,6 +87,7 @@ void EventLoopModel::arm(Task& t, std::uint64_t wait_ns) {
 }
 
 void EventLoopModel::finish_task(Task& t) {
+  t.run->workload->after_wait(t.index);
   t.run->gauge->leave(t.index);
   --t.run->remaining;
 }
@@ -89,7 +96,7 @@ void EventLoopModel::start_cb(uv_timer_t* handle) {
   auto& self = *static_cast<EventLoopModel*>(handle->data);
   LoopRun& run = *self.tasks_.front().run;
   try {
-    if (self.mode_ == Mode::kSequential) {
+    if (self.in_sequence(*run.workload)) {
       self.start_in_sequence(0);
     } else {
       for (int i = 0; i < run.workload->tasks(); ++i) {
@@ -115,7 +122,7 @@ void EventLoopModel::wait_cb(uv_timer_t* handle) {
       return;
     }
     finish_task(t);
-    if (self.mode_ == Mode::kSequential) self.start_in_sequence(t.index + 1);
+    if (self.in_sequence(*run.workload)) self.start_in_sequence(t.index + 1);
   } catch (...) {
     run.error = std::current_exception();
     uv_stop(handle->loop);

@@ -57,6 +57,8 @@ class EventLoopModel : public Model {
   static void wait_cb(uv_timer_t* handle);
   // Runs task t's compute phase, then its wait; true while t is waiting on a timer.
   bool start_task(Task& t);
+  // True when a task starts only after the one before it has ended.
+  bool in_sequence(const Workload& w) const;
   // Starts tasks from `index` on, one after another, until one waits on a timer.
   void start_in_sequence(int index);
   void arm(Task& t, std::uint64_t wait_ns);

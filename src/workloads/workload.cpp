@@ -12,6 +12,8 @@ Workload::Workload(WorkloadParams params) : params_(params) {
 
 std::chrono::nanoseconds Workload::wait(int) const { return longest_wait(); }
 
+void Workload::after_wait(int) const {}
+
 std::vector<Digest> reference_digests(const Workload& w) {
   std::vector<Digest> out(static_cast<std::size_t>(w.tasks()));
   for (int i = 0; i < w.tasks(); ++i) out[static_cast<std::size_t>(i)] = w.compute(i);

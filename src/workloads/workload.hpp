@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,22 @@ class Workload {
   // The IO phase after task `index`'s compute: how long the task then waits.
   // sleep_us for every task unless a workload says otherwise.
   virtual std::chrono::nanoseconds wait(int index) const;
+
+  // After task `index`'s wait: the write of a read-wait-write task
+  // (shared_counter). Nothing for the other workloads.
+  virtual void after_wait(int index) const;
+
+  // True when each task must hold a lock across its compute, wait and
+  // after_wait: a blocking model takes a mutex, an event loop lets one task
+  // at a time through (asyncio.Lock), so no update is lost.
+  virtual bool exclusive() const { return false; }
+  virtual void lock() const {}
+  virtual void unlock() const {}
+
+  // Before each run: resets shared state (the counter). After a run: the
+  // updates it lost, for the workloads that count them.
+  virtual void before_run() const {}
+  virtual std::optional<std::int64_t> lost_updates() const { return std::nullopt; }
 
   const WorkloadParams& params() const { return params_; }
   int tasks() const { return params_.tasks; }
