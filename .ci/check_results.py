@@ -1,23 +1,25 @@
 #!/usr/bin/env python3
-"""Checks quick-profile results: usage: check_results.py HARNESS JSON [HARNESS JSON ...]
+"""Checks quick-profile results: usage: check_results.py LIST_COMMAND JSON [LIST_COMMAND JSON ...]
 
-Each JSON must parse, hold one iteration row per benchmark that HARNESS lists
-for the quick profile (--benchmark_list_tests), and have no row in error.
+LIST_COMMAND is a harness's command that prints the names of the quick
+profile's grid, one per line, given as one shell-quoted string (for example
+"build/bench/io_sleep --profile=quick --benchmark_list_tests"). Each JSON must
+parse, hold one iteration row per listed benchmark, and have no row in error.
 Prints "N passed, N failed" and exits non-zero on any failure.
 """
 
 import json
+import shlex
 import subprocess
 import sys
 
 
-def expected_names(harness: str) -> set[str]:
-    out = subprocess.run([harness, "--profile=quick", "--benchmark_list_tests"],
-                         check=True, capture_output=True, text=True).stdout
+def expected_names(command: str) -> set[str]:
+    out = subprocess.run(shlex.split(command), check=True, capture_output=True, text=True).stdout
     return {line.strip().removesuffix("/manual_time") for line in out.splitlines() if line.strip()}
 
 
-def check(harness: str, path: str) -> list[str]:
+def check(command: str, path: str) -> list[str]:
     try:
         with open(path) as f:
             rows = json.load(f)["benchmarks"]
@@ -26,7 +28,7 @@ def check(harness: str, path: str) -> list[str]:
     problems = [f"{path}: {r['name']}: {r.get('error_message')}" for r in rows if r.get("error_occurred")]
     seen = {r["run_name"].removesuffix("/manual_time") for r in rows
             if r.get("run_type") == "iteration"}
-    problems += [f"{path}: missing {name}" for name in sorted(expected_names(harness) - seen)]
+    problems += [f"{path}: missing {name}" for name in sorted(expected_names(command) - seen)]
     return problems
 
 
@@ -36,8 +38,8 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     passed = failed = 0
-    for harness, path in zip(args[::2], args[1::2]):
-        problems = check(harness, path)
+    for command, path in zip(args[::2], args[1::2]):
+        problems = check(command, path)
         for p in problems:
             print(f"FAIL {p}")
         if problems:
