@@ -41,6 +41,13 @@ colour, Python models have dashed lines and hollow markers. For files without
 those facts, models keep the order they first appear in, and a model whose
 rows all have W = 1 is taken to be fixed at one worker (no W in its label).
 
+and report.html (report.py): one self-contained page, no network needed,
+with the question, the answer table (each claim's verdict and figures
+computed from these files), every chart inline as SVG with a reading, the
+timelines and their trace files, the summary, the machine and software
+context, and, when an input folder holds previous/, compare.py's comparison
+of that run against this one.
+
 Charts of an earlier run that this run did not make are removed, so the
 folder never mixes runs. Charts are drawn into a staging folder and moved in
 only when every one succeeded.
@@ -67,6 +74,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import report
 from cvpresults import (InputError, ModelRegistry, ResultFile, Series, Trace, cores_of,
                         one_line, ours, read_inputs, size_label)
 
@@ -893,15 +901,21 @@ def plot(paths: list[Path], out: Path | None) -> int:
             raise InputError(f"{paths[0]}: no benchmark row without an error; nothing to plot")
         if summary is not None:
             (staging / "summary.md").write_text(summary)
+        page = report.write_report(inputs, paths, staging, made, CHART_STEMS, out, summary)
         for path in written:
             os.replace(path, out / path.name)
         remove_stale(out, made)
+        os.replace(page, out / page.name)
         if summary is not None:
             os.replace(staging / "summary.md", out / "summary.md")
             print(summary)
             print(f"wrote {out / 'summary.md'}")
         for path in written:
             print(f"wrote {out / path.name}")
+        print(f"wrote {out / page.name}")
+        if (out / page.name).stat().st_size > report.MAX_BYTES:
+            print(f"plot.py: warning: {out / page.name} is over "
+                  f"{report.MAX_BYTES // 2**20} MB", file=sys.stderr)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return 0
