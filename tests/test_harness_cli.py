@@ -207,3 +207,22 @@ def test_failed_first_repetition_is_final_and_does_not_crash(io_sleep, tmp_path)
     rows = [b for b in failed["benchmarks"] if b["run_type"] == "iteration"]
     assert len(rows) == 3 and all(b.get("error_occurred") for b in rows)
     assert out.read_text() == "earlier results"
+
+
+def _limit_file_size() -> None:
+    """In the child: files of at most 512 bytes, and EFBIG instead of SIGXFSZ."""
+    import resource
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
+
+
+def test_a_failed_write_is_never_published(io_sleep, tmp_path):
+    out = tmp_path / "io_sleep.json"
+    out.write_text("earlier results")
+    r = subprocess.run([str(io_sleep), "--models=serial", "--tasks=1", "--sleep_us=100", *TINY,
+                        f"--out={out}"], capture_output=True, text=True, timeout=120,
+                       preexec_fn=_limit_file_size)
+    assert r.returncode == 1, r.stderr
+    assert "File too large" in r.stderr
+    assert out.read_text() == "earlier results"
+    assert not (tmp_path / "previous").exists()

@@ -67,3 +67,40 @@ def test_bad_argument_is_one_line_and_exit_2():
     r = subprocess.run([str(binary), "--frobnicate"], capture_output=True, text=True)
     assert r.returncode == 2
     assert r.stderr.strip() == "timeline: error: unknown argument '--frobnicate'; see timeline --help"
+
+
+def _timeline() -> Path:
+    binary = Path(os.environ.get("CVP_TIMELINE", Path(__file__).parent.parent / "build/bench/timeline"))
+    if not binary.exists():
+        pytest.skip("timeline is not built")
+    return binary
+
+
+def test_out_on_a_results_folder_deletes_nothing_it_did_not_write(tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "io_sleep.json").write_text("earlier results")
+    (results / "io_sleep").mkdir()
+    (results / "io_sleep" / "notes.txt").write_text("mine")
+    r = subprocess.run([str(_timeline()), f"--out={results}/"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (results / "io_sleep.json").read_text() == "earlier results"
+    assert (results / "io_sleep" / "notes.txt").read_text() == "mine"
+    assert (results / "io_sleep" / "serial.json").exists()
+
+
+def test_a_second_run_keeps_the_replaced_traces_in_previous(traces):
+    r = subprocess.run([str(_timeline()), f"--out={traces}"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (traces / "two_sleepers" / "previous" / "event_loop.json").exists()
+
+
+def test_out_that_is_a_file_is_refused(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    r = subprocess.run([str(_timeline()), f"--out={f}"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.strip() == f"timeline: error: --out is '{f}'; allowed: a directory path"
+    assert f.read_text() == "x"
