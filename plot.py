@@ -35,18 +35,18 @@ are flagged; then the primitives' limits (results/limits.json) and the lost
 updates of shared_counter. Points are medians over repetitions; bars span the
 minimum to the maximum.
 
+and report.html (report.py): one self-contained page that opens from disk with
+no network: the question, the answer table (each claim's verdict and figures
+computed from these files), every chart inline as SVG with a two-line
+reading, the timelines with their trace files, the summary, the machine and
+software context, and, when an input folder holds previous/, compare.py's
+comparison of that run against this one with the gate's outcome.
+
 Models are drawn in the order, colour family and line style the files
 describe (context cvp_models, trace otherData.model_facts): twins share a
 colour, Python models have dashed lines and hollow markers. For files without
 those facts, models keep the order they first appear in, and a model whose
 rows all have W = 1 is taken to be fixed at one worker (no W in its label).
-
-and report.html (report.py): one self-contained page, no network needed,
-with the question, the answer table (each claim's verdict and figures
-computed from these files), every chart inline as SVG with a reading, the
-timelines and their trace files, the summary, the machine and software
-context, and, when an input folder holds previous/, compare.py's comparison
-of that run against this one.
 
 Charts of an earlier run that this run did not make are removed, so the
 folder never mixes runs. Charts are drawn into a staging folder and moved in
