@@ -37,7 +37,10 @@ int run_main(int argc, char** argv, const Harness& h) {
     const auto prepared = prepare_workloads(points, h);
     add_calibration_context(prepared);
     register_benchmarks(points, prepared, h, failures);
-    return run_registered({prog, profile, o.out, o.passthrough, points.size()}, failures);
+    const int status =
+        run_registered({prog, profile, o.out, o.passthrough, points.size()}, failures);
+    release_benchmark_models();
+    return status;
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
     return 2;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -66,13 +67,32 @@ double median(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-// The state of one benchmark across its repetitions. A failure is final:
-// the repetitions after it fail at once, so Google Benchmark 1.7.1 never
-// sees a failed repetition followed by a successful one (its ComputeStats
-// crashes on that) and the error row is printed without delay.
+// What one benchmark keeps across the invocations Google Benchmark makes of
+// it: its repetitions, and the runs it makes to pick an iteration count.
+//  - A failure is final: the repetitions after it fail at once, so Google
+//    Benchmark 1.7.1 never sees a failed repetition followed by a successful
+//    one (its ComputeStats crashes on that) and the error row is printed
+//    without delay.
+//  - The model is made and prepared once (threads started, workers forked),
+//    like a loop or a pool made before pyperf's clock starts, and released
+//    when the next benchmark starts, so no two benchmarks' workers coexist.
+//  - The bare primitive's time is measured once per benchmark.
 struct Sticky {
   std::string error;
+  std::unique_ptr<Model> model, baseline;
+  std::optional<double> limit_s;
 };
+
+// The benchmark whose models are alive; benchmarks run one at a time.
+Sticky* g_active = nullptr;
+
+void activate(Sticky& s) {
+  if (g_active != nullptr && g_active != &s) {
+    g_active->model.reset();
+    g_active->baseline.reset();
+  }
+  g_active = &s;
+}
 
 // What the timed runs of one repetition gathered.
 struct Tally {
@@ -95,6 +115,7 @@ class BenchmarkRun {
       return;
     }
     try {
+      activate(sticky_);
       set_up();
       timed_runs();
       if (tally_.runs > 0 && sticky_.error.empty()) report();
@@ -112,8 +133,10 @@ class BenchmarkRun {
   }
 
   void set_up() {
-    model_ = make_model(p_.model, static_cast<int>(p_.workers));
-    model_->prepare(w_);
+    if (!sticky_.model) {
+      sticky_.model = make_model(p_.model, static_cast<int>(p_.workers));
+      sticky_.model->prepare(w_);
+    }
     // A workload of CPU work alone is paired: every timed run is preceded by
     // an untimed run of the baseline model, and the pair gives that run's
     // speedup and its ideal. The reference machine (a virtual machine)
@@ -121,7 +144,7 @@ class BenchmarkRun {
     // runs minutes apart would put that switch into the speedup, comparing
     // neighbours does not. Sleeping tasks cost no CPU and need no pairing.
     paired_ = w_.params().bytes > 0 && w_.longest_wait().count() == 0;
-    if (paired_) baseline_ = make_model(baseline_model().name, 1);
+    if (paired_ && !sticky_.baseline) sticky_.baseline = make_model(baseline_model().name, 1);
     limits_ = limits_of(info_, w_.tasks(), static_cast<int>(p_.workers), usable_cpus());
   }
 
@@ -137,14 +160,14 @@ class BenchmarkRun {
       double baseline_s = 0;
       if (paired_) {
         const auto s0 = Clock::now();
-        baseline_->run(w_, out);
+        sticky_.baseline->run(w_, out);
         baseline_s = seconds_since(s0);
       }
       std::fill(out.begin(), out.end(), Digest{});
       w_.before_run();
       const double cpu0 = cpu_seconds_with_children();
       const auto t0 = Clock::now();
-      const RunReport report = model_->run(w_, out);
+      const RunReport report = sticky_.model->run(w_, out);
       const double seconds = seconds_since(t0);
       const double cpu1 = cpu_seconds_with_children() + report.worker_cpu_s;
       state_.SetIterationTime(seconds);
@@ -171,10 +194,12 @@ class BenchmarkRun {
     if (paired_) t.speedups.push_back(baseline_s / seconds);
   }
 
-  // The bare primitive's time for the same work, run right after the timed
-  // runs (up to three times, the fastest counts): limit_ms / measured is how
-  // much of the model's time its primitive alone takes.
+  // The bare primitive's time for the same work, run right after the first
+  // timed runs of the benchmark (three times when a run is short, the
+  // fastest counts): limit_ms / measured is how much of the model's time its
+  // primitive alone takes.
   double limit_s() const {
+    if (sticky_.limit_s) return *sticky_.limit_s;
     const double measured = median(tally_.run_s);
     const int n = measured < 0.2 ? 3 : 1;
     double best = std::numeric_limits<double>::infinity();
@@ -182,6 +207,7 @@ class BenchmarkRun {
       best = std::min(best, bare_run_seconds(info_.primitive, info_.concurrency, w_.params(),
                                              static_cast<int>(p_.workers)));
     }
+    sticky_.limit_s = best;
     return best;
   }
 
@@ -218,7 +244,6 @@ class BenchmarkRun {
   Sticky& sticky_;
   std::atomic<int>& failures_;
   const NameRules& h_names_;
-  std::unique_ptr<Model> model_, baseline_;
   bool paired_ = false;
   Limits limits_;
   Tally tally_;
@@ -258,6 +283,14 @@ void register_benchmarks(const std::vector<Point>& points,
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
   }
+}
+
+void release_benchmark_models() {
+  if (g_active != nullptr) {
+    g_active->model.reset();
+    g_active->baseline.reset();
+  }
+  g_active = nullptr;
 }
 
 void add_calibration_context(const std::map<std::string, Prepared>& prepared) {

@@ -30,6 +30,9 @@ void register_benchmarks(const std::vector<Point>& points,
                          const std::map<std::string, Prepared>& prepared, const Harness& h,
                          std::atomic<int>& failures);
 
+// Releases the models (threads, worker processes) of the benchmark that ran last.
+void release_benchmark_models();
+
 // The context entries of the calibrations ("task_cpu_us/<config>").
 void add_calibration_context(const std::map<std::string, Prepared>& prepared);
 
