@@ -311,6 +311,10 @@ double pipe_round_trip_seconds(int n) {
   const pid_t pid = fork();
   if (pid < 0) fail("fork");
   if (pid == 0) {
+    // The child's copies of the ends it does not use must go, or it never
+    // sees the end of file that tells it to leave.
+    close(to_child[1]);
+    close(to_parent[0]);
     char c = 0;
     while (read(to_child[0], &c, 1) == 1) {
       if (write(to_parent[1], &c, 1) != 1) _exit(1);
