@@ -74,7 +74,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import report
+# The modules beside this script, wherever it is started from.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report  # noqa: E402
 from cvpresults import (InputError, ModelRegistry, ResultFile, Series, Trace, cores_of,
                         one_line, ours, read_inputs, size_label)
 

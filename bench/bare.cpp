@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "models/worker_processes.hpp"
 #include "timing.hpp"
 #include "workloads/cpu_hash.hpp"
 
@@ -188,7 +189,8 @@ double processes(const WorkloadParams& p, int workers) {
                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED) fail("mmap");
   auto* next = new (shared) std::atomic<int>(0);
-  const int chunk = std::max(1, (p.tasks + 4 * workers - 1) / (4 * workers));
+  // The same chunks as the process models: the rule, not their code.
+  const int chunk = workers::chunk_size(p.tasks, workers);
   const auto t0 = Clock::now();
   std::vector<pid_t> pids;
   for (int k = 0; k < workers; ++k) {

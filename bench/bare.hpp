@@ -17,7 +17,7 @@ namespace cvp::bench {
 //                passed by uv_hrtime (`never_early`) or not
 //   kOsThreads   W std::threads made for the run, taking tasks one at a time
 //                from an atomic counter
-//   kForked      W processes forked for the run, taking chunks of N/(4W)
+//   kForked      W processes forked for the run, taking chunks of N/(32W)
 //                from a counter in shared memory, reaped with waitpid
 double bare_run_seconds(Primitive primitive, LimitRule concurrency, const WorkloadParams& params,
                         int workers, bool never_early = true);

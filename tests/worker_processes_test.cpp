@@ -10,10 +10,10 @@
 namespace cvp::workers {
 namespace {
 
-TEST(ChunkSize, FollowsMultiprocessingPoolMap) {
-  // divmod(N, 4W), plus one when there is a remainder, at least 1.
-  EXPECT_EQ(chunk_size(4096, 2), 512);
-  EXPECT_EQ(chunk_size(100, 8), 4);   // 100 / 32 = 3 remainder 4
+TEST(ChunkSize, ThirtyTwoChunksPerWorkerRoundedUp) {
+  // divmod(N, 32W), plus one when there is a remainder, at least 1.
+  EXPECT_EQ(chunk_size(4096, 2), 64);
+  EXPECT_EQ(chunk_size(100, 1), 4);  // 100 / 32 = 3 remainder 4
   EXPECT_EQ(chunk_size(10, 8), 1);
   EXPECT_EQ(chunk_size(1, 1), 1);
 }
@@ -43,8 +43,8 @@ TEST(ChunkQueue, MarksAWorkerBusyUntilItsChunkIsDone) {
 
 TEST(DefaultProgressTimeout, ScalesWithTheWaitsOfOneChunk) {
   EXPECT_EQ(default_progress_timeout(IoSleep(10, 0), 2), std::chrono::seconds(10));
-  // 10 tasks on 2 workers: chunks of 2, each 1 s of waiting: 10 s + 4 * 2 s.
-  EXPECT_EQ(default_progress_timeout(IoSleep(10, 1'000'000), 2), std::chrono::seconds(18));
+  // 10 tasks on 2 workers: chunks of 1, each 1 s of waiting: 10 s + 4 * 1 s.
+  EXPECT_EQ(default_progress_timeout(IoSleep(10, 1'000'000), 2), std::chrono::seconds(14));
 }
 
 }  // namespace

@@ -201,7 +201,7 @@ void print_help(const char* argv0) {
       "usage: mpiexec -n W %s [--profile=quick|default|full] [--out=FILE.json]\n"
       "       [--workloads=io_sleep,cpu_hash,mixed] [--tasks=N,...] [--sleep_us=T,...]\n"
       "       [--bytes=B,...] [--rounds=R,...] [--cpu_share_pct=P,...] [--benchmark_...]\n\n"
-      "The mpi model: W ranks (W = mpiexec -n), rank 0 handing out chunks of N/(4W)\n"
+      "The mpi model: W ranks (W = mpiexec -n), rank 0 handing out chunks of N/(32W)\n"
       "tasks on demand and running a share itself, every rank returning digests that\n"
       "rank 0 checks against the serial model's. Benchmarks are named as the C++\n"
       "harnesses name theirs (cpu_hash/mpi/tasks:N/workers:W/bytes:B, ...).\n"

@@ -8,9 +8,9 @@
 namespace cvp {
 
 // Fork-per-run worker processes: every run forks min(W, N) children, which
-// take chunks of about N/(4W) tasks from a shared counter whenever they are
-// free (the chunk multiprocessing.Pool.map picks), so a child slowed for a
-// while takes fewer chunks instead of holding up the end. Each writes
+// take chunks of about N/(32W) tasks from a shared counter whenever they are
+// free (workers::chunk_size), so a child slowed for a while, or forked
+// later, takes fewer chunks instead of holding up the end. Each writes
 // (index, digest) records to its pipe; the parent reads all pipes with poll
 // and reaps each child as its pipe closes. A child that dies fails the run
 // at once; one that holds a chunk longer than the progress timeout is killed

@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 
 namespace cvp {
 namespace {
@@ -28,12 +30,20 @@ bool read_command(int fd) {
 
 // Commands go over a socket, not a pipe: send() with MSG_NOSIGNAL reports a
 // dead worker as EPIPE instead of killing the parent with SIGPIPE.
-void send_command(const workers::Child& c) {
+// A worker whose socket is closed has died since the last run: it is
+// reaped and the failure says how it ended.
+void send_command(workers::Child& c, std::string_view model, int workers) {
   const std::uint32_t cmd = 1;
   for (;;) {
     const ssize_t n = ::send(c.commands.get(), &cmd, sizeof cmd, MSG_NOSIGNAL);
     if (n == static_cast<ssize_t>(sizeof cmd)) return;
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+      c.kill_and_reap();
+      const std::string why = c.failure();
+      throw std::runtime_error(c.describe(model, workers) + " " +
+                               (why.empty() ? "exited between runs" : why + " between runs"));
+    }
     workers::throw_errno("send");
   }
 }
@@ -93,7 +103,7 @@ RunReport ProcessPoolModel::run(const Workload& w, std::span<Digest> out) {
   try {
     for (workers::Child& c : children_) {
       c.finished = false;
-      send_command(c);
+      send_command(c, name(), workers());
     }
     report.worker_cpu_s = workers::collect(
         children_, *queue_, out,

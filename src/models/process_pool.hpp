@@ -13,8 +13,8 @@ namespace cvp {
 
 // The C++ counterpart of multiprocessing.Pool: prepare() forks W workers for
 // a workload and keeps them; a run resets a shared chunk queue, sends each
-// worker one command, and the workers take chunks of about N/(4W) tasks
-// until none is left, then report their CPU time. The run costs a command
+// worker one command, and the workers take chunks of tasks
+// until none is left (chunks of about N/(32W)), then report their CPU time. The run costs a command
 // and a reply per worker, not a fork. A worker that dies or stops making
 // progress fails the run at once; the pool is then torn down (no zombie, no
 // descriptor left) and forked anew by the next prepare() or run().

@@ -45,7 +45,8 @@ Pipe make_pipe();
 // Writes all of `data`, retrying on EINTR and short writes.
 void write_all(int fd, const void* data, std::size_t size);
 
-// The chunk size multiprocessing.Pool.map picks: N / (4W), rounded up, at least 1.
+// The tasks a worker takes at a time: N / (32W), rounded up, at least 1
+// (multiprocessing.Pool.map takes N / (4W); see the definition for why not).
 int chunk_size(int tasks, int workers);
 
 // Tasks handed out in chunks to whichever worker asks first, from an

@@ -1,0 +1,76 @@
+// Tests for bench/cli.cpp: strict flags, one-line errors, and the grid a command line asks for.
+#include "cli.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "models/registry.hpp"
+
+namespace cvp::bench {
+namespace {
+
+const Harness& harness() {
+  static const Harness h{"io_sleep",
+                         "test harness",
+                         {AxisId::kSleepUs},
+                         {},
+                         {},
+                         {},
+                         {{AxisId::kTasks, {100}}, {AxisId::kWorkers, {2}}, {AxisId::kSleepUs, {7}}},
+                         nullptr};
+  return h;
+}
+
+Options parse(std::vector<std::string> args) {
+  std::vector<char*> argv{const_cast<char*>("io_sleep")};
+  for (std::string& a : args) argv.push_back(a.data());
+  return parse_options(static_cast<int>(argv.size()), argv.data(), harness());
+}
+
+std::string error_of(std::vector<std::string> args) {
+  try {
+    parse(std::move(args));
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no exception)";
+}
+
+TEST(ParseOptions, ReadsProfileOutModelsAndAxes) {
+  const Options o = parse({"--profile=quick", "--out=r.json", "--models=serial", "--tasks=1,2",
+                           "--benchmark_filter=x"});
+  EXPECT_EQ(o.profile, "quick");
+  EXPECT_EQ(o.out->string(), "r.json");
+  EXPECT_EQ(o.models->front(), "serial");
+  EXPECT_EQ(o.axes.at(AxisId::kTasks), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(o.passthrough, (std::vector<std::string>{"--benchmark_filter=x"}));
+}
+
+TEST(ParseOptions, RefusesWhatALenientParserWouldGuess) {
+  EXPECT_EQ(error_of({"--tasks=1", "--tasks=2"}),
+            "--tasks is given twice; give it once (lists take commas)");
+  EXPECT_EQ(error_of({"--bytes=64"}), "--bytes does not apply to io_sleep");
+  EXPECT_EQ(error_of({"--tasks"}), "--tasks needs a value: --tasks=...");
+  EXPECT_EQ(error_of({"--benchmark_min_time=-1"}),
+            "--benchmark_min_time is '-1'; allowed: a number above 0");
+  EXPECT_EQ(error_of({"--benchmark_out=x.json"}),
+            "--benchmark_out is set by the harness; use --out=FILE.json");
+  EXPECT_EQ(error_of({"--profile=fast"}), "profile is 'fast'; allowed: quick, default, full");
+  EXPECT_EQ(error_of({"--what"}), "unknown argument '--what'; see io_sleep --help");
+}
+
+TEST(GridPoints, FlagsReplaceTheDefaultsAxisByAxis) {
+  const Options o = parse({"--models=serial," + std::string(registry().back().name), "--workers=3"});
+  const auto points = grid_points(o, profile_named("default"), harness());
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_EQ(points[0].workers, 1);  // the baseline is fixed at one worker
+  EXPECT_EQ(points[1].workers, 3);
+  for (const Point& p : points) {
+    EXPECT_EQ(p.tasks, 100);
+    EXPECT_EQ(p.sleep_us, 7);
+  }
+}
+
+}  // namespace
+}  // namespace cvp::bench
