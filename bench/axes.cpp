@@ -13,8 +13,8 @@ constexpr Axis kAxes[] = {
     {AxisId::kTasks, "tasks", "tasks per run", 1, kMaxTasks, &Point::tasks, InName::kAlways},
     {AxisId::kWorkers, "workers", "workers (threads or processes) for the models that take W", 1,
      kMaxWorkers, &Point::workers, InName::kAlways},
-    {AxisId::kSleepUs, "sleep_us", "microseconds each task waits", 0, kMaxSleepUs,
-     &Point::sleep_us, InName::kIfWorkloadWaits},
+    {AxisId::kSleepUs, "sleep_us", "microseconds each task waits", 0, kMaxSleepUs, &Point::sleep_us,
+     InName::kIfWorkloadWaits},
     {AxisId::kBytes, "bytes", "message bytes each task hashes", 1, kMaxBytes, &Point::bytes,
      InName::kIfPositive},
     {AxisId::kRounds, "rounds", "chained SHA-256 rounds per task", 1, kMaxRounds, &Point::rounds,
@@ -23,8 +23,8 @@ constexpr Axis kAxes[] = {
      &Point::cpu_share_pct, InName::kNever},
     {AxisId::kLock, "lock", "1: each task holds a lock across read, wait and write", 0, 1,
      &Point::lock, InName::kIfHarnessNames},
-    {AxisId::kWait, "wait", "1: the wait sits between the read and the write", 0, 1,
-     &Point::wait, InName::kIfHarnessNames},
+    {AxisId::kWait, "wait", "1: the wait sits between the read and the write", 0, 1, &Point::wait,
+     InName::kIfHarnessNames},
 };
 
 }  // namespace

@@ -1,17 +1,16 @@
 // The bare primitives under the models, timed with none of the suite's code in the path.
 #include "bare.hpp"
 
-#include <openssl/evp.h>
+#include <fcntl.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
+#include <openssl/evp.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
-
-#include <fcntl.h>
 
 #include <algorithm>
 #include <atomic>
@@ -45,8 +44,10 @@ void uv_ok(int rc, const char* what) {
 // takes a global lock per call in OpenSSL 3.0).
 class RawHasher {
  public:
-  RawHasher() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), tmpl_(EVP_MD_CTX_new()),
-                ctx_(EVP_MD_CTX_new()) {
+  RawHasher()
+      : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)),
+        tmpl_(EVP_MD_CTX_new()),
+        ctx_(EVP_MD_CTX_new()) {
     if (md_ == nullptr || tmpl_ == nullptr || ctx_ == nullptr ||
         EVP_DigestInit_ex2(tmpl_, md_, nullptr) != 1) {
       throw std::runtime_error("bare SHA-256: OpenSSL set-up failed");
@@ -143,8 +144,12 @@ void arm(TimerRun& r, int i, std::uint64_t wait_ns) {
 }
 
 double uv_timers(const WorkloadParams& p, bool chain, bool never_early) {
-  TimerRun r{{}, std::vector<uv_timer_t>(static_cast<std::size_t>(p.tasks)),
-             std::vector<std::uint64_t>(static_cast<std::size_t>(p.tasks)), &p, {}, chain,
+  TimerRun r{{},
+             std::vector<uv_timer_t>(static_cast<std::size_t>(p.tasks)),
+             std::vector<std::uint64_t>(static_cast<std::size_t>(p.tasks)),
+             &p,
+             {},
+             chain,
              never_early};
   uv_ok(uv_loop_init(&r.loop), "uv_loop_init");
   for (uv_timer_t& t : r.timers) {
@@ -288,9 +293,8 @@ double tbb_round_seconds(int threads, int n) {
   static std::map<int, std::unique_ptr<Arena>> arenas;
   auto& a = arenas[threads];
   if (!a) a = std::make_unique<Arena>(threads);
-  return a->arena.execute([&] {
-    return timed(n, [threads] { tbb::parallel_for(0, threads, [](int) {}); });
-  });
+  return a->arena.execute(
+      [&] { return timed(n, [threads] { tbb::parallel_for(0, threads, [](int) {}); }); });
 }
 
 double uv_queue_work_seconds(int n) {
@@ -298,7 +302,9 @@ double uv_queue_work_seconds(int n) {
   uv_ok(uv_loop_init(&loop), "uv_loop_init");
   uv_work_t req;
   const auto round = [&] {
-    uv_ok(uv_queue_work(&loop, &req, [](uv_work_t*) {}, [](uv_work_t*, int) {}), "uv_queue_work");
+    uv_ok(uv_queue_work(
+              &loop, &req, [](uv_work_t*) {}, [](uv_work_t*, int) {}),
+          "uv_queue_work");
     uv_run(&loop, UV_RUN_DEFAULT);
   };
   round();  // starts the threadpool

@@ -24,10 +24,10 @@ double bare_run_seconds(Primitive primitive, LimitRule concurrency, const Worklo
 
 // The bare primitive's own costs, for the limits harness: each returns the
 // wall seconds of `n` repetitions of one round.
-double fork_exit_wait_seconds(int children, int n);   // fork W, _exit, waitpid each
-double thread_spawn_seconds(int threads, int n);      // std::thread create + join W
-double tbb_round_seconds(int threads, int n);         // one empty parallel_for over W items
-double uv_queue_work_seconds(int n);                  // uv_queue_work of an empty job, back
-double pipe_round_trip_seconds(int n);                // a byte to a child and back
+double fork_exit_wait_seconds(int children, int n);  // fork W, _exit, waitpid each
+double thread_spawn_seconds(int threads, int n);     // std::thread create + join W
+double tbb_round_seconds(int threads, int n);        // one empty parallel_for over W items
+double uv_queue_work_seconds(int n);                 // uv_queue_work of an empty job, back
+double pipe_round_trip_seconds(int n);               // a byte to a child and back
 
 }  // namespace cvp::bench

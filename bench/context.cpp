@@ -1,4 +1,5 @@
-// What a result file says about the run: versions, CPUs, the models' registry rows, the machine's load.
+// What a result file says about the run: versions, CPUs, the models' registry rows, the machine's
+// load.
 #include "context.hpp"
 
 #include <benchmark/benchmark.h>
@@ -90,8 +91,9 @@ bool LoadMeter::loaded() const {
 std::string LoadMeter::json() const {
   const Interval i = interval();
   const bool loaded = i.other_busy_cpus > 0.25 || i.steal_pct > 5;
-  return "{\"interval_s\": " + fixed3(i.wall_s) + ", \"other_busy_cpus\": " +
-         fixed3(i.other_busy_cpus) + ", \"steal_pct\": " + fixed3(i.steal_pct) +
+  return "{\"interval_s\": " + fixed3(i.wall_s) +
+         ", \"other_busy_cpus\": " + fixed3(i.other_busy_cpus) +
+         ", \"steal_pct\": " + fixed3(i.steal_pct) +
          ", \"loadavg_start\": " + fixed3(start_.loadavg) +
          ", \"loadavg_end\": " + fixed3(i.loadavg_end) +
          ", \"loaded\": " + (loaded ? "true" : "false") + "}";
@@ -101,8 +103,7 @@ std::string with_context_entry(std::string json, std::string_view key, std::stri
   const std::string anchor = "\"context\": {";
   const std::size_t at = json.find(anchor);
   if (at == std::string::npos) throw std::runtime_error("the result has no context object");
-  json.insert(at + anchor.size(),
-              "\n    \"" + escaped(key) + "\": \"" + escaped(value) + "\",");
+  json.insert(at + anchor.size(), "\n    \"" + escaped(key) + "\": \"" + escaped(value) + "\",");
   return json;
 }
 

@@ -1,4 +1,5 @@
-// What a result file says about the run: versions, CPUs, the models' registry rows, the machine's load.
+// What a result file says about the run: versions, CPUs, the models' registry rows, the machine's
+// load.
 #pragma once
 
 #include <span>

@@ -1,4 +1,5 @@
-// Profiles and grids as data: which models (by registry facts) run which axis values in each profile.
+// Profiles and grids as data: which models (by registry facts) run which axis values in each
+// profile.
 #pragma once
 
 #include <functional>

@@ -1,4 +1,5 @@
-// limits harness: the bare primitives under the models, timed with none of the suite's code in the path.
+// limits harness: the bare primitives under the models, timed with none of the suite's code in the
+// path.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -22,7 +23,7 @@ using cvp::bench::bare_run_seconds;
 using cvp::bench::Profile;
 
 struct Row {
-  std::string name;  // limits/<primitive>/tasks:N/workers:W[/sleep_us:T][/bytes:B]
+  std::string name;             // limits/<primitive>/tasks:N/workers:W[/sleep_us:T][/bytes:B]
   std::function<double()> run;  // seconds of one run
   cvp::WorkloadParams params;
   int workers;
@@ -49,7 +50,8 @@ std::vector<Row> rows(const Profile& profile) {
   for (const auto& [bytes, rounds] : sizes) {
     const cvp::WorkloadParams p{static_cast<int>(tasks), 0, bytes, rounds};
     out.push_back({row_name("sha256", p, 1, false),
-                   [p] { return bare_run_seconds(Primitive::kLoop, LimitRule::kOne, p, 1); }, p, 1});
+                   [p] { return bare_run_seconds(Primitive::kLoop, LimitRule::kOne, p, 1); }, p,
+                   1});
     for (const std::int64_t w : cvp::bench::worker_ladder(cpus, {})) {
       if (w == 1) continue;
       const int workers = static_cast<int>(w);

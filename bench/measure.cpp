@@ -1,4 +1,5 @@
-// Measuring one benchmark: set-up outside the clock, timed runs, digests checked, counters computed.
+// Measuring one benchmark: set-up outside the clock, timed runs, digests checked, counters
+// computed.
 #include "measure.hpp"
 
 #include <benchmark/benchmark.h>
@@ -106,8 +107,14 @@ class BenchmarkRun {
  public:
   BenchmarkRun(benchmark::State& state, const Point& p, const Prepared& prep, Sticky& sticky,
                std::atomic<int>& failures, const NameRules& names)
-      : state_(state), p_(p), prep_(prep), w_(*prep.workload), info_(model_info(p.model)),
-        sticky_(sticky), failures_(failures), h_names_(names) {}
+      : state_(state),
+        p_(p),
+        prep_(prep),
+        w_(*prep.workload),
+        info_(model_info(p.model)),
+        sticky_(sticky),
+        failures_(failures),
+        h_names_(names) {}
 
   void operator()() {
     if (!sticky_.error.empty()) {
@@ -216,7 +223,7 @@ class BenchmarkRun {
     auto& c = state_.counters;
     for (const Axis& a : axes()) {
       const bool counted = a.in_name == InName::kIfHarnessNames ? h_names_.names_lock_and_wait
-                                                                 : a.in_name != InName::kNever;
+                                                                : a.in_name != InName::kNever;
       if (counted) c[std::string(a.name)] = static_cast<double>(p_.*a.field);
     }
     c["parallelism"] = t.wall_s > 0 ? t.cpu_s / t.wall_s : 0;

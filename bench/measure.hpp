@@ -1,4 +1,5 @@
-// Measuring one benchmark: set-up outside the clock, timed runs, digests checked, counters computed.
+// Measuring one benchmark: set-up outside the clock, timed runs, digests checked, counters
+// computed.
 #pragma once
 
 #include <atomic>

@@ -49,7 +49,8 @@ bool takes_workers(const ModelInfo& m) { return !m.fixed_workers(); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  const cvp::bench::PerProfile shares{{0, 50, 100}, {0, 10, 25, 50, 75, 100}, {0, 10, 25, 50, 75, 100}};
+  const cvp::bench::PerProfile shares{
+      {0, 50, 100}, {0, 10, 25, 50, 75, 100}, {0, 10, 25, 50, 75, 100}};
   // W at the usable CPUs, and at one worker per task: the loop's one thread
   // against as much parallelism as the machine has, and as much concurrency
   // as the tasks have.

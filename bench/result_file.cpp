@@ -199,9 +199,9 @@ class JsonChecker {
     const std::size_t start = at_;
     eat('-');
     std::size_t digits = 0;
-    while (at_ < t_.size() && (std::isdigit(static_cast<unsigned char>(t_[at_])) ||
-                               t_[at_] == '.' || t_[at_] == 'e' || t_[at_] == 'E' ||
-                               t_[at_] == '+' || t_[at_] == '-')) {
+    while (at_ < t_.size() &&
+           (std::isdigit(static_cast<unsigned char>(t_[at_])) || t_[at_] == '.' || t_[at_] == 'e' ||
+            t_[at_] == 'E' || t_[at_] == '+' || t_[at_] == '-')) {
       digits += std::isdigit(static_cast<unsigned char>(t_[at_])) ? 1 : 0;
       ++at_;
     }
@@ -220,8 +220,8 @@ class JsonChecker {
     return false;
   }
   void ws() {
-    while (at_ < t_.size() && (t_[at_] == ' ' || t_[at_] == '\n' || t_[at_] == '\r' ||
-                               t_[at_] == '\t')) {
+    while (at_ < t_.size() &&
+           (t_[at_] == ' ' || t_[at_] == '\n' || t_[at_] == '\r' || t_[at_] == '\t')) {
       ++at_;
     }
   }

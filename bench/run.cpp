@@ -1,4 +1,5 @@
-// Running the registered benchmarks and publishing their result file, the same way for every harness.
+// Running the registered benchmarks and publishing their result file, the same way for every
+// harness.
 #include "run.hpp"
 
 #include <benchmark/benchmark.h>
@@ -56,9 +57,10 @@ int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
   }
   const bool loaded = load.loaded();
   if (loaded || file.noisy_benchmarks() > 0) {
-    std::fprintf(stderr, "%s: warning: %s%s%d noisy benchmarks (see cvp_load and noisy in the JSON)\n",
-                 s.prog.c_str(), loaded ? "the machine was busy with other work; " : "",
-                 "", file.noisy_benchmarks());
+    std::fprintf(stderr,
+                 "%s: warning: %s%s%d noisy benchmarks (see cvp_load and noisy in the JSON)\n",
+                 s.prog.c_str(), loaded ? "the machine was busy with other work; " : "", "",
+                 file.noisy_benchmarks());
   }
   const int failed = failures.load();
   if (failed > 0) {
@@ -69,8 +71,8 @@ int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
   const std::string json = with_context_entry(file.json(), "cvp_load", load.json());
   if (failed > 0) {
     keep_failed(*s.out, json);
-    std::fprintf(stderr, "%s: %s left unchanged; this run's JSON is in %s.failed\n",
-                 s.prog.c_str(), s.out->c_str(), s.out->c_str());
+    std::fprintf(stderr, "%s: %s left unchanged; this run's JSON is in %s.failed\n", s.prog.c_str(),
+                 s.out->c_str(), s.out->c_str());
     return 1;
   }
   publish(*s.out, json);

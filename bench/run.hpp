@@ -1,4 +1,5 @@
-// Running the registered benchmarks and publishing their result file, the same way for every harness.
+// Running the registered benchmarks and publishing their result file, the same way for every
+// harness.
 #pragma once
 
 #include <atomic>

@@ -1,4 +1,5 @@
-// shared_counter harness: read a shared counter, wait, write it plus one; the updates each model loses.
+// shared_counter harness: read a shared counter, wait, write it plus one; the updates each model
+// loses.
 #include "workloads/shared_counter.hpp"
 
 #include "harness.hpp"
@@ -43,7 +44,6 @@ int main(int argc, char** argv) {
         {AxisId::kLock, {0, 1}},
         {AxisId::kWait, {0, 1}}},
        [](const Point& p) -> std::unique_ptr<cvp::Workload> {
-         return std::make_unique<cvp::SharedCounter>(p.tasks, p.sleep_us, p.lock != 0,
-                                                      p.wait != 0);
+         return std::make_unique<cvp::SharedCounter>(p.tasks, p.sleep_us, p.lock != 0, p.wait != 0);
        }});
 }

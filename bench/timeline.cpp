@@ -35,20 +35,15 @@ bool every_model(const ModelInfo&) { return true; }
 
 std::vector<Scenario> scenarios() {
   return {
-      {"io_sleep",
-       "8 tasks, each waits 50 ms",
-       [] { return std::make_unique<cvp::IoSleep>(8, 50'000); },
-       every_model},
+      {"io_sleep", "8 tasks, each waits 50 ms",
+       [] { return std::make_unique<cvp::IoSleep>(8, 50'000); }, every_model},
       // 8000 chained rounds of 4 KiB: about 20 ms of hashing per task.
-      {"cpu_hash",
-       "8 tasks, each hashes for about 20 ms",
-       [] { return std::make_unique<cvp::CpuHash>(8, 4096, 8000); },
-       every_model},
+      {"cpu_hash", "8 tasks, each hashes for about 20 ms",
+       [] { return std::make_unique<cvp::CpuHash>(8, 4096, 8000); }, every_model},
       // The example in circulation: two coroutines sleeping 100 and 200 ms,
       // awaited one after the other, then gathered: the loops that wait on
       // timers.
-      {"two_sleepers",
-       "task 0 waits 100 ms, task 1 waits 200 ms",
+      {"two_sleepers", "task 0 waits 100 ms, task 1 waits 200 ms",
        [] {
          return std::make_unique<cvp::IoSleep>(std::vector<std::int64_t>{100'000, 200'000});
        },

@@ -67,8 +67,8 @@ std::string chrome_trace_json(const TraceInfo& info, const std::vector<TaskSpan>
          quoted(info.scenario) + ", \"model\": " + quoted(info.model) +
          ", \"workers\": " + std::to_string(info.workers) +
          ", \"wall_ms\": " + number(info.wall_ms) +
-         ", \"model_facts\": " + (info.model_facts.empty() ? "null" : info.model_facts) + "},\n  \"traceEvents\": [" + events +
-         "\n  ]\n}\n";
+         ", \"model_facts\": " + (info.model_facts.empty() ? "null" : info.model_facts) +
+         "},\n  \"traceEvents\": [" + events + "\n  ]\n}\n";
 }
 
 }  // namespace cvp::bench

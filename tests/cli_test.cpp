@@ -11,14 +11,15 @@ namespace cvp::bench {
 namespace {
 
 const Harness& harness() {
-  static const Harness h{"io_sleep",
-                         "test harness",
-                         {AxisId::kSleepUs},
-                         {},
-                         {},
-                         {},
-                         {{AxisId::kTasks, {100}}, {AxisId::kWorkers, {2}}, {AxisId::kSleepUs, {7}}},
-                         nullptr};
+  static const Harness h{
+      "io_sleep",
+      "test harness",
+      {AxisId::kSleepUs},
+      {},
+      {},
+      {},
+      {{AxisId::kTasks, {100}}, {AxisId::kWorkers, {2}}, {AxisId::kSleepUs, {7}}},
+      nullptr};
   return h;
 }
 
@@ -61,7 +62,8 @@ TEST(ParseOptions, RefusesWhatALenientParserWouldGuess) {
 }
 
 TEST(GridPoints, FlagsReplaceTheDefaultsAxisByAxis) {
-  const Options o = parse({"--models=serial," + std::string(registry().back().name), "--workers=3"});
+  const Options o =
+      parse({"--models=serial," + std::string(registry().back().name), "--workers=3"});
   const auto points = grid_points(o, profile_named("default"), harness());
   ASSERT_EQ(points.size(), 2u);
   EXPECT_EQ(points[0].workers, 1);  // the baseline is fixed at one worker

@@ -16,8 +16,8 @@ TEST(LoadMeter, DescribesTheIntervalAsJson) {
   for (int i = 0; i < 5'000'000; ++i) x = x + i;
   const std::string json = meter.json();
   EXPECT_TRUE(is_json(json)) << json;
-  for (const char* key : {"interval_s", "other_busy_cpus", "steal_pct", "loadavg_start",
-                          "loadavg_end", "loaded"}) {
+  for (const char* key :
+       {"interval_s", "other_busy_cpus", "steal_pct", "loadavg_start", "loadavg_end", "loaded"}) {
     EXPECT_NE(json.find(key), std::string::npos) << key;
   }
 }

@@ -3,9 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "models/registry.hpp"
-
 #include "models/event_loop.hpp"
+#include "models/registry.hpp"
 #include "test_support.hpp"
 #include "workloads/cpu_hash.hpp"
 

@@ -3,11 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include "models/registry.hpp"
-
 #include <set>
 #include <thread>
 
+#include "models/registry.hpp"
 #include "test_support.hpp"
 #include "workloads/cpu_hash.hpp"
 

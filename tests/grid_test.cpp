@@ -1,4 +1,5 @@
-// Tests for bench/grid.cpp: profiles, worker ladders that fit the machine, grids expanded from the registry.
+// Tests for bench/grid.cpp: profiles, worker ladders that fit the machine, grids expanded from the
+// registry.
 #include "grid.hpp"
 
 #include <gtest/gtest.h>
@@ -39,8 +40,7 @@ TEST(Expand, SelectsModelsByTheirFactsAndForcesFixedWorkers) {
 }
 
 TEST(Expand, AppliesCompleteAndKeep) {
-  const GridRow row{[](const ModelInfo& m) { return m.baseline; },
-                    {{AxisId::kTasks, {1, 2, 3}}}};
+  const GridRow row{[](const ModelInfo& m) { return m.baseline; }, {{AxisId::kTasks, {1, 2, 3}}}};
   GridRules rules;
   rules.complete = [](Point& p) { p.sleep_us = p.tasks * 10; };
   rules.keep = [](const Point& p) { return p.tasks != 2; };

@@ -1,4 +1,5 @@
-// Tests for src/models/inflight_gauge.cpp: the peak across threads and forked children, spans, reset.
+// Tests for src/models/inflight_gauge.cpp: the peak across threads and forked children, spans,
+// reset.
 #include "models/inflight_gauge.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// Tests for src/models/process_pool.cpp: workers kept across runs; a dead worker fails one run, not the next.
+// Tests for src/models/process_pool.cpp: workers kept across runs; a dead worker fails one run, not
+// the next.
 #include "models/process_pool.hpp"
 
 #include <gtest/gtest.h>

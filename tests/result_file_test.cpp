@@ -1,4 +1,5 @@
-// Tests for bench/result_file.cpp: odd --out paths refused, publishing keeps the previous file, JSON checked.
+// Tests for bench/result_file.cpp: odd --out paths refused, publishing keeps the previous file,
+// JSON checked.
 #include "result_file.hpp"
 
 #include <gtest/gtest.h>

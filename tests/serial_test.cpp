@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include "models/registry.hpp"
-
 #include "test_support.hpp"
 #include "workloads/cpu_hash.hpp"
 

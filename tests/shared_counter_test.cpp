@@ -1,4 +1,5 @@
-// Tests for src/workloads/shared_counter.cpp: lost updates where read and write windows overlap, none under a lock.
+// Tests for src/workloads/shared_counter.cpp: lost updates where read and write windows overlap,
+// none under a lock.
 #include "workloads/shared_counter.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// Tests for src/models/worker_processes.cpp: chunk sizes, the shared queue, and the progress timeout.
+// Tests for src/models/worker_processes.cpp: chunk sizes, the shared queue, and the progress
+// timeout.
 #include "models/worker_processes.hpp"
 
 #include <gtest/gtest.h>

@@ -1,11 +1,11 @@
 // event_loop: one libuv loop on one thread; waits are timers, compute runs in callbacks.
 #include "models/event_loop.hpp"
-#include "models/loop_run.hpp"
 
 #include <cstdio>
 #include <stdexcept>
 #include <string>
 
+#include "models/loop_run.hpp"
 #include "models/uv_check.hpp"
 #include "timing.hpp"
 

@@ -8,6 +8,7 @@ namespace cvp {
 // Gathered tasks whose wait is a blocking sleep (time.sleep instead of
 // await asyncio.sleep): the loop thread sleeps, and no other task moves.
 inline constexpr char kEventLoopBlocking[] = "event_loop_blocking";
-using EventLoopBlockingModel = EventLoopVariant<EventLoopModel::Mode::kBlocking, kEventLoopBlocking>;
+using EventLoopBlockingModel =
+    EventLoopVariant<EventLoopModel::Mode::kBlocking, kEventLoopBlocking>;
 
 }  // namespace cvp

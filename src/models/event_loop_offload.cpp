@@ -1,6 +1,5 @@
 // event_loop_offload: tasks run on libuv's threadpool (uv_queue_work), results back on the loop.
 #include "models/event_loop_offload.hpp"
-#include "models/loop_run.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -9,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/loop_run.hpp"
 #include "models/uv_check.hpp"
 #include "params.hpp"
 #include "timing.hpp"
@@ -35,10 +35,9 @@ void check_uv_threadpool_size_env() {
   long long n = 0;
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < 1 || n > kMaxWorkers) {
-    throw std::invalid_argument("UV_THREADPOOL_SIZE is '" + std::string(v) +
-                                "'; allowed: 1 to " + std::to_string(kMaxWorkers) +
-                                " (libuv would start " + std::to_string(uv_threadpool_size()) +
-                                " threads)");
+    throw std::invalid_argument("UV_THREADPOOL_SIZE is '" + std::string(v) + "'; allowed: 1 to " +
+                                std::to_string(kMaxWorkers) + " (libuv would start " +
+                                std::to_string(uv_threadpool_size()) + " threads)");
   }
 }
 

@@ -1,4 +1,5 @@
-// fork: W child processes forked per run, taking chunks of tasks on demand, digests back over pipes.
+// fork: W child processes forked per run, taking chunks of tasks on demand, digests back over
+// pipes.
 #include "models/fork.hpp"
 
 #include <unistd.h>
@@ -32,11 +33,11 @@ RunReport ForkModel::run(const Workload& w, std::span<Digest> out) {
     // The parent keeps only the read end: the pipe closes when the child ends.
     c.results = std::move(pipe.read);
   }
-  workers::collect(children, queue, out,
-                   {name(), workers(), false,
-                    progress_timeout_.count() > 0
-                        ? progress_timeout_
-                        : workers::default_progress_timeout(w, workers())});
+  workers::collect(
+      children, queue, out,
+      {name(), workers(), false,
+       progress_timeout_.count() > 0 ? progress_timeout_
+                                     : workers::default_progress_timeout(w, workers())});
   return gauge.report();
 }
 

@@ -1,4 +1,5 @@
-// fork: W child processes forked per run, taking chunks of tasks on demand, digests back over pipes.
+// fork: W child processes forked per run, taking chunks of tasks on demand, digests back over
+// pipes.
 #pragma once
 
 #include <chrono>

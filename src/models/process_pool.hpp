@@ -1,4 +1,5 @@
-// process_pool: W worker processes forked once and kept; each run's tasks dispatched to them in chunks.
+// process_pool: W worker processes forked once and kept; each run's tasks dispatched to them in
+// chunks.
 #pragma once
 
 #include <chrono>

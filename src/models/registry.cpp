@@ -54,8 +54,7 @@ const std::vector<ModelInfo> kModels{
     {"tbb", kThreads, any, "", kWorkers, kWorkersOnCpus, kOsThreads, false, false,
      "oneTBB parallel_for in a task_arena of W threads", make_with_workers<TbbModel>},
     {"fork", kProcesses, any, "", kWorkers, kWorkersOnCpus, kForked, false, false,
-     "W children forked per run, chunks of tasks taken on demand",
-     make_with_workers<ForkModel>},
+     "W children forked per run, chunks of tasks taken on demand", make_with_workers<ForkModel>},
     {"process_pool", kProcesses, any, "", kWorkers, kWorkersOnCpus, kForked, false, false,
      "W children forked once and kept, chunks of tasks dispatched per run",
      make_with_workers<ProcessPoolModel>},
@@ -86,8 +85,8 @@ const ModelInfo& model_info(std::string_view name) {
 }
 
 const ModelInfo& baseline_model() {
-  const auto it = std::find_if(kModels.begin(), kModels.end(),
-                               [](const ModelInfo& m) { return m.baseline; });
+  const auto it =
+      std::find_if(kModels.begin(), kModels.end(), [](const ModelInfo& m) { return m.baseline; });
   return *it;
 }
 
@@ -96,8 +95,8 @@ std::unique_ptr<Model> make_model(std::string_view name, int workers) {
   check_workers(workers);
   if (const auto fixed = m.fixed_workers(); fixed && workers != *fixed) {
     throw std::invalid_argument("workers is " + std::to_string(workers) + " for model '" +
-                                std::string(name) + "'; allowed: " + std::to_string(*fixed) +
-                                " (" + std::string(m.fixed_why) + ")");
+                                std::string(name) + "'; allowed: " + std::to_string(*fixed) + " (" +
+                                std::string(m.fixed_why) + ")");
   }
   return m.make(workers);
 }
@@ -149,8 +148,8 @@ std::string registry_json(const ModelInfo& m) {
          ", \"fixed_workers\": " + (fixed ? std::to_string(*fixed) : "null") +
          ", \"fixed_why\": " + quoted(m.fixed_why) +
          ", \"concurrency\": " + quoted(rule_text(m.concurrency)) +
-         ", \"parallelism\": " + quoted(rule_text(m.parallelism)) + ", \"twin\": " + quoted(m.name) +
-         ", \"summary\": " + quoted(m.summary) + "}";
+         ", \"parallelism\": " + quoted(rule_text(m.parallelism)) +
+         ", \"twin\": " + quoted(m.name) + ", \"summary\": " + quoted(m.summary) + "}";
 }
 
 std::string registry_json(std::span<const std::string> names) {

@@ -18,19 +18,19 @@ enum class Family { kOneThread, kThreads, kProcesses };
 // How many tasks a model holds in flight, or runs at one instant, as a rule
 // over N (tasks), W (workers) and the usable CPUs.
 enum class LimitRule {
-  kOne,              // 1
-  kTasks,            // N: every task at once (a gathered event loop)
-  kWorkers,          // W
-  kWorkersOnCpus,    // min(W, CPUs)
+  kOne,            // 1
+  kTasks,          // N: every task at once (a gathered event loop)
+  kWorkers,        // W
+  kWorkersOnCpus,  // min(W, CPUs)
 };
 
 // The primitive a model is built on, which the limits harness and the
 // paired bare runs measure without any of the suite's code.
 enum class Primitive {
-  kLoop,          // one thread calling and sleeping (serial, blocking loops)
-  kUvTimers,      // libuv timers started together, never fired early
-  kOsThreads,     // W threads taking tasks from a shared counter
-  kForked,        // W forked processes taking tasks from a shared counter
+  kLoop,       // one thread calling and sleeping (serial, blocking loops)
+  kUvTimers,   // libuv timers started together, never fired early
+  kOsThreads,  // W threads taking tasks from a shared counter
+  kForked,     // W forked processes taking tasks from a shared counter
 };
 
 struct ModelInfo {

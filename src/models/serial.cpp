@@ -1,5 +1,6 @@
 // serial: one task after another on the calling thread, the baseline.
 #include "models/serial.hpp"
+
 #include "models/inflight_gauge.hpp"
 
 namespace cvp {

@@ -1,11 +1,11 @@
 // tbb: tbb::parallel_for over the tasks inside a task_arena of W threads.
 #include "models/tbb.hpp"
-#include "models/inflight_gauge.hpp"
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
 
+#include "models/inflight_gauge.hpp"
 #include "timing.hpp"
 
 namespace cvp {

@@ -1,4 +1,5 @@
-// What the process models share: owned descriptors, a shared chunk queue, and the parent's collector.
+// What the process models share: owned descriptors, a shared chunk queue, and the parent's
+// collector.
 #include "models/worker_processes.hpp"
 
 #include <fcntl.h>
@@ -24,7 +25,9 @@
 
 namespace cvp::workers {
 
-void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+void throw_errno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
 
 Fd::Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
 
@@ -72,7 +75,8 @@ int chunk_size(int tasks, int workers) {
 }
 
 ChunkQueue::ChunkQueue() {
-  void* p = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* p =
+      mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw_errno("mmap");
   shared_ = new (p) Shared;
   for (auto& b : shared_->busy_since) b.store(0, std::memory_order_relaxed);
@@ -99,7 +103,9 @@ bool ChunkQueue::take(int worker, int& begin, int& end) {
   return true;
 }
 
-void ChunkQueue::done(int worker) { shared_->busy_since[worker].store(0, std::memory_order_relaxed); }
+void ChunkQueue::done(int worker) {
+  shared_->busy_since[worker].store(0, std::memory_order_relaxed);
+}
 
 std::int64_t ChunkQueue::busy_since_ns(int worker) const {
   return shared_->busy_since[worker].load(std::memory_order_relaxed);

@@ -1,4 +1,5 @@
-// What the process models share: owned descriptors, a shared chunk queue, and the parent's collector.
+// What the process models share: owned descriptors, a shared chunk queue, and the parent's
+// collector.
 #pragma once
 
 #include <sys/types.h>
@@ -102,9 +103,9 @@ void serve_run(const Workload& w, ChunkQueue& queue, InflightGauge& gauge, int w
 struct Child {
   int number = 0;
   pid_t pid = -1;
-  Fd results;  // read end of the worker's result pipe
-  Fd commands; // write end of its command pipe (persistent workers only)
-  std::string pending;  // bytes of a record not yet complete
+  Fd results;             // read end of the worker's result pipe
+  Fd commands;            // write end of its command pipe (persistent workers only)
+  std::string pending;    // bytes of a record not yet complete
   bool finished = false;  // done with the current run
   bool reaped = false;
   int status = 0;

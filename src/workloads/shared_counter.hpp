@@ -1,9 +1,10 @@
 // shared_counter: each task reads a shared counter, waits, then writes it plus one.
 #pragma once
 
+#include <pthread.h>
+
 #include <atomic>
 #include <cstdint>
-#include <pthread.h>
 
 #include "workloads/workload.hpp"
 
@@ -26,7 +27,7 @@ class SharedCounter final : public Workload {
   SharedCounter& operator=(const SharedCounter&) = delete;
 
   std::string_view name() const override { return "shared_counter"; }
-  Digest compute(int index) const override;  // the read (and the write, without wait_between)
+  Digest compute(int index) const override;   // the read (and the write, without wait_between)
   void after_wait(int index) const override;  // the write, with wait_between
 
   bool exclusive() const override { return locked_; }
