@@ -61,6 +61,8 @@ std::int64_t monotonic_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+double cpu_seconds_self() { return cpu_seconds(RUSAGE_SELF); }
+
 double cpu_seconds_with_children() {
   return cpu_seconds(RUSAGE_SELF) + cpu_seconds(RUSAGE_CHILDREN);
 }

@@ -12,21 +12,11 @@ namespace cvp {
 namespace {
 
 using testing::expect_serial_digests;
+using testing::failure_of;
 using testing::HookedWorkload;
 using testing::no_children_left;
 using testing::open_fd_count;
 using testing::seconds_since;
-
-// Runs `w` on `m`, expects a std::runtime_error, and returns its message.
-std::string failure_of(ForkModel& m, const Workload& w) {
-  std::vector<Digest> out(static_cast<std::size_t>(w.tasks()));
-  try {
-    m.run(w, out);
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 
 TEST(ForkModel, ReturnsTheSerialDigestsForCpuHash) {
   for (int workers : {1, 2, 4}) {

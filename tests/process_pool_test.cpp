@@ -12,20 +12,11 @@ namespace cvp {
 namespace {
 
 using testing::expect_serial_digests;
+using testing::failure_of;
 using testing::HookedWorkload;
 using testing::no_children_left;
 using testing::open_fd_count;
 using testing::seconds_since;
-
-std::string failure_of(Model& m, const Workload& w) {
-  std::vector<Digest> out(static_cast<std::size_t>(w.tasks()));
-  try {
-    m.run(w, out);
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 
 TEST(ProcessPoolModel, ReturnsTheSerialDigestsRunAfterRun) {
   ProcessPoolModel m(3);

@@ -66,4 +66,15 @@ inline RunReport expect_serial_digests(Model& m, const Workload& w) {
   return r;
 }
 
+// Runs `w` on `m`, expects a std::runtime_error, and returns its message.
+inline std::string failure_of(Model& m, const Workload& w) {
+  std::vector<Digest> out(static_cast<std::size_t>(w.tasks()));
+  try {
+    m.run(w, out);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "(no exception)";
+}
+
 }  // namespace cvp::testing

@@ -111,19 +111,6 @@ std::int64_t ChunkQueue::busy_since_ns(int worker) const {
   return shared_->busy_since[worker].load(std::memory_order_relaxed);
 }
 
-namespace {
-
-double cpu_seconds_self() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  const auto s = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-  };
-  return s(ru.ru_utime) + s(ru.ru_stime);
-}
-
-}  // namespace
-
 void serve_run(const Workload& w, ChunkQueue& queue, InflightGauge& gauge, int worker, int fd,
                bool end_marker) {
   const double cpu0 = cpu_seconds_self();
