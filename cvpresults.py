@@ -27,7 +27,7 @@ MAX_COUNTER = 1e15
 MAX_PARAM = 10**12
 # Trace times (µs) beyond this are not a timeline anyone can draw.
 MAX_TRACE_US = 1e12
-SKIPPED_FOLDERS = ("previous", "baseline")
+SKIPPED_FOLDERS = ("previous", "baseline", "checks")
 UNSTABLE_SUFFIXES = (".partial", ".failed")
 NON_COUNTERS = {"real_time", "cpu_time", "iterations", "repetitions", "repetition_index", "threads",
                 "family_index", "per_family_instance_index"}
@@ -511,7 +511,7 @@ def _skipped(path: Path, root: Path) -> bool:
 def expand(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
     """Files as given; a folder stands for every *.json in it (and below it
     when `recursive`), except results kept for comparisons (previous/,
-    baseline/), unfinished or failed output (*.partial, *.failed) and hidden
+    baseline/, checks/), unfinished or failed output (*.partial, *.failed) and hidden
     staging folders."""
     result = []
     for p in paths:
