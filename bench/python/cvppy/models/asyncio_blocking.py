@@ -7,19 +7,12 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from cvppy.models.event_loop import LoopModel
-from cvppy.models.model import Limits
+from cvppy.models.event_loop import OneAtATimeLoopModel
 from cvppy.workloads.workload import BlockingEnv, LoopEnv
 
 
-class AsyncioBlockingModel(LoopModel):
+class AsyncioBlockingModel(OneAtATimeLoopModel):
     name = "py_asyncio_blocking"
-
-    def __init__(self, workers: int) -> None:
-        super().__init__(workers, asyncio.new_event_loop)
-
-    def limits(self, tasks: int, cpus: int) -> Limits:
-        return Limits(1, 1)
 
     async def run_tasks(self, env: LoopEnv) -> list[bytes]:
         w = self.workload

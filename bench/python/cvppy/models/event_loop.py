@@ -11,7 +11,7 @@ from abc import abstractmethod
 from typing import Callable
 
 from cvppy.models.gauge import LocalGauge
-from cvppy.models.model import Model, RunReport
+from cvppy.models.model import Limits, Model, RunReport
 from cvppy.workloads.workload import Cell, Gauge, LoopEnv, Workload
 
 
@@ -55,3 +55,13 @@ class LoopModel(Model):
             self._loop.run_until_complete(self._loop.shutdown_asyncgens())
             self._loop.close()
             self._loop = None
+
+
+class OneAtATimeLoopModel(LoopModel):
+    """A loop model on asyncio's default loop whose tasks never overlap."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(workers, asyncio.new_event_loop)
+
+    def limits(self, tasks: int, cpus: int) -> Limits:
+        return Limits(1, 1)
