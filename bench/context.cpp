@@ -12,8 +12,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <utility>
 
 #include "cvp/version.hpp"
+#include "json_text.hpp"
 #include "models/event_loop_offload.hpp"
 #include "models/registry.hpp"
 #include "params.hpp"
@@ -26,15 +28,6 @@ std::string fixed3(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", v);
   return buf;
-}
-
-std::string escaped(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -65,45 +58,38 @@ void add_context(std::string_view harness, std::string_view profile,
   benchmark::AddCustomContext("timer_slack_ns", std::to_string(timer_slack().count()));
 }
 
-LoadMeter::LoadMeter() : start_(read()) {}
+LoadMeter::LoadMeter(std::function<double()> own_cpu_s)
+    : own_cpu_s_(std::move(own_cpu_s)), start_(read()) {}
 
-LoadMeter::Reading LoadMeter::read() {
-  return {std::chrono::duration<double>(Clock::now().time_since_epoch()).count(),
-          cpu_seconds_with_children(), loadavg_1m(), machine_cpu()};
+LoadMeter::Reading LoadMeter::read() const {
+  return {std::chrono::duration<double>(Clock::now().time_since_epoch()).count(), own_cpu_s_(),
+          loadavg_1m(), machine_cpu()};
 }
 
-LoadMeter::Interval LoadMeter::interval() const {
+LoadMeter::Summary LoadMeter::finish() const {
   const Reading end = read();
   const double wall = end.wall_s - start_.wall_s;
   const double total = end.machine.total_s - start_.machine.total_s;
   const double other =
       end.machine.busy_s - start_.machine.busy_s - (end.own_cpu_s - start_.own_cpu_s);
-  const double steal = end.machine.steal_s - start_.machine.steal_s;
-  return {wall, wall > 0 ? std::max(other, 0.0) / wall : 0, total > 0 ? 100 * steal / total : 0,
-          end.loadavg};
-}
-
-bool LoadMeter::loaded() const {
-  const Interval i = interval();
-  return i.other_busy_cpus > 0.25 || i.steal_pct > 5;
-}
-
-std::string LoadMeter::json() const {
-  const Interval i = interval();
-  const bool loaded = i.other_busy_cpus > 0.25 || i.steal_pct > 5;
-  return "{\"interval_s\": " + fixed3(i.wall_s) +
-         ", \"other_busy_cpus\": " + fixed3(i.other_busy_cpus) +
-         ", \"steal_pct\": " + fixed3(i.steal_pct) +
-         ", \"loadavg_start\": " + fixed3(start_.loadavg) +
-         ", \"loadavg_end\": " + fixed3(i.loadavg_end) +
-         ", \"loaded\": " + (loaded ? "true" : "false") + "}";
+  const double other_cpus = wall > 0 ? std::max(other, 0.0) / wall : 0;
+  const double steal_pct =
+      total > 0 ? 100 * (end.machine.steal_s - start_.machine.steal_s) / total : 0;
+  Summary s;
+  s.loaded = other_cpus > 0.25 || steal_pct > 5;
+  s.json = "{\"interval_s\": " + fixed3(wall) + ", \"other_busy_cpus\": " + fixed3(other_cpus) +
+           ", \"steal_pct\": " + fixed3(steal_pct) +
+           ", \"loadavg_start\": " + fixed3(start_.loadavg) +
+           ", \"loadavg_end\": " + fixed3(end.loadavg) +
+           ", \"loaded\": " + (s.loaded ? "true" : "false") + "}";
+  return s;
 }
 
 std::string with_context_entry(std::string json, std::string_view key, std::string_view value) {
   const std::string anchor = "\"context\": {";
   const std::size_t at = json.find(anchor);
   if (at == std::string::npos) throw std::runtime_error("the result has no context object");
-  json.insert(at + anchor.size(), "\n    \"" + escaped(key) + "\": \"" + escaped(value) + "\",");
+  json.insert(at + anchor.size(), "\n    " + json_quoted(key) + ": " + json_quoted(value) + ",");
   return json;
 }
 

@@ -2,11 +2,13 @@
 // load.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "sysinfo.hpp"
+#include "timing.hpp"
 
 namespace cvp::bench {
 
@@ -18,25 +20,28 @@ void add_context(std::string_view harness, std::string_view profile,
                  std::span<const std::string> models);
 
 // The machine's other load over a run: the CPU time of the whole machine
-// that was not this process's or its children's, steal, load averages.
+// that was not the run's own, steal, load averages.
 class LoadMeter {
  public:
-  LoadMeter();  // starts the interval
-  // The interval so far as the `cvp_load` JSON object; `loaded` when other
-  // work used more than a quarter of a CPU or steal exceeded 5%.
-  std::string json() const;
-  bool loaded() const;
+  // Starts the interval. `own_cpu_s` reads the CPU seconds of the run's own
+  // processes: by default this process and its reaped children (the mpi
+  // harness adds the other ranks on its host).
+  explicit LoadMeter(std::function<double()> own_cpu_s = cpu_seconds_with_children);
+
+  struct Summary {
+    bool loaded = false;  // other work used over a quarter of a CPU, or steal over 5%
+    std::string json;     // the `cvp_load` JSON object
+  };
+  // Ends the interval: one reading, one verdict.
+  Summary finish() const;
 
  private:
   struct Reading {
     double wall_s, own_cpu_s, loadavg;
     MachineCpu machine;
   };
-  struct Interval {
-    double wall_s, other_busy_cpus, steal_pct, loadavg_end;
-  };
-  static Reading read();
-  Interval interval() const;
+  Reading read() const;
+  std::function<double()> own_cpu_s_;
   Reading start_;
 };
 

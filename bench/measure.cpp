@@ -26,10 +26,6 @@ std::string workload_key(const Point& p) {
                            : "");
 }
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 // Times a batch of at least `at_least` of w's compute phases on this thread;
 // returns the seconds per task.
 double time_task_batch(const Workload& w, std::chrono::milliseconds at_least) {

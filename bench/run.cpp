@@ -55,11 +55,11 @@ int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
     std::fprintf(stderr, "%s: error: no benchmark matched; nothing written\n", s.prog.c_str());
     return 1;
   }
-  const bool loaded = load.loaded();
-  if (loaded || file.noisy_benchmarks() > 0) {
+  const LoadMeter::Summary machine = load.finish();
+  if (machine.loaded || file.noisy_benchmarks() > 0) {
     std::fprintf(stderr,
-                 "%s: warning: %s%s%d noisy benchmarks (see cvp_load and noisy in the JSON)\n",
-                 s.prog.c_str(), loaded ? "the machine was busy with other work; " : "", "",
+                 "%s: warning: %s%d noisy benchmarks (see cvp_load and noisy in the JSON)\n",
+                 s.prog.c_str(), machine.loaded ? "the machine was busy with other work; " : "",
                  file.noisy_benchmarks());
   }
   const int failed = failures.load();
@@ -68,7 +68,7 @@ int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
                  s.prog.c_str(), failed);
   }
   if (!s.out) return failed > 0 ? 1 : 0;
-  const std::string json = with_context_entry(file.json(), "cvp_load", load.json());
+  const std::string json = with_context_entry(file.json(), "cvp_load", machine.json);
   if (failed > 0) {
     keep_failed(*s.out, json);
     std::fprintf(stderr, "%s: %s left unchanged; this run's JSON is in %s.failed\n", s.prog.c_str(),

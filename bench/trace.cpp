@@ -8,19 +8,10 @@
 #include <set>
 #include <utility>
 
+#include "json_text.hpp"
+
 namespace cvp::bench {
 namespace {
-
-// The names here are identifiers and numbers: nothing that needs escaping
-// beyond quotes and backslashes, which are escaped anyway.
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string number(double v) {
   char buf[32];
@@ -46,25 +37,25 @@ std::string chrome_trace_json(const TraceInfo& info, const std::vector<TaskSpan>
     const std::string name = pid == self ? info.model + " (benchmark process)"
                                          : info.model + " worker process " + std::to_string(pid);
     add(R"({"name": "process_name", "ph": "M", "pid": )" + std::to_string(pid) +
-        R"(, "args": {"name": )" + quoted(name) + "}}");
+        R"(, "args": {"name": )" + json_quoted(name) + "}}");
   }
   for (const auto& [key, lane] : threads) {
     const std::string name =
         key.second == self ? "main thread" : "thread " + std::to_string(key.second);
     add(R"({"name": "thread_name", "ph": "M", "pid": )" + std::to_string(key.first) +
-        R"(, "tid": )" + std::to_string(key.second) + R"(, "args": {"name": )" + quoted(name) +
+        R"(, "tid": )" + std::to_string(key.second) + R"(, "args": {"name": )" + json_quoted(name) +
         "}}");
   }
   for (const TaskSpan& s : spans) {
     const double ts = static_cast<double>(s.start_ns - info.origin_ns) / 1e3;
     const double dur = static_cast<double>(s.end_ns - s.start_ns) / 1e3;
-    add(R"({"name": "task )" + std::to_string(s.index) + R"(", "cat": )" + quoted(info.scenario) +
-        R"(, "ph": "X", "ts": )" + number(ts) + R"(, "dur": )" + number(dur) + R"(, "pid": )" +
-        std::to_string(s.pid) + R"(, "tid": )" + std::to_string(s.tid) + R"(, "args": {"index": )" +
-        std::to_string(s.index) + "}}");
+    add(R"({"name": "task )" + std::to_string(s.index) + R"(", "cat": )" +
+        json_quoted(info.scenario) + R"(, "ph": "X", "ts": )" + number(ts) + R"(, "dur": )" +
+        number(dur) + R"(, "pid": )" + std::to_string(s.pid) + R"(, "tid": )" +
+        std::to_string(s.tid) + R"(, "args": {"index": )" + std::to_string(s.index) + "}}");
   }
   return "{\n  \"displayTimeUnit\": \"ms\",\n  \"otherData\": {\"scenario\": " +
-         quoted(info.scenario) + ", \"model\": " + quoted(info.model) +
+         json_quoted(info.scenario) + ", \"model\": " + json_quoted(info.model) +
          ", \"workers\": " + std::to_string(info.workers) +
          ", \"wall_ms\": " + number(info.wall_ms) +
          ", \"model_facts\": " + (info.model_facts.empty() ? "null" : info.model_facts) +

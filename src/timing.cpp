@@ -61,6 +61,10 @@ std::int64_t monotonic_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
 double cpu_seconds_self() { return cpu_seconds(RUSAGE_SELF); }
 
 double cpu_seconds_with_children() {

@@ -26,6 +26,9 @@ std::int64_t monotonic_ns();
 // children that have been reaped (getrusage RUSAGE_SELF + RUSAGE_CHILDREN).
 double cpu_seconds_with_children();
 
+// Wall seconds from `t0` to now.
+double seconds_since(Clock::time_point t0);
+
 // User plus system CPU seconds of this process alone (a worker measuring its
 // own share of a run).
 double cpu_seconds_self();

@@ -14,7 +14,11 @@ TEST(LoadMeter, DescribesTheIntervalAsJson) {
   const LoadMeter meter;
   volatile double x = 0;
   for (int i = 0; i < 5'000'000; ++i) x = x + i;
-  const std::string json = meter.json();
+  const LoadMeter::Summary summary = meter.finish();
+  const std::string& json = summary.json;
+  EXPECT_NE(json.find(summary.loaded ? "\"loaded\": true" : "\"loaded\": false"),
+            std::string::npos)
+      << json;
   EXPECT_TRUE(is_json(json)) << json;
   for (const char* key :
        {"interval_s", "other_busy_cpus", "steal_pct", "loadavg_start", "loadavg_end", "loaded"}) {

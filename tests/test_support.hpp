@@ -45,9 +45,7 @@ inline int open_fd_count() {
 // True when this process has no child left, reaped or not.
 inline bool no_children_left() { return waitpid(-1, nullptr, WNOHANG) == -1 && errno == ECHILD; }
 
-inline double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+using cvp::seconds_since;
 
 }  // namespace cvp::testing
 

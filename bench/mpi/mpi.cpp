@@ -17,6 +17,7 @@
 #include "comm.hpp"
 #include "context.hpp"
 #include "harness.hpp"
+#include "json_text.hpp"
 #include "measure.hpp"
 #include "models/model.hpp"
 #include "models/registry.hpp"
@@ -69,10 +70,6 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
 // One benchmark on one rank: the paired serial run (rank 0), the timed
@@ -334,69 +331,21 @@ std::vector<PlanItem> make_plan(const Options& o, const bench::Profile& profile,
   return plan;
 }
 
-// The machine's other load over the run, as bench/context.cpp's LoadMeter
-// writes it, except that the harness's own CPU time is every rank's on
-// rank 0's host (gathered), not rank 0's alone.
-class RanksLoad {
- public:
-  explicit RanksLoad(const World& world) : world_(world), start_(read(true)) {}
-  // Collective unless `alone` (rank 0 after the ranks fell out of step).
-  std::string json(bool alone) const {
-    const Reading end = read(!alone);
-    const double wall = end.wall_s - start_.wall_s;
-    const double total = end.machine.total_s - start_.machine.total_s;
-    const double other =
-        end.machine.busy_s - start_.machine.busy_s - (end.own_cpu_s - start_.own_cpu_s);
-    const double other_cpus = wall > 0 ? std::max(other, 0.0) / wall : 0;
-    const double steal =
-        total > 0 ? 100 * (end.machine.steal_s - start_.machine.steal_s) / total : 0;
-    loaded_ = other_cpus > 0.25 || steal > 5;
-    char buf[256];
-    std::snprintf(buf, sizeof buf,
-                  "{\"interval_s\": %.3f, \"other_busy_cpus\": %.3f, \"steal_pct\": %.3f, "
-                  "\"loadavg_start\": %.3f, \"loadavg_end\": %.3f, \"loaded\": %s}",
-                  wall, other_cpus, steal, start_.loadavg, end.loadavg, loaded_ ? "true" : "false");
-    return buf;
+// The run's own CPU seconds for the load meter: every rank's on rank 0's
+// host (a collective gather while `gather` holds), or this rank's alone
+// (rank 0 after the ranks fell out of step).
+double ranks_cpu_s(const World& world, bool gather) {
+  const double mine = cpu_seconds_with_children();
+  if (!gather) return mine;
+  std::vector<double> all(static_cast<std::size_t>(world.size()), 0);
+  check(MPI_Gather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD),
+        "MPI_Gather (CPU time)");
+  if (world.rank() != 0) return mine;
+  double total = 0;
+  for (int k = 0; k < world.size(); ++k) {
+    if (world.local(k)) total += all[static_cast<std::size_t>(k)];
   }
-  bool loaded() const { return loaded_; }
-
- private:
-  struct Reading {
-    double wall_s = 0, own_cpu_s = 0, loadavg = 0;
-    MachineCpu machine;
-  };
-  Reading read(bool collective) const {
-    const double mine = cpu_seconds_with_children();
-    std::vector<double> all(static_cast<std::size_t>(world_.size()), 0);
-    if (collective) {
-      check(MPI_Gather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD),
-            "MPI_Gather (CPU time)");
-    }
-    Reading r;
-    r.wall_s = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
-    r.own_cpu_s = mine;
-    if (collective && world_.rank() == 0) {
-      r.own_cpu_s = 0;
-      for (int k = 0; k < world_.size(); ++k) {
-        if (world_.local(k)) r.own_cpu_s += all[static_cast<std::size_t>(k)];
-      }
-    }
-    r.loadavg = loadavg_1m();
-    r.machine = machine_cpu();
-    return r;
-  }
-  const World& world_;
-  Reading start_;
-  mutable bool loaded_ = false;
-};
-
-std::string json_escaped(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
+  return total;
 }
 
 // The result's context with the mpi model's registry row: add_context knows
@@ -405,7 +354,8 @@ std::string with_model_row(std::string json) {
   const std::string empty = "\"cvp_models\": \"[]\"";
   const std::size_t at = json.find(empty);
   if (at == std::string::npos) throw std::runtime_error("the result has no cvp_models entry");
-  json.replace(at, empty.size(), "\"cvp_models\": \"[" + json_escaped(kModelRow) + "]\"");
+  json.replace(at, empty.size(),
+               "\"cvp_models\": " + json_quoted("[" + std::string(kModelRow) + "]"));
   return json;
 }
 
@@ -485,7 +435,8 @@ int run_harness(const World& world, const Options& o) {
                  o.out ? ", writing " : "", o.out ? o.out->c_str() : "");
   }
 
-  const RanksLoad load(world);
+  bool gather = true;
+  const bench::LoadMeter load([&world, &gather] { return ranks_cpu_s(world, gather); });
   bench::NoiseReporter file;
   PlainNames plain_file(file);
   benchmark::ConsoleReporter console(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color
@@ -503,13 +454,14 @@ int run_harness(const World& world, const Options& o) {
   // Here every rank is in step unless rank 0 lost one; then the others
   // still wait inside a benchmark, and only rank 0 goes on.
   const bool broken = !shared.broken.empty();
-  const std::string load_json = load.json(broken);
+  gather = !broken;
+  const bench::LoadMeter::Summary machine = load.finish();
   if (!rank0) return 0;
   if (ran == 0) {
     std::fprintf(stderr, "%s: error: no benchmark matched; nothing written\n", kProg);
     return 1;
   }
-  if (load.loaded()) {
+  if (machine.loaded) {
     std::fprintf(stderr,
                  "%s: warning: the machine was busy with other work (see cvp_load in the JSON)\n",
                  kProg);
@@ -521,7 +473,7 @@ int run_harness(const World& world, const Options& o) {
   }
   if (o.out) {
     const std::string json =
-        with_model_row(bench::with_context_entry(file.json(), "cvp_load", load_json));
+        with_model_row(bench::with_context_entry(file.json(), "cvp_load", machine.json));
     if (failed > 0) {
       bench::keep_failed(*o.out, json);
       std::fprintf(stderr, "%s: %s left unchanged; this run's JSON is in %s.failed\n", kProg,

@@ -36,10 +36,6 @@ struct Assign {
 };
 constexpr std::size_t kMaxErrorText = 512;
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 std::size_t buffer_bytes(int chunk) {
   return sizeof(WorkHeader) +
          std::max(static_cast<std::size_t>(chunk) * sizeof(Digest), kMaxErrorText);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "json_text.hpp"
 #include "models/event_loop.hpp"
 #include "models/event_loop_blocking.hpp"
 #include "models/event_loop_offload.hpp"
@@ -59,15 +60,6 @@ const std::vector<ModelInfo> kModels{
      "W children forked once and kept, chunks of tasks dispatched per run",
      make_with_workers<ProcessPoolModel>},
 };
-
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string rule_text(LimitRule r) { return std::string(to_string(r)); }
 
@@ -142,14 +134,14 @@ std::string_view to_string(LimitRule r) {
 std::string registry_json(const ModelInfo& m) {
   const auto order = static_cast<int>(&m - kModels.data());
   const auto fixed = m.fixed_workers();
-  return "{\"name\": " + quoted(m.name) + ", \"order\": " + std::to_string(order) +
-         ", \"family\": " + quoted(to_string(m.family)) + ", \"language\": \"c++\"" +
+  return "{\"name\": " + json_quoted(m.name) + ", \"order\": " + std::to_string(order) +
+         ", \"family\": " + json_quoted(to_string(m.family)) + ", \"language\": \"c++\"" +
          ", \"takes_workers\": " + (fixed ? "false" : "true") +
          ", \"fixed_workers\": " + (fixed ? std::to_string(*fixed) : "null") +
-         ", \"fixed_why\": " + quoted(m.fixed_why) +
-         ", \"concurrency\": " + quoted(rule_text(m.concurrency)) +
-         ", \"parallelism\": " + quoted(rule_text(m.parallelism)) +
-         ", \"twin\": " + quoted(m.name) + ", \"summary\": " + quoted(m.summary) + "}";
+         ", \"fixed_why\": " + json_quoted(m.fixed_why) +
+         ", \"concurrency\": " + json_quoted(rule_text(m.concurrency)) +
+         ", \"parallelism\": " + json_quoted(rule_text(m.parallelism)) +
+         ", \"twin\": " + json_quoted(m.name) + ", \"summary\": " + json_quoted(m.summary) + "}";
 }
 
 std::string registry_json(std::span<const std::string> names) {
