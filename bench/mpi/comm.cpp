@@ -65,13 +65,9 @@ void check_term() {
 }
 
 World::World(int& argc, char**& argv) {
-  int provided = 0;
-  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  check(MPI_Init(&argc, &argv), "MPI_Init");
   // From here on every call returns its error instead of ending the job.
   check(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
-  if (provided < MPI_THREAD_FUNNELED) {
-    throw MpiError("MPI_Init_thread: the library offers no MPI_THREAD_FUNNELED");
-  }
   int size = 0;
   check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
   check(MPI_Comm_size(MPI_COMM_WORLD, &size), "MPI_Comm_size");

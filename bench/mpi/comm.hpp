@@ -44,8 +44,8 @@ struct Peer {
   std::string host;
 };
 
-// MPI_COMM_WORLD, initialised for one threaded rank 0 (MPI_THREAD_FUNNELED:
-// its local worker thread never calls MPI) and finalised at the end.
+// MPI_COMM_WORLD, initialised (every rank is one thread) and finalised at
+// the end.
 class World {
  public:
   World(int& argc, char**& argv);

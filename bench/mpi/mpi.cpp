@@ -47,6 +47,7 @@ struct PlanItem {
   Kind kind = Kind::kIoSleep;
   bench::Point point;
   std::int64_t iterations = 1;
+  std::int64_t task_cpu_ns = 0;  // rank 0's calibration: every rank paces its runs by it
 };
 
 // What every benchmark of the harness shares.
@@ -79,6 +80,7 @@ class MpiBenchmark {
   MpiBenchmark(benchmark::State& state, const PlanItem& item, const Workload& w,
                const bench::Prepared* prep, Shared& shared, Sticky& sticky)
       : state_(state),
+        item_(item),
         p_(item.point),
         w_(w),
         prep_(prep),
@@ -129,8 +131,7 @@ class MpiBenchmark {
       if (paired_) baseline_ = make_model(baseline_model().name, 1);
       out_.resize(static_cast<std::size_t>(w_.tasks()));
     }
-    // Only rank 0 uses it: it serves and watches the other ranks.
-    pace_ = pace_of(w_, world_.size(), rank0() ? prep_->task_cpu_s : 0);
+    pace_ = pace_of(w_, world_.size(), static_cast<double>(item_.task_cpu_ns) * 1e-9);
   }
 
   // One run on every rank, then the reductions: the run's time is the
@@ -231,6 +232,7 @@ class MpiBenchmark {
   }
 
   benchmark::State& state_;
+  const PlanItem& item_;
   const bench::Point& p_;
   const Workload& w_;
   const bench::Prepared* prep_;  // rank 0 only
@@ -247,9 +249,10 @@ class MpiBenchmark {
   std::vector<double> task_cpu_, efficiencies_, speedups_, overheads_;
 };
 
-// The plan travels from rank 0 as 8 integers per benchmark: rank 0 alone
-// sizes the grid (its CPUs) and calibrates (iterations, mixed's rounds).
-constexpr int kFields = 8;
+// The plan travels from rank 0 as 9 integers per benchmark: rank 0 alone
+// sizes the grid (its CPUs) and calibrates (iterations, mixed's rounds, a
+// task's CPU time).
+constexpr int kFields = 9;
 
 // MPI_Ibcast from rank 0, polled: the other ranks wait for rank 0's
 // calibration without spinning on the cores it measures.
@@ -279,7 +282,8 @@ int share_plan(const World& world, int status, std::vector<PlanItem>& plan) {
                                          p.bytes,
                                          p.rounds,
                                          p.cpu_share_pct,
-                                         it.iterations};
+                                         it.iterations,
+                                         it.task_cpu_ns};
       std::copy(row, row + kFields, data.begin() + static_cast<std::ptrdiff_t>(i * kFields));
     }
   }
@@ -292,6 +296,7 @@ int share_plan(const World& world, int status, std::vector<PlanItem>& plan) {
       it.kind = static_cast<Kind>(row[0]);
       it.point = {"mpi", row[1], row[2], row[3], row[4], row[5], row[6]};
       it.iterations = row[7];
+      it.task_cpu_ns = row[8];
       plan.push_back(it);
     }
   }
@@ -321,7 +326,7 @@ std::vector<PlanItem> make_plan(const Options& o, const bench::Profile& profile,
               .count();
       const auto iterations = static_cast<std::int64_t>(
           std::clamp(std::ceil(profile.min_time_s / std::max(est, 1e-6)), 1.0, 1000.0));
-      plan.push_back({k, p, iterations});
+      plan.push_back({k, p, iterations, std::llround(prep.task_cpu_s * 1e9)});
       prepared.push_back(prep);
       calibrations.insert(one.begin(), one.end());
     }
@@ -506,7 +511,7 @@ bool first_rank() {
 
 int main(int argc, char** argv) {
   using namespace cvp::mpi;
-  // Before any thread exists, so that rank 0's worker thread inherits it.
+  // Before MPI starts threads of its own, so that every thread has it.
   cvp::set_timer_slack(std::chrono::nanoseconds(1));
   Options o;
   try {

@@ -2,13 +2,13 @@
 // ranks ask, compute and return digests.
 #include "runner.hpp"
 
-#include <sys/resource.h>
-
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <vector>
 
 #include "models/worker_processes.hpp"
@@ -17,22 +17,37 @@
 namespace cvp::mpi {
 namespace {
 
-// worker -> rank 0: a chunk's digests (none in the first message of a run),
-// asking for the next chunk.
+// worker -> rank 0: one chunk's digests (or why it failed, or that it was
+// skipped after a failure), and how many more chunks the worker wants.
 constexpr int kTagWork = 1;
-// rank 0 -> worker: the next chunk, or begin == end when none is left.
+// rank 0 -> worker: one message per chunk wanted, the chunk or, when none
+// is left, begin == end.
 constexpr int kTagAssign = 2;
+
+// A worker asks for this many chunks at the start of a run: the one it
+// computes and the one it holds next.
+constexpr int kAhead = 2;
+
+enum ChunkResult : std::int32_t {
+  kDigests = 0,  // the payload is the chunk's digests
+  kFailed = 1,   // the payload is why a task of the chunk failed
+  kSkipped = 2,  // not computed: an earlier chunk of this worker failed
+};
 
 struct WorkHeader {
   std::int32_t run;     // the run's number, the same on every rank
-  std::int32_t begin;   // the chunk's first task
+  std::int32_t begin;   // the chunk's first task, or -1 in the first message of a run
   std::int32_t count;   // digests that follow, or bytes of the error text
-  std::int32_t failed;  // 1: the payload is why the chunk failed
+  std::int32_t result;  // a ChunkResult
+  std::int32_t want;    // chunks asked for with this message (0 to kAhead)
 };
 struct Assign {
   std::int32_t run;
   std::int32_t begin;
   std::int32_t end;
+};
+struct Range {
+  int begin = 0, end = 0;
 };
 constexpr std::size_t kMaxErrorText = 512;
 
@@ -41,285 +56,289 @@ std::size_t buffer_bytes(int chunk) {
          std::max(static_cast<std::size_t>(chunk) * sizeof(Digest), kMaxErrorText);
 }
 
-// Sends without spinning: MPI_Isend, then a polled wait (a chunk's digests
-// exceed the eager limit, and the receiver may be busy for a moment).
-void send(const World& world, const void* data, std::size_t bytes, int dest, int tag,
-          const Watch& watch) {
-  MPI_Request req = MPI_REQUEST_NULL;
-  check(MPI_Isend(data, static_cast<int>(bytes), MPI_BYTE, dest, tag, MPI_COMM_WORLD, &req),
-        "MPI_Isend");
-  wait(world, req, MPI_STATUS_IGNORE, watch);
+// A time-gated look at the messages: at most one per `every`, checked with
+// one clock read between two tasks.
+class Gate {
+ public:
+  explicit Gate(std::chrono::microseconds every) : every_(every), next_(Clock::now() + every) {}
+  bool due() {
+    const auto now = Clock::now();
+    if (now < next_) return false;
+    next_ = now + every_;
+    return true;
+  }
+
+ private:
+  std::chrono::microseconds every_;
+  Clock::time_point next_;
+};
+
+// The chunks of one run, in order; taken by rank 0 for itself and for the
+// ranks that ask.
+struct Chunks {
+  int next = 0;
+  int tasks = 0;
+  int chunk = 1;
+  bool stop = false;  // a task failed: hand out nothing more
+
+  bool take(Range& r) {
+    if (stop || next >= tasks) return false;
+    r = {next, std::min(next + chunk, tasks)};
+    next = r.end;
+    return true;
+  }
+};
+
+// Rank 0's side of one run towards the other ranks: their requests, the
+// chunks each holds, the digests they return, and their progress.
+class Dispatcher {
+ public:
+  Dispatcher(const World& world, int run, Chunks& chunks, std::span<Digest> out, const Pace& pace)
+      : world_(world),
+        run_(run),
+        chunks_(chunks),
+        out_(out),
+        timeout_(pace.progress_timeout),
+        remote_(static_cast<std::size_t>(world.size())),
+        open_(world.size() - 1),
+        buf_(buffer_bytes(chunks.chunk)),
+        next_check_(Clock::now() + kCheckEvery) {
+    for (Remote& r : remote_) r.since = Clock::now();
+    if (open_ > 0) post();
+  }
+
+  // Handles every message that has arrived, and every 20 ms checks that the
+  // other ranks make progress. True when it handled a message.
+  bool poll() {
+    bool handled = false;
+    while (open_ > 0) {
+      int done = 0;
+      MPI_Status st;
+      check(MPI_Test(&req_, &done, &st), "MPI_Test");
+      if (done == 0) break;
+      int bytes = 0;
+      check(MPI_Get_count(&st, MPI_BYTE, &bytes), "MPI_Get_count");
+      handle(st.MPI_SOURCE, bytes);
+      if (open_ > 0) post();
+      handled = true;
+    }
+    if (Clock::now() >= next_check_) {
+      check_progress();
+      next_check_ = Clock::now() + kCheckEvery;
+    }
+    return handled;
+  }
+
+  // Every other rank has returned every chunk it took and asks for no more.
+  bool finished() const { return open_ == 0; }
+  const std::string& error() const { return error_; }
+  void fail(std::string why) {
+    if (error_.empty()) error_ = std::move(why);
+    chunks_.stop = true;
+  }
+  int received() const { return received_; }
+  // Whether rank 0's own share holds a chunk now.
+  void hold_local(bool holds) {
+    local_ = holds;
+    note_holders();
+  }
+  int peak() const { return peak_; }
+
+ private:
+  static constexpr std::chrono::milliseconds kCheckEvery{20};
+
+  void note_holders() { peak_ = std::max(peak_, holders_ + (local_ ? 1 : 0)); }
+
+  // What rank 0 knows of another rank in this run.
+  struct Remote {
+    std::deque<Range> held;   // chunks taken, digests not yet back, oldest first
+    Clock::time_point since;  // when it was last heard from (or the run started)
+    bool greeted = false;     // its first message of the run arrived
+    bool closed = false;      // it was told that no chunk is left
+    int last_want = 0;        // chunks its last message asked for
+    bool done() const { return greeted && held.empty() && (closed || last_want == 0); }
+  };
+
+  void post() {
+    check(MPI_Irecv(buf_.data(), static_cast<int>(buf_.size()), MPI_BYTE, MPI_ANY_SOURCE, kTagWork,
+                    MPI_COMM_WORLD, &req_),
+          "MPI_Irecv");
+  }
+
+  RankLost lost(int r, const std::string& why) const {
+    return RankLost(world_.describe(r) + " " + why);
+  }
+
+  // One message from rank `src`: a chunk's outcome, then the chunks it asks for.
+  void handle(int src, int bytes) {
+    if (src <= 0 || src >= world_.size()) throw MpiError("a message from an unknown rank");
+    Remote& r = remote_[static_cast<std::size_t>(src)];
+    if (r.done()) throw lost(src, "sent a message after its last");
+    WorkHeader h{};
+    if (bytes < static_cast<int>(sizeof h)) throw lost(src, "sent a short message");
+    std::memcpy(&h, buf_.data(), sizeof h);
+    const auto payload = static_cast<std::size_t>(bytes) - sizeof h;
+    if (h.run != run_) throw lost(src, "sent a message of another run");
+    if (h.want < 0 || h.want > kAhead) throw lost(src, "asked for a bad number of chunks");
+    if (h.begin >= 0) {
+      take_back(src, r, h, payload);
+    } else if (r.greeted) {
+      throw lost(src, "started the run twice");
+    }
+    r.greeted = true;
+    r.since = Clock::now();
+    r.last_want = h.want;
+    for (int k = 0; k < h.want; ++k) {
+      Range c;
+      Assign a{run_, 0, 0};
+      if (!r.closed && chunks_.take(c)) {
+        if (r.held.empty()) ++holders_;
+        r.held.push_back(c);
+        a = {run_, c.begin, c.end};
+      } else {
+        r.closed = true;
+      }
+      check(MPI_Send(&a, sizeof a, MPI_BYTE, src, kTagAssign, MPI_COMM_WORLD), "MPI_Send");
+    }
+    note_holders();
+    if (r.done()) --open_;
+  }
+
+  // The outcome of the oldest chunk `src` holds.
+  void take_back(int src, Remote& r, const WorkHeader& h, std::size_t payload) {
+    if (r.held.empty() || h.begin != r.held.front().begin) {
+      throw lost(src, "sent an outcome for tasks it was not given");
+    }
+    const Range c = r.held.front();
+    if (h.result == kDigests) {
+      if (h.count != c.end - c.begin ||
+          payload != static_cast<std::size_t>(h.count) * sizeof(Digest)) {
+        throw lost(src, "sent digests for tasks it was not given");
+      }
+      std::memcpy(out_.data() + c.begin, buf_.data() + sizeof h, payload);
+      received_ += h.count;
+    } else if (h.result == kFailed) {
+      fail(std::string(reinterpret_cast<const char*>(buf_.data() + sizeof h), payload));
+    } else if (h.result != kSkipped) {
+      throw lost(src, "sent an outcome of unknown kind");
+    }
+    r.held.pop_front();
+    if (r.held.empty()) --holders_;
+  }
+
+  // A rank that says nothing for longer than the timeout is stuck; one
+  // whose process is gone is dead.
+  void check_progress() {
+    check_term();
+    std::vector<int> waiting;
+    const auto now = Clock::now();
+    for (int k = 1; k < world_.size(); ++k) {
+      const Remote& r = remote_[static_cast<std::size_t>(k)];
+      if (r.done()) continue;
+      waiting.push_back(k);
+      if (now - r.since <= timeout_) continue;
+      char limit[32];
+      std::snprintf(limit, sizeof limit, "%.1f", std::chrono::duration<double>(timeout_).count());
+      if (r.held.empty()) throw lost(k, "sent nothing for more than " + std::string(limit) + " s");
+      throw lost(k, "held tasks " + std::to_string(r.held.front().begin) + " to " +
+                        std::to_string(r.held.back().end - 1) + " and sent nothing for more than " +
+                        limit + " s");
+    }
+    check_alive(world_, waiting);
+  }
+
+  const World& world_;
+  const int run_;
+  Chunks& chunks_;
+  std::span<Digest> out_;
+  const std::chrono::milliseconds timeout_;
+  std::vector<Remote> remote_;
+  int open_;  // other ranks not yet done
+  std::vector<std::byte> buf_;
+  MPI_Request req_ = MPI_REQUEST_NULL;
+  Clock::time_point next_check_;
+  std::string error_;
+  int received_ = 0;
+  int holders_ = 0;     // other ranks holding at least one chunk
+  bool local_ = false;  // rank 0's own share holds a chunk
+  int peak_ = 0;
+};
+
+// Sleeps until `until`, answering requests every `every` meanwhile.
+void sleep_serving(Clock::time_point until, std::chrono::microseconds every, Dispatcher& d) {
+  for (auto now = Clock::now(); now < until; now = Clock::now()) {
+    sleep_blocking(std::min<Clock::duration>(until - now, every));
+    d.poll();
+  }
+}
+
+// Rank 0's own share: chunks taken from the same queue as the others',
+// requests answered between two tasks. The tasks it computed.
+int run_local_share(const World& world, const Workload& w, std::span<Digest> out, Chunks& chunks,
+                    Dispatcher& d, const Pace& pace) {
+  Gate gate(pace.poll_every);
+  int computed = 0;
+  Range c;
+  try {
+    while (chunks.take(c)) {
+      d.hold_local(true);
+      for (int i = c.begin; i < c.end && !chunks.stop; ++i) {
+        out[static_cast<std::size_t>(i)] = w.compute(i);
+        if (const auto wait = w.wait(i); wait.count() > 0) {
+          sleep_serving(Clock::now() + wait, pace.poll_every, d);
+        }
+        ++computed;
+        if (gate.due()) d.poll();
+      }
+    }
+  } catch (const RankLost&) {
+    throw;
+  } catch (const MpiError&) {
+    throw;
+  } catch (const std::exception& e) {
+    d.fail(world.describe(0) + ": " + e.what());
+  }
+  d.hold_local(false);
+  return computed;
 }
 
 }  // namespace
 
-// The chunks of one run, taken by rank 0's worker thread and handed to the
-// other ranks by its main thread; and how many are held at once.
-struct Chunks {
-  std::atomic<int> next{0};
-  int tasks = 0;
-  int chunk = 1;
-  std::atomic<int> holders{0};
-  std::atomic<int> peak{0};
-  std::atomic<bool> stop{false};
-
-  void reset(int n, int c) {
-    tasks = n;
-    chunk = c;
-    holders = 0;
-    peak = 0;
-    stop = false;
-    next.store(0, std::memory_order_release);
-  }
-  bool take(int& begin, int& end) {
-    if (stop.load(std::memory_order_relaxed)) return false;
-    begin = next.fetch_add(chunk, std::memory_order_acq_rel);
-    if (begin >= tasks) return false;
-    end = std::min(begin + chunk, tasks);
-    const int held = holders.fetch_add(1) + 1;
-    int seen = peak.load();
-    while (held > seen && !peak.compare_exchange_weak(seen, held)) {
-    }
-    return true;
-  }
-  void release() { holders.fetch_sub(1); }
-};
-
-class Runner::LocalWorker {
- public:
-  explicit LocalWorker(Chunks& chunks) : chunks_(chunks), thread_([this] { loop(); }) {}
-  ~LocalWorker() {
-    {
-      std::lock_guard lock(m_);
-      quit_ = true;
-    }
-    start_cv_.notify_all();
-    thread_.join();
-  }
-
-  void start(const Workload& w, std::span<Digest> out) {
-    {
-      std::lock_guard lock(m_);
-      w_ = &w;
-      out_ = out;
-      error_ = nullptr;
-      computed_ = 0;
-      ++generation_;
-    }
-    done_.store(false);
-    start_cv_.notify_all();
-  }
-  bool finished() const { return done_.load(); }
-  // The tasks this run's share computed, once it is done; rethrows what a task threw.
-  int join() {
-    std::unique_lock lock(m_);
-    done_cv_.wait(lock, [&] { return done_.load(); });
-    if (error_) std::rethrow_exception(error_);
-    return computed_;
-  }
-
- private:
-  void loop() {
-    int seen = 0;
-    for (;;) {
-      const Workload* w = nullptr;
-      std::span<Digest> out;
-      {
-        std::unique_lock lock(m_);
-        start_cv_.wait(lock, [&] { return quit_ || generation_ != seen; });
-        if (quit_) return;
-        seen = generation_;
-        w = w_;
-        out = out_;
-      }
-      int computed = 0;
-      std::exception_ptr error;
-      try {
-        int begin = 0, end = 0;
-        while (chunks_.take(begin, end)) {
-          for (int i = begin; i < end && !chunks_.stop.load(std::memory_order_relaxed); ++i) {
-            out[static_cast<std::size_t>(i)] = w->compute(i);
-            sleep_blocking(w->wait(i));
-            ++computed;
-          }
-          chunks_.release();
-        }
-      } catch (...) {
-        error = std::current_exception();
-      }
-      {
-        std::lock_guard lock(m_);
-        computed_ = computed;
-        error_ = error;
-        done_.store(true);
-      }
-      done_cv_.notify_all();
-    }
-  }
-
-  Chunks& chunks_;
-  std::mutex m_;
-  std::condition_variable start_cv_, done_cv_;
-  bool quit_ = false;
-  int generation_ = 0;
-  const Workload* w_ = nullptr;
-  std::span<Digest> out_;
-  std::atomic<bool> done_{true};
-  int computed_ = 0;
-  std::exception_ptr error_;
-  std::thread thread_;  // last: it starts after everything it reads
-};
-
-Runner::Runner(const World& world) : world_(world), chunks_(std::make_unique<Chunks>()) {
-  if (world_.rank() == 0) local_ = std::make_unique<LocalWorker>(*chunks_);
-}
-
-Runner::~Runner() = default;
-
 RunOutcome Runner::run(const Workload& w, std::span<Digest> out, const Pace& pace) {
   ++run_id_;
-  return world_.rank() == 0 ? dispatch(w, out, pace) : serve(w);
+  return world_.rank() == 0 ? dispatch(w, out, pace) : serve(w, pace);
 }
 
 RunOutcome Runner::dispatch(const Workload& w, std::span<Digest> out, const Pace& pace) {
-  const std::chrono::milliseconds timeout = pace.progress_timeout;
   const int n = w.tasks();
-  const int ranks = world_.size();
-  const int chunk = workers::chunk_size(n, ranks);
   std::vector<int> others;
-  for (int r = 1; r < ranks; ++r) others.push_back(r);
+  for (int r = 1; r < world_.size(); ++r) others.push_back(r);
   barrier(world_, {"every rank at the start of a run", others,
                    Clock::now() + std::chrono::seconds(30), std::chrono::microseconds(1000)});
 
   const double cpu0 = cpu_seconds_self();
   const auto t0 = Clock::now();
-  chunks_->reset(n, chunk);
-  local_->start(w, out);
-
-  // What rank 0 knows of each other rank in this run.
-  struct Remote {
-    int begin = 0, end = 0;   // the chunk it holds, empty when none
-    Clock::time_point since;  // when it took that chunk, or was last heard from
-    bool active = true;       // not yet told that no chunk is left
-  };
-  std::vector<Remote> remote(static_cast<std::size_t>(ranks), Remote{0, 0, t0, true});
-  int active = ranks - 1;
-  int received = 0;
-  std::string error;
-  std::vector<std::byte> buf(buffer_bytes(chunk));
-  MPI_Request req = MPI_REQUEST_NULL;
-  const auto post = [&] {
-    check(MPI_Irecv(buf.data(), static_cast<int>(buf.size()), MPI_BYTE, MPI_ANY_SOURCE, kTagWork,
-                    MPI_COMM_WORLD, &req),
-          "MPI_Irecv");
-  };
-  const auto lost = [&](int r, const std::string& why) {
-    return RankLost(world_.describe(r) + " " + why);
-  };
-
-  // One message from rank `src`: its digests, or why it failed; then its next chunk.
-  const auto handle = [&](int src, int bytes) {
-    Remote& r = remote[static_cast<std::size_t>(src)];
-    WorkHeader h{};
-    if (bytes < static_cast<int>(sizeof h)) throw lost(src, "sent a short message");
-    std::memcpy(&h, buf.data(), sizeof h);
-    const std::size_t payload = static_cast<std::size_t>(bytes) - sizeof h;
-    if (h.run != run_id_) throw lost(src, "sent a message of another run");
-    if (h.failed != 0) {
-      if (error.empty()) {
-        error = std::string(reinterpret_cast<const char*>(buf.data() + sizeof h), payload);
-      }
-    } else if (h.count > 0) {
-      if (h.begin != r.begin || h.count != r.end - r.begin ||
-          payload != static_cast<std::size_t>(h.count) * sizeof(Digest)) {
-        throw lost(src, "sent digests for tasks it was not given");
-      }
-      std::memcpy(out.data() + h.begin, buf.data() + sizeof h, payload);
-      received += h.count;
-    }
-    if (r.end > r.begin) chunks_->release();
-    r.begin = r.end = 0;
-    r.since = Clock::now();
-    Assign a{run_id_, 0, 0};
-    if (error.empty() && chunks_->take(r.begin, r.end)) {
-      a.begin = r.begin;
-      a.end = r.end;
+  Chunks chunks{0, n, workers::chunk_size(n, world_.size()), false};
+  Dispatcher d(world_, run_id_, chunks, out, pace);
+  const int local = run_local_share(world_, w, out, chunks, d, pace);
+  Backoff backoff(pace.idle_cap);
+  backoff.reset();
+  while (!d.finished()) {
+    if (d.poll()) {
+      backoff.reset();
     } else {
-      r.active = false;
-      --active;
-    }
-    check(MPI_Send(&a, sizeof a, MPI_BYTE, src, kTagAssign, MPI_COMM_WORLD), "MPI_Send");
-  };
-
-  // A rank that holds one chunk, or says nothing, for longer than the
-  // timeout is stuck; one whose process is gone is dead.
-  const auto check_progress = [&] {
-    check_term();
-    std::vector<int> waiting;
-    const auto now = Clock::now();
-    for (int k = 1; k < ranks; ++k) {
-      const Remote& r = remote[static_cast<std::size_t>(k)];
-      if (!r.active) continue;
-      waiting.push_back(k);
-      if (now - r.since > timeout) {
-        char limit[32];
-        std::snprintf(limit, sizeof limit, "%.1f", std::chrono::duration<double>(timeout).count());
-        throw lost(k, r.end > r.begin
-                          ? "held tasks " + std::to_string(r.begin) + " to " +
-                                std::to_string(r.end - 1) + " for more than " + limit + " s"
-                          : "sent nothing for more than " + std::string(limit) + " s");
-      }
-    }
-    check_alive(world_, waiting);
-  };
-
-  int local_computed = 0;
-  try {
-    if (active > 0) post();
-    Backoff backoff(pace.poll_cap);
-    backoff.reset();
-    auto next_check = t0 + std::chrono::milliseconds(20);
-    while (active > 0 || !local_->finished()) {
-      int done = 0;
-      MPI_Status st;
-      if (active > 0) check(MPI_Test(&req, &done, &st), "MPI_Test");
-      if (done != 0) {
-        int bytes = 0;
-        check(MPI_Get_count(&st, MPI_BYTE, &bytes), "MPI_Get_count");
-        handle(st.MPI_SOURCE, bytes);
-        if (active > 0) post();
-        backoff.reset();
-        continue;
-      }
-      if (Clock::now() >= next_check) {
-        check_progress();
-        next_check = Clock::now() + std::chrono::milliseconds(20);
-      }
       backoff.pause();
     }
-    try {
-      local_computed = local_->join();
-    } catch (const std::exception& e) {
-      if (error.empty()) error = world_.describe(0) + ": " + e.what();
-    }
-  } catch (...) {
-    // The ranks are out of step: stop rank 0's own share and let the caller end the job.
-    chunks_->stop = true;
-    try {
-      local_->join();
-    } catch (...) {
-    }
-    throw;
   }
-  RunOutcome o{seconds_since(t0), cpu_seconds_self() - cpu0, chunks_->peak.load(), error};
-  if (o.error.empty() && received + local_computed != n) {
-    o.error = "mpi: the ranks returned " + std::to_string(received + local_computed) + " of " +
+  RunOutcome o{seconds_since(t0), cpu_seconds_self() - cpu0, d.peak(), d.error()};
+  if (o.error.empty() && d.received() + local != n) {
+    o.error = "mpi: the ranks returned " + std::to_string(d.received() + local) + " of " +
               std::to_string(n) + " digests";
   }
   return o;
 }
 
-RunOutcome Runner::serve(const Workload& w) {
+RunOutcome Runner::serve(const Workload& w, const Pace& pace) {
   const int chunk = workers::chunk_size(w.tasks(), world_.size());
   // Rank 0 may be busy for long between runs (its paired serial run): the
   // wait for it has no deadline, only its death (on this host) or
@@ -330,54 +349,121 @@ RunOutcome Runner::serve(const Workload& w) {
 
   const double cpu0 = cpu_seconds_self();
   const auto t0 = Clock::now();
-  std::vector<std::byte> buf(buffer_bytes(chunk));
-  WorkHeader h{run_id_, -1, 0, 0};
-  std::memcpy(buf.data(), &h, sizeof h);
-  send(world_, buf.data(), sizeof h, 0, kTagWork, busy);
-  for (;;) {
-    Assign a{};
+  std::deque<Range> held;  // chunks assigned and not yet computed, oldest first
+  int pending = 0;         // assignments asked for and not yet received
+  bool closed = false;     // rank 0 said that no chunk is left
+  bool failed = false;     // a task failed: the chunks still held are skipped
+  Assign in{};
+  MPI_Request in_req = MPI_REQUEST_NULL;
+  // Two send buffers: a chunk's digests may still be in flight while the
+  // next chunk's are written.
+  struct Slot {
+    std::vector<std::byte> buf;
     MPI_Request req = MPI_REQUEST_NULL;
-    MPI_Status st;
-    check(MPI_Irecv(&a, sizeof a, MPI_BYTE, 0, kTagAssign, MPI_COMM_WORLD, &req), "MPI_Irecv");
-    wait(world_, req, &st, busy);
+  };
+  std::array<Slot, 2> slots{Slot{std::vector<std::byte>(buffer_bytes(chunk))},
+                            Slot{std::vector<std::byte>(buffer_bytes(chunk))}};
+  int slot = 0;
+
+  const auto post_in = [&] {
+    if (pending > 0 && in_req == MPI_REQUEST_NULL) {
+      check(MPI_Irecv(&in, sizeof in, MPI_BYTE, 0, kTagAssign, MPI_COMM_WORLD, &in_req),
+            "MPI_Irecv");
+    }
+  };
+  const auto take_in = [&](const MPI_Status& st) {
     int bytes = 0;
     check(MPI_Get_count(&st, MPI_BYTE, &bytes), "MPI_Get_count");
-    if (bytes != static_cast<int>(sizeof a) || a.run != run_id_ || a.begin < 0 ||
-        a.end > w.tasks() || a.end - a.begin > chunk) {
+    if (bytes != static_cast<int>(sizeof in) || in.run != run_id_ || in.begin < 0 ||
+        in.begin > in.end || in.end > w.tasks() || in.end - in.begin > chunk) {
       throw MpiError(world_.describe(world_.rank()) + ": a malformed assignment from rank 0");
     }
-    if (a.begin == a.end) break;
-    h = {run_id_, a.begin, a.end - a.begin, 0};
-    std::size_t bytes_out = sizeof h + static_cast<std::size_t>(h.count) * sizeof(Digest);
-    try {
-      for (int i = a.begin; i < a.end; ++i) {
-        const Digest d = w.compute(i);
-        std::memcpy(buf.data() + sizeof h + static_cast<std::size_t>(i - a.begin) * sizeof d,
-                    d.data(), sizeof d);
-        sleep_blocking(w.wait(i));
-      }
-    } catch (const std::exception& e) {
-      std::string text = world_.describe(world_.rank()) + ": " + e.what();
-      text.resize(std::min(text.size(), kMaxErrorText));
-      h.count = static_cast<std::int32_t>(text.size());
-      h.failed = 1;
-      std::memcpy(buf.data() + sizeof h, text.data(), text.size());
-      bytes_out = sizeof h + text.size();
+    --pending;
+    if (in.begin == in.end) {
+      closed = true;
+    } else {
+      held.push_back({in.begin, in.end});
     }
-    std::memcpy(buf.data(), &h, sizeof h);
-    send(world_, buf.data(), bytes_out, 0, kTagWork, busy);
+    post_in();
+  };
+  // Takes the assignments that have arrived, and lets the sends progress.
+  const auto progress = [&] {
+    for (int done = 1; in_req != MPI_REQUEST_NULL && done != 0;) {
+      MPI_Status st;
+      check(MPI_Test(&in_req, &done, &st), "MPI_Test");
+      if (done != 0) take_in(st);
+    }
+    for (Slot& s : slots) {
+      int done = 0;
+      if (s.req != MPI_REQUEST_NULL) check(MPI_Test(&s.req, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    }
+  };
+  const auto send = [&](Slot& s, const WorkHeader& h, std::size_t bytes) {
+    std::memcpy(s.buf.data(), &h, sizeof h);
+    check(MPI_Isend(s.buf.data(), static_cast<int>(bytes), MPI_BYTE, 0, kTagWork, MPI_COMM_WORLD,
+                    &s.req),
+          "MPI_Isend");
+    pending += h.want;
+    post_in();
+  };
+
+  send(slots[1], {run_id_, -1, 0, kDigests, kAhead}, sizeof(WorkHeader));
+  Gate gate(pace.poll_every);
+  for (;;) {
+    progress();
+    if (held.empty()) {
+      if (pending == 0) break;
+      MPI_Status st;
+      wait(world_, in_req, &st, busy);
+      take_in(st);
+      continue;
+    }
+    const Range c = held.front();
+    held.pop_front();
+    Slot& s = slots[static_cast<std::size_t>(slot)];
+    slot ^= 1;
+    wait(world_, s.req, MPI_STATUS_IGNORE, busy);
+    WorkHeader h{run_id_, c.begin, c.end - c.begin, failed ? kSkipped : kDigests, 0};
+    std::size_t bytes = sizeof h;
+    if (!failed) {
+      try {
+        for (int i = c.begin; i < c.end; ++i) {
+          const Digest d = w.compute(i);
+          std::memcpy(s.buf.data() + sizeof h + static_cast<std::size_t>(i - c.begin) * sizeof d,
+                      d.data(), sizeof d);
+          sleep_blocking(w.wait(i));
+          if (gate.due()) progress();
+        }
+        bytes += static_cast<std::size_t>(h.count) * sizeof(Digest);
+      } catch (const MpiError&) {
+        throw;
+      } catch (const std::exception& e) {
+        std::string text = world_.describe(world_.rank()) + ": " + e.what();
+        text.resize(std::min(text.size(), kMaxErrorText));
+        std::memcpy(s.buf.data() + sizeof h, text.data(), text.size());
+        h.count = static_cast<std::int32_t>(text.size());
+        h.result = kFailed;
+        bytes += text.size();
+        failed = true;
+      }
+    }
+    h.want = closed || failed ? 0 : 1;
+    send(s, h, bytes);
   }
+  for (Slot& s : slots) wait(world_, s.req, MPI_STATUS_IGNORE, busy);
   return {seconds_since(t0), cpu_seconds_self() - cpu0, 0, ""};
 }
 
 Pace pace_of(const Workload& w, int ranks, double task_cpu_s) {
   const int chunk = workers::chunk_size(w.tasks(), ranks);
   const double task_s = task_cpu_s + std::chrono::duration<double>(w.longest_wait()).count();
-  const double chunk_s = chunk * task_s;
+  const double chunk_us = chunk * task_s * 1e6;
   Pace p;
-  p.progress_timeout = std::chrono::milliseconds(3000 + std::llround(4 * chunk_s * 1e3));
-  p.poll_cap = std::chrono::microseconds(
-      std::clamp<std::int64_t>(std::llround(chunk_s / 50 * 1e6), 20, 2000));
+  p.progress_timeout = std::chrono::milliseconds(3000 + std::llround(4 * chunk_us / 1e3));
+  p.poll_every =
+      std::chrono::microseconds(std::clamp<std::int64_t>(std::llround(chunk_us / 16), 2, 1000));
+  p.idle_cap =
+      std::chrono::microseconds(std::clamp<std::int64_t>(std::llround(chunk_us / 50), 20, 2000));
   return p;
 }
 
