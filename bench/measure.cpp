@@ -58,12 +58,6 @@ void calibrate(std::map<std::string, Prepared>& prepared) {
   }
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 // What one benchmark keeps across the invocations Google Benchmark makes of
 // it: its repetitions, and the runs it makes to pick an iteration count.
 //  - A failure is final: the repetitions after it fail at once, so Google

@@ -5,16 +5,9 @@
 #include <cmath>
 #include <vector>
 
+#include "timing.hpp"
+
 namespace cvp::bench {
-namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-}  // namespace
 
 NoiseReporter::NoiseReporter() {
   inner_.SetOutputStream(&out_);

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <vector>
 
 namespace cvp {
 
@@ -32,5 +33,9 @@ double seconds_since(Clock::time_point t0);
 // User plus system CPU seconds of this process alone (a worker measuring its
 // own share of a run).
 double cpu_seconds_self();
+
+// The median of `v` (the mean of the middle two when their number is
+// even); 0 when `v` is empty.
+double median(std::vector<double> v);
 
 }  // namespace cvp

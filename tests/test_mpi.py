@@ -85,6 +85,32 @@ def test_two_slots_of_a_hostfile_run_two_ranks_with_checked_digests(tmp_path: Pa
     assert "bytes_per_second" in rows["cpu_hash/mpi/tasks:64/workers:2/bytes:4096/manual_time"]
 
 
+def listed(cmd: list[str]) -> list[str]:
+    r = run(cmd)
+    assert r.returncode == 0, r.stderr
+    return [re.sub(r"/iterations:\d+", "", line) for line in r.stdout.splitlines() if line]
+
+
+@needs_mpi
+@pytest.mark.parametrize("profile", ["quick", "default"])
+def test_the_grid_is_the_harnesses_process_pool_points_at_w_ranks(profile: str) -> None:
+    # The mpi harness takes its grid from the workload harnesses' own
+    # definitions: where a harness runs process_pool at W = 2, two ranks run
+    # exactly those points as mpi (every rank listing once, rank 0 only).
+    mpi = listed(mpiexec(f"--profile={profile}", "--benchmark_list_tests"))
+    bench_dir = Path(os.environ["CVP_CPU_HASH"]).parent
+    compared = 0
+    for workload in ("io_sleep", "cpu_hash", "mixed"):
+        pool = listed([str(bench_dir / workload), f"--profile={profile}", "--benchmark_list_tests",
+                       "--benchmark_filter=/process_pool/tasks:[0-9]+/workers:2/"])
+        mine = [n for n in mpi if n.startswith(workload + "/")]
+        assert mine, f"no {workload} point in the mpi grid"
+        if pool:
+            assert mine == [n.replace("/process_pool/", "/mpi/") for n in pool]
+            compared += 1
+    assert compared >= 2  # io_sleep and cpu_hash always run process_pool at W = 2
+
+
 @needs_mpi
 @pytest.mark.parametrize("args, message", [
     (["--out=/tmp/"], "--out is '/tmp/'"),

@@ -45,5 +45,12 @@ TEST(Timing, CpuSecondsIncludeReapedChildren) {
   EXPECT_GT(cpu_seconds_with_children() - before, 0.05);
 }
 
+TEST(Timing, MedianTakesTheMiddleOrTheMeanOfTheMiddleTwo) {
+  EXPECT_EQ(median({3, 1, 2}), 2);
+  EXPECT_EQ(median({4, 1, 3, 2}), 2.5);
+  EXPECT_EQ(median({7}), 7);
+  EXPECT_EQ(median({}), 0);
+}
+
 }  // namespace
 }  // namespace cvp

@@ -67,12 +67,6 @@ struct Sticky {
   std::string error;
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 // One benchmark on one rank: the paired serial run (rank 0), the timed
 // runs, the digest check (rank 0), the counters (rank 0).
 class MpiBenchmark {
@@ -312,10 +306,8 @@ std::vector<PlanItem> make_plan(const Options& o, const bench::Profile& profile,
   std::vector<PlanItem> plan;
   std::map<std::string, bench::Prepared> calibrations;
   for (Kind k : o.workloads) {
-    bench::Harness h;
-    h.workload = workload_name(k);
-    h.make_workload = [k](const bench::Point& p) { return make_workload(k, p); };
-    for (const bench::Point& p : grid(o, k, profile, world.size(), world.cpus_all_hosts())) {
+    const bench::Harness& h = harness_of(k);
+    for (const bench::Point& p : grid(o, k, profile, world.size())) {
       auto one = bench::prepare_workloads({p}, h);
       const bench::Prepared& prep = one.begin()->second;
       const int workers = static_cast<int>(p.workers);
@@ -399,7 +391,7 @@ int run_harness(const World& world, const Options& o) {
 
   std::vector<std::unique_ptr<Workload>> workloads;
   for (const PlanItem& it : plan) {
-    workloads.push_back(rank0 ? nullptr : make_workload(it.kind, it.point));
+    workloads.push_back(rank0 ? nullptr : harness_of(it.kind).make_workload(it.point));
   }
   Runner runner(world);
   Shared shared{world, runner, world.cpus_all_hosts(), {0}, ""};
@@ -409,7 +401,7 @@ int run_harness(const World& world, const Options& o) {
     const bench::Prepared* prep = rank0 ? &prepared[i] : nullptr;
     auto sticky = std::make_shared<Sticky>();
     const std::string name =
-        bench::benchmark_name(workload_name(item->kind), item->point, name_rules(item->kind));
+        bench::benchmark_name(workload_name(item->kind), item->point, harness_of(item->kind).names);
     benchmark::RegisterBenchmark(name.c_str(),
                                  [item, w, prep, sticky, &shared](benchmark::State& s) {
                                    MpiBenchmark(s, *item, *w, prep, shared, *sticky)();

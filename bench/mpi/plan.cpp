@@ -2,16 +2,13 @@
 #include "plan.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <set>
 #include <stdexcept>
 
-#include "timing.hpp"
-#include "workloads/cpu_hash.hpp"
-#include "workloads/io_sleep.hpp"
-#include "workloads/mixed.hpp"
+#include "cli.hpp"
+#include "harnesses.hpp"
+#include "models/registry.hpp"
 
 namespace cvp::mpi {
 namespace {
@@ -20,68 +17,25 @@ using bench::AxisId;
 using bench::Point;
 using List = std::vector<std::int64_t>;
 
-constexpr std::int64_t kSleepUs = 10'000;      // io_sleep: as bench/io_sleep.cpp
-constexpr double kMaxIoRunS = 1.5;             // io_sleep: longest run kept in a profile grid
-constexpr std::int64_t kMixedTaskUs = 10'000;  // mixed: as bench/mixed.cpp
-constexpr std::int64_t kMixedBytes = 4096;
-constexpr std::int64_t kMixedTasks = 16;
+// The suite's other model of W processes that take chunks on demand: the
+// mpi model runs the points its workload's harness gives this model, with W
+// the number of ranks.
+constexpr std::string_view kStandIn = "process_pool";
 
-// cpu_hash's rounds per size, as bench/cpu_hash.cpp: about 40 us per task.
-std::int64_t default_rounds(std::int64_t bytes) {
-  switch (bytes) {
-    case 64:
-      return 256;
-    case 4096:
-      return 16;
-    default:
-      return 1;
-  }
-}
-
-// Seconds of one 4 KiB SHA-256 round here (fastest of five batches), as
-// bench/mixed.cpp: it turns a CPU share into rounds. Measured on rank 0
-// only; the other ranks receive the rounds with the plan.
-double mixed_round_seconds() {
-  static const double seconds = [] {
-    double best = 1;
-    for (int batch = 0; batch < 5; ++batch) {
-      const auto t0 = Clock::now();
-      CpuHash::digest(batch, kMixedBytes, 256);
-      best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count() / 256);
-    }
-    return best;
-  }();
-  return seconds;
-}
-
-const char* const kWorkloadNames[] = {"io_sleep", "cpu_hash", "mixed"};
+constexpr Kind kKinds[] = {Kind::kIoSleep, Kind::kCpuHash, Kind::kMixed};
 
 Kind kind_named(std::string_view name) {
-  for (int k = 0; k < 3; ++k) {
-    if (name == kWorkloadNames[k]) return static_cast<Kind>(k);
+  for (Kind k : kKinds) {
+    if (name == workload_name(k)) return k;
   }
   throw std::invalid_argument("--workloads: '" + std::string(name) +
                               "' is not a workload; allowed: io_sleep, cpu_hash, mixed");
 }
 
-// The axes a user may set for workload k (tasks for every one).
+// The axes a user may set for workload k: tasks, and the harness's own flags.
 bool takes_axis(Kind k, AxisId a) {
-  switch (a) {
-    case AxisId::kTasks:
-      return true;
-    case AxisId::kSleepUs:
-      return k == Kind::kIoSleep;
-    case AxisId::kBytes:
-    case AxisId::kRounds:
-      return k == Kind::kCpuHash;
-    case AxisId::kCpuSharePct:
-      return k == Kind::kMixed;
-    case AxisId::kWorkers:  // W is the number of ranks
-    case AxisId::kLock:     // shared_counter is not run under MPI
-    case AxisId::kWait:
-      return false;
-  }
-  return false;
+  const std::vector<AxisId>& flags = harness_of(k).flags;
+  return a == AxisId::kTasks || std::find(flags.begin(), flags.end(), a) != flags.end();
 }
 
 std::string_view flag_value(std::string_view arg, std::string_view flag) {
@@ -89,50 +43,21 @@ std::string_view flag_value(std::string_view arg, std::string_view flag) {
   return arg.substr(flag.size() + 1);
 }
 
-List pick(const bench::Profile& p, const List& quick, const List& normal, const List& full) {
-  if (p.name == "quick") return quick;
-  if (p.name == "full") return full;
-  return normal;
-}
-
-// Every combination of `values`, in order, applied to `base`.
-std::vector<Point> cross(const Point& base, const std::vector<std::pair<AxisId, List>>& values) {
-  std::vector<Point> out{base};
-  for (const auto& [id, list] : values) {
-    const bench::Axis& a = bench::axis(id);
-    std::vector<Point> next;
-    for (const Point& p : out) {
-      for (std::int64_t v : list) {
-        Point q = p;
-        q.*a.field = bench::check(a, v);
-        next.push_back(q);
-      }
-    }
-    out = std::move(next);
-  }
-  return out;
-}
-
 }  // namespace
 
-std::string_view workload_name(Kind k) { return kWorkloadNames[static_cast<int>(k)]; }
-
-bench::NameRules name_rules(Kind k) {
-  if (k == Kind::kCpuHash) return {.workload_waits = false, .default_rounds = default_rounds};
-  return {.workload_waits = true};
-}
-
-std::unique_ptr<Workload> make_workload(Kind k, const Point& p) {
+const bench::Harness& harness_of(Kind k) {
   switch (k) {
     case Kind::kIoSleep:
-      return std::make_unique<IoSleep>(p.tasks, p.sleep_us);
+      return bench::harness_named("io_sleep");
     case Kind::kCpuHash:
-      return std::make_unique<CpuHash>(p.tasks, p.bytes, p.rounds);
+      return bench::harness_named("cpu_hash");
     case Kind::kMixed:
-      return std::make_unique<Mixed>(p.tasks, p.bytes, p.rounds, p.sleep_us);
+      return bench::harness_named("mixed");
   }
   throw std::invalid_argument("unknown workload");
 }
+
+std::string_view workload_name(Kind k) { return harness_of(k).workload; }
 
 Options parse_options(int argc, char** argv) {
   Options o;
@@ -216,67 +141,32 @@ void print_help(const char* argv0) {
       argv0, argv0);
 }
 
-std::vector<Point> grid(const Options& o, Kind k, const bench::Profile& profile, int ranks,
-                        int cpus) {
-  Point base;
-  base.model = "mpi";
-  base.workers = ranks;
-  const auto given = [&](AxisId id, const List& fallback) {
-    const auto it = o.axes.find(id);
-    return std::pair{id, it != o.axes.end() ? it->second : fallback};
-  };
+std::vector<Point> grid(const Options& o, Kind k, const bench::Profile& profile, int ranks) {
+  const bench::Harness& h = harness_of(k);
+  const auto ranks_only = bench::PerProfile{static_cast<std::int64_t>(ranks)};
   const bool overridden = std::any_of(o.axes.begin(), o.axes.end(),
                                       [k](const auto& a) { return takes_axis(k, a.first); });
   std::vector<Point> points;
-  switch (k) {
-    case Kind::kIoSleep: {
-      const List tasks = pick(profile, {8}, {1, 10, 100, 1000}, {1, 10, 100, 1000});
-      points = cross(base, {given(AxisId::kTasks, tasks), given(AxisId::kSleepUs, {kSleepUs})});
-      // As bench/io_sleep.cpp: a profile keeps runs of at most 1.5 s.
-      if (!overridden) {
-        std::erase_if(points, [](const Point& p) {
-          const double turns =
-              std::ceil(static_cast<double>(p.tasks) / static_cast<double>(p.workers));
-          return turns * static_cast<double>(p.sleep_us) * 1e-6 > kMaxIoRunS;
-        });
-      }
-      break;
+  if (overridden) {
+    bench::Options given;
+    given.models = std::vector<std::string>{std::string(kStandIn)};
+    for (const auto& [id, values] : o.axes) {
+      if (takes_axis(k, id)) given.axes[id] = values;
     }
-    case Kind::kCpuHash: {
-      const std::int64_t c = cpus;
-      const List tasks = pick(profile, {std::max<std::int64_t>(1024, 64 * c)},
-                              {std::max<std::int64_t>(4096, 64 * 2 * c)},
-                              {std::max<std::int64_t>(4096, 64 * 4 * c)});
-      const List bytes = pick(profile, {64, 65536}, {64, 4096, 65536}, {64, 4096, 65536});
-      std::vector<std::pair<AxisId, List>> values{given(AxisId::kTasks, tasks),
-                                                  given(AxisId::kBytes, bytes)};
-      if (o.axes.contains(AxisId::kRounds)) values.push_back(given(AxisId::kRounds, {}));
-      points = cross(base, values);
-      for (Point& p : points) {
-        if (p.rounds == 0) p.rounds = default_rounds(p.bytes);
-      }
-      break;
+    given.axes[AxisId::kWorkers] = ranks_only.quick;
+    points = bench::grid_points(given, profile, h);
+  } else {
+    std::vector<bench::GridRow> rows;
+    for (bench::GridRow row : h.grid) {
+      if (!row.models(model_info(kStandIn))) continue;
+      row.models = [](const ModelInfo& m) { return m.name == kStandIn; };
+      std::erase_if(row.values, [](const auto& v) { return v.first == AxisId::kWorkers; });
+      row.values.emplace_back(AxisId::kWorkers, ranks_only);
+      rows.push_back(std::move(row));
     }
-    case Kind::kMixed: {
-      // As bench/mixed.cpp, whose models that take W run at W = the CPUs
-      // and W = one per task: other rank counts leave mixed out unless asked.
-      if (!overridden && ranks != cpus && ranks != kMixedTasks &&
-          !(o.workloads.size() == 1 && o.workloads[0] == Kind::kMixed)) {
-        return {};
-      }
-      const List shares =
-          pick(profile, {0, 50, 100}, {0, 10, 25, 50, 75, 100}, {0, 10, 25, 50, 75, 100});
-      points =
-          cross(base, {given(AxisId::kTasks, {kMixedTasks}), given(AxisId::kCpuSharePct, shares)});
-      for (Point& p : points) {
-        const double share = static_cast<double>(p.cpu_share_pct) / 100;
-        p.rounds = std::lround(share * kMixedTaskUs * 1e-6 / mixed_round_seconds());
-        p.bytes = p.rounds > 0 ? kMixedBytes : 0;
-        p.sleep_us = std::lround((1 - share) * kMixedTaskUs);
-      }
-      break;
-    }
+    points = bench::expand(rows, profile, h.rules);
   }
+  for (Point& p : points) p.model = "mpi";
   return points;
 }
 

@@ -12,6 +12,7 @@
 
 #include "axes.hpp"
 #include "grid.hpp"
+#include "harness.hpp"
 #include "workloads/workload.hpp"
 
 namespace cvp::mpi {
@@ -19,9 +20,9 @@ namespace cvp::mpi {
 // The workloads the harness runs, each as its C++ harness names and builds it.
 enum class Kind { kIoSleep, kCpuHash, kMixed };
 
+// The workload's harness (bench/harnesses/): its grid, names and workload.
+const bench::Harness& harness_of(Kind k);
 std::string_view workload_name(Kind k);
-bench::NameRules name_rules(Kind k);
-std::unique_ptr<Workload> make_workload(Kind k, const bench::Point& p);
 
 struct Options {
   bool help = false;
@@ -39,10 +40,9 @@ Options parse_options(int argc, char** argv);
 
 void print_help(const char* argv0);
 
-// The points of workload `k` for a run on `ranks` ranks with `cpus` CPUs in
-// all hosts: the profile's grid (the C++ harness's axis values), or the
-// flags given crossed with the defaults. Model "mpi", workers = ranks.
-std::vector<bench::Point> grid(const Options& o, Kind k, const bench::Profile& profile, int ranks,
-                               int cpus);
+// The points of workload `k` for a run on `ranks` ranks: those its harness
+// runs process_pool on in the profile (or, with grid flags, the flags given
+// crossed with the harness's defaults), at W = ranks, as model "mpi".
+std::vector<bench::Point> grid(const Options& o, Kind k, const bench::Profile& profile, int ranks);
 
 }  // namespace cvp::mpi

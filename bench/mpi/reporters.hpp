@@ -4,15 +4,25 @@
 
 #include <benchmark/benchmark.h>
 
+#include <ostream>
 #include <vector>
 
 namespace cvp::mpi {
 
-// What the ranks other than 0 report: nothing (rank 0 reports for all).
+// What the ranks other than 0 report: nothing (rank 0 reports for all),
+// not even the list that --benchmark_list_tests writes to the reporter's
+// stream.
 class SilentReporter final : public benchmark::BenchmarkReporter {
  public:
+  SilentReporter() {
+    SetOutputStream(&null_);
+    SetErrorStream(&null_);
+  }
   bool ReportContext(const Context&) override { return true; }
   void ReportRuns(const std::vector<Run>&) override {}
+
+ private:
+  std::ostream null_{nullptr};  // no buffer: every write is dropped
 };
 
 // Forwards to `inner` with the "iterations:k" part of every name removed:

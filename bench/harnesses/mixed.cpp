@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "harness.hpp"
+#include "harnesses.hpp"
 #include "sysinfo.hpp"
 #include "timing.hpp"
 #include "workloads/cpu_hash.hpp"
@@ -48,29 +48,32 @@ bool takes_workers(const ModelInfo& m) { return !m.fixed_workers(); }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace cvp::bench {
+
+Harness mixed_harness() {
   const cvp::bench::PerProfile shares{
       {0, 50, 100}, {0, 10, 25, 50, 75, 100}, {0, 10, 25, 50, 75, 100}};
   // W at the usable CPUs, and at one worker per task: the loop's one thread
   // against as much parallelism as the machine has, and as much concurrency
   // as the tasks have.
   const std::int64_t cpus = cvp::usable_cpus();
-  return cvp::bench::run_main(
-      argc, argv,
-      {"mixed",
-       "tasks of 10 ms that hash (SHA-256, 4 KiB rounds) for a share of it and wait for the rest",
-       {AxisId::kCpuSharePct},
-       {.workload_waits = true},
-       {
-           {one_worker, {{AxisId::kTasks, {kTasks}}, {AxisId::kCpuSharePct, shares}}},
-           {takes_workers,
-            {{AxisId::kTasks, {kTasks}},
-             {AxisId::kWorkers, {cpus, kTasks}},
-             {AxisId::kCpuSharePct, shares}}},
-       },
-       {.complete = fill_share},
-       {{AxisId::kTasks, {kTasks}}, {AxisId::kWorkers, {2}}, {AxisId::kCpuSharePct, {0, 50, 100}}},
-       [](const Point& p) -> std::unique_ptr<cvp::Workload> {
-         return std::make_unique<cvp::Mixed>(p.tasks, p.bytes, p.rounds, p.sleep_us);
-       }});
+  return Harness{
+      "mixed",
+      "tasks of 10 ms that hash (SHA-256, 4 KiB rounds) for a share of it and wait for the rest",
+      {AxisId::kCpuSharePct},
+      {.workload_waits = true},
+      {
+          {one_worker, {{AxisId::kTasks, {kTasks}}, {AxisId::kCpuSharePct, shares}}},
+          {takes_workers,
+           {{AxisId::kTasks, {kTasks}},
+            {AxisId::kWorkers, {cpus, kTasks}},
+            {AxisId::kCpuSharePct, shares}}},
+      },
+      {.complete = fill_share},
+      {{AxisId::kTasks, {kTasks}}, {AxisId::kWorkers, {2}}, {AxisId::kCpuSharePct, {0, 50, 100}}},
+      [](const Point& p) -> std::unique_ptr<cvp::Workload> {
+        return std::make_unique<cvp::Mixed>(p.tasks, p.bytes, p.rounds, p.sleep_us);
+      }};
 }
+
+}  // namespace cvp::bench

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "harness.hpp"
+#include "harnesses.hpp"
 #include "sysinfo.hpp"
 
 namespace {
@@ -54,25 +54,28 @@ PerProfile tasks() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace cvp::bench {
+
+Harness cpu_hash_harness() {
   const PerProfile sizes{{64, 65536}, {64, 4096, 65536}, {64, 4096, 65536}};
-  return cvp::bench::run_main(
-      argc, argv,
-      {"cpu_hash",
-       "CPU-bound tasks: each hashes a message with SHA-256, chained rounds",
-       {AxisId::kBytes, AxisId::kRounds},
-       {.workload_waits = false, .default_rounds = default_rounds},
-       {
-           {one_worker, {{AxisId::kTasks, tasks()}, {AxisId::kBytes, sizes}}},
-           {takes_workers,
-            {{AxisId::kTasks, tasks()}, {AxisId::kWorkers, workers()}, {AxisId::kBytes, sizes}}},
-       },
-       {.complete =
-            [](Point& p) {
-              if (p.rounds == 0) p.rounds = default_rounds(p.bytes);
-            }},
-       {{AxisId::kTasks, {4096}}, {AxisId::kWorkers, {2}}, {AxisId::kBytes, {64, 4096, 65536}}},
-       [](const Point& p) -> std::unique_ptr<cvp::Workload> {
-         return std::make_unique<cvp::CpuHash>(p.tasks, p.bytes, p.rounds);
-       }});
+  return Harness{
+      "cpu_hash",
+      "CPU-bound tasks: each hashes a message with SHA-256, chained rounds",
+      {AxisId::kBytes, AxisId::kRounds},
+      {.workload_waits = false, .default_rounds = default_rounds},
+      {
+          {one_worker, {{AxisId::kTasks, tasks()}, {AxisId::kBytes, sizes}}},
+          {takes_workers,
+           {{AxisId::kTasks, tasks()}, {AxisId::kWorkers, workers()}, {AxisId::kBytes, sizes}}},
+      },
+      {.complete =
+           [](Point& p) {
+             if (p.rounds == 0) p.rounds = default_rounds(p.bytes);
+           }},
+      {{AxisId::kTasks, {4096}}, {AxisId::kWorkers, {2}}, {AxisId::kBytes, {64, 4096, 65536}}},
+      [](const Point& p) -> std::unique_ptr<cvp::Workload> {
+        return std::make_unique<cvp::CpuHash>(p.tasks, p.bytes, p.rounds);
+      }};
 }
+
+}  // namespace cvp::bench

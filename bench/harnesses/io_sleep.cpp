@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "harness.hpp"
+#include "harnesses.hpp"
 
 namespace {
 
@@ -32,30 +32,33 @@ bool fits_budget(const Point& p) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace cvp::bench {
+
+Harness io_sleep_harness() {
   // For waits, W is a concurrency knob: it keeps values beyond the cores.
-  return cvp::bench::run_main(
-      argc, argv,
-      {"io_sleep",
-       "simulated IO: each task waits sleep_us without using the CPU",
-       {AxisId::kSleepUs},
-       {.workload_waits = true},
-       {
-           {one_at_a_time,
-            {{AxisId::kTasks, {{1, 4}, {1, 10, 100}, {1, 10, 100}}},
-             {AxisId::kSleepUs, {kSleepUs}}}},
-           {all_at_once,
-            {{AxisId::kTasks,
-              {{1, 100, 1000}, {1, 10, 100, 1000, 10000}, {1, 10, 100, 1000, 10000, 100000}}},
-             {AxisId::kSleepUs, {kSleepUs}}}},
-           {w_at_a_time,
-            {{AxisId::kWorkers, {{1, 2, 4}, {1, 2, 4, 8}, {1, 2, 4, 8, 16, 64}}},
-             {AxisId::kTasks, {{8}, {1, 10, 100, 1000}, {1, 10, 100, 1000}}},
-             {AxisId::kSleepUs, {kSleepUs}}}},
-       },
-       {.keep = fits_budget},
-       {{AxisId::kTasks, {100}}, {AxisId::kWorkers, {2}}, {AxisId::kSleepUs, {kSleepUs}}},
-       [](const Point& p) -> std::unique_ptr<cvp::Workload> {
-         return std::make_unique<cvp::IoSleep>(p.tasks, p.sleep_us);
-       }});
+  return Harness{
+      "io_sleep",
+      "simulated IO: each task waits sleep_us without using the CPU",
+      {AxisId::kSleepUs},
+      {.workload_waits = true},
+      {
+          {one_at_a_time,
+           {{AxisId::kTasks, {{1, 4}, {1, 10, 100}, {1, 10, 100}}},
+            {AxisId::kSleepUs, {kSleepUs}}}},
+          {all_at_once,
+           {{AxisId::kTasks,
+             {{1, 100, 1000}, {1, 10, 100, 1000, 10000}, {1, 10, 100, 1000, 10000, 100000}}},
+            {AxisId::kSleepUs, {kSleepUs}}}},
+          {w_at_a_time,
+           {{AxisId::kWorkers, {{1, 2, 4}, {1, 2, 4, 8}, {1, 2, 4, 8, 16, 64}}},
+            {AxisId::kTasks, {{8}, {1, 10, 100, 1000}, {1, 10, 100, 1000}}},
+            {AxisId::kSleepUs, {kSleepUs}}}},
+      },
+      {.keep = fits_budget},
+      {{AxisId::kTasks, {100}}, {AxisId::kWorkers, {2}}, {AxisId::kSleepUs, {kSleepUs}}},
+      [](const Point& p) -> std::unique_ptr<cvp::Workload> {
+        return std::make_unique<cvp::IoSleep>(p.tasks, p.sleep_us);
+      }};
 }
+
+}  // namespace cvp::bench
