@@ -24,7 +24,7 @@ from cvppy.workloads.mixed import Mixed
 from cvppy.workloads.shared_counter import SharedCounter
 from cvppy.workloads.workload import Params, Workload
 
-SLEEP_US = 10_000  # io_sleep: 10 ms, a slow network round trip, as bench/io_sleep.cpp
+SLEEP_US = 10_000  # io_sleep: 10 ms, a slow network round trip, as bench/harnesses/io_sleep.cpp
 MAX_RUN_S = 1.5  # full profile: the longest one run of a thread or process io_sleep series
 
 ONE_THREAD = ["py_serial", "py_asyncio_sequential", "py_asyncio_blocking"]

@@ -23,7 +23,7 @@ _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _STAR = 0x2545F4914F6CDD1D
 
-# Rounds per message size as in bench/cpu_hash.cpp, so every task costs about
+# Rounds per message size as in bench/harnesses/cpu_hash.cpp, so every task costs about
 # the same in C++: 64 B measures per-call overhead, 64 KiB raw throughput.
 DEFAULT_ROUNDS = {64: 256, 4096: 16, 65536: 1}
 

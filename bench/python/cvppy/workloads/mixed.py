@@ -16,7 +16,7 @@ BYTES = 4096
 
 def round_seconds() -> float:
     """Seconds of one 4 KiB chained round in this interpreter, fastest of five batches,
-    as bench/mixed.cpp's round_seconds: it turns a CPU share into rounds."""
+    as bench/harnesses/mixed.cpp's round_seconds: it turns a CPU share into rounds."""
     msg = cpu_hash.message(0, BYTES)
     best = 1.0
     for _ in range(5):
