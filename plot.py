@@ -800,8 +800,44 @@ def summary_markdown(rows: list[dict], files: list[ResultFile], models: ModelReg
             lines.append(f"\n**Run under load:** `{f.path.name}` was measured while the machine "
                          f"was busy with other work ({f.load_note()}); its times may be slow and "
                          "its speedups low.")
-    lines += limits_markdown(files) + shared_counter_markdown(files, models)
+    lines += (hand_out_markdown(files, models) + limits_markdown(files)
+              + shared_counter_markdown(files, models))
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def hand_out_markdown(files: list[ResultFile], models: ModelRegistry, workers: int = 2
+                      ) -> list[str]:
+    """Per cpu_hash size, what each model that takes W pays per task above
+    its ideal at W = `workers` (the task_overhead arithmetic), with its paired
+    speedup and CPU/wall: the cost of handing out work, model beside model."""
+    rows = [s for s in ours(files, "cpu_hash")
+            if s.key["workers"] == workers and models[s.key["model"]].takes_workers
+            and s.counter("ideal_ms") is not None]
+    # The sizes of the C++ grid: Python's extra sizes (python_gil/) have no
+    # C++ row to stand beside.
+    sizes = sorted({cpu_size(s.key) for s in rows if not models[s.key["model"]].is_python})
+    if not sizes:
+        return []
+    at = {(s.key["model"], cpu_size(s.key)): s for s in rows}
+    lines = [f"\n### Handing out work: µs per task above ideal at W = {workers} (cpu_hash)\n",
+             "| model | " + " | ".join(cpu_size_label(z) for z in sizes) + " |",
+             "|---|" + "---:|" * len(sizes)]
+    for model in models.ordered({s.key["model"] for s in rows}):
+        cells = []
+        for z in sizes:
+            s = at.get((model, z))
+            if s is None:
+                cells.append("—")
+                continue
+            speedup, cpu_wall = s.counter("speedup"), s.counter("parallelism")
+            extra = ", ".join(v for v in (f"{speedup:.2f}x" if speedup else "",
+                                          f"CPU/wall {cpu_wall:.2f}" if cpu_wall else "") if v)
+            cells.append(f"{overhead_us(s):.2f}" + (f" ({extra})" if extra else "")
+                         + (" †" if s.noisy else ""))
+        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    lines.append("\n(median − ideal_ms) / N, with the paired speedup and CPU/wall in brackets; "
+                 "N as in each model's row.")
+    return lines
 
 
 def limits_markdown(files: list[ResultFile]) -> list[str]:

@@ -336,6 +336,11 @@ def test_python_models_are_drawn_beside_cpp_with_overhead_and_vs_limit(tmp_path)
     series = {s.name: s for s in cvpresults.ours(inputs.files, "io_sleep")}
     # Median 10.5 x 1.01 ms, ideal 10.0 ms, over 10 tasks: 60.5 µs per task above the ideal.
     assert plot.overhead_us(series[io.format("py_asyncio", 10, 1)]) == pytest.approx(60.5)
+    # At W = 2, per model: (median 25.25 ms - ideal 22.5 ms) / 1000 tasks = 2.75 µs for tbb,
+    # (60.6 - 22.5) / 1000 = 38.1 µs for py_threads, with their paired speedups.
+    assert "### Handing out work: µs per task above ideal at W = 2 (cpu_hash)" in summary
+    assert "| tbb | 2.75 (2.00x) |" in summary
+    assert "| py_threads | 38.10 (0.80x) |" in summary
 
 
 def test_limits_and_shared_counter_rows_get_their_own_tables(tmp_path):
