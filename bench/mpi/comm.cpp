@@ -20,6 +20,10 @@ namespace {
 
 volatile std::sig_atomic_t g_term = 0;
 
+// The longest the second half of a barrier may take, every rank having
+// reached the first.
+constexpr std::chrono::seconds kSecondBarrier{10};
+
 void on_term(int) { g_term = 1; }
 
 // A fixed-size record per rank, for one MPI_Allgather.
@@ -57,6 +61,8 @@ void install_term_handler() {
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGTERM, &sa, nullptr);
 }
+
+bool term_received() { return g_term != 0; }
 
 void check_term() {
   if (g_term != 0) {
@@ -161,7 +167,13 @@ void barrier(const World& world, const Watch& watch) {
   MPI_Request req = MPI_REQUEST_NULL;
   check(MPI_Ibarrier(MPI_COMM_WORLD, &req), "MPI_Ibarrier");
   wait(world, req, MPI_STATUS_IGNORE, watch);
-  check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+  // Every rank is awake now: the second barrier completes within the first,
+  // tight polls of the wait, and a rank stopped in between cannot hang it.
+  Watch tight = watch;
+  tight.deadline = std::min(watch.deadline, std::chrono::steady_clock::now() + kSecondBarrier);
+  tight.max_sleep = std::chrono::microseconds(2);
+  check(MPI_Ibarrier(MPI_COMM_WORLD, &req), "MPI_Ibarrier");
+  wait(world, req, MPI_STATUS_IGNORE, tight);
 }
 
 }  // namespace cvp::mpi

@@ -36,6 +36,7 @@ void check(int rc, const char* what);
 void install_term_handler();
 // Throws RankLost when SIGTERM arrived.
 void check_term();
+bool term_received();
 
 struct Peer {
   int rank = 0;
@@ -111,8 +112,8 @@ class Backoff {
 void wait(const World& world, MPI_Request& req, MPI_Status* status, const Watch& watch);
 
 // A barrier that sleeps while ranks are missing (MPI_Ibarrier, polled), then
-// a plain MPI_Barrier, so that every rank leaves it within microseconds of
-// the others: the clock starts right after it.
+// a second one polled tightly, so that every rank leaves it within
+// microseconds of the others: the clock starts right after it.
 void barrier(const World& world, const Watch& watch);
 
 }  // namespace cvp::mpi

@@ -95,6 +95,10 @@ class MpiBenchmark {
       set_up();
       if (timed_runs() && rank0()) report();
     } catch (const std::exception& e) {
+      if (!rank0() && term_received()) {
+        // mpiexec is ending the job: leave rank 0 its time to report.
+        std::_Exit(1);
+      }
       if (!rank0()) {
         // Only rank 0 reports; a rank that cannot go on ends the job.
         std::fprintf(stderr, "%s: %s: %s\n", kProg, world_.describe(world_.rank()).c_str(),
@@ -126,6 +130,9 @@ class MpiBenchmark {
       out_.resize(static_cast<std::size_t>(w_.tasks()));
     }
     pace_ = pace_of(w_, world_.size(), static_cast<double>(item_.task_cpu_ns) * 1e-9);
+    for (int r = 0; r < world_.size(); ++r) {
+      if (r != world_.rank()) others_.push_back(r);
+    }
   }
 
   // One run on every rank, then the reductions: the run's time is the
@@ -151,9 +158,17 @@ class MpiBenchmark {
         }
       }
     }
+    // Non-blocking and watched: a rank that stops after its last message of
+    // the run must not hang the others in a collective.
     double mine[2] = {r.seconds, s.error.empty() ? 0.0 : 1.0}, all[2] = {0, 0};
-    check(MPI_Allreduce(mine, all, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
-    check(MPI_Reduce(&r.cpu_s, &s.cpu_s, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD), "MPI_Reduce");
+    MPI_Request reqs[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    check(MPI_Iallreduce(mine, all, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD, &reqs[0]),
+          "MPI_Iallreduce");
+    check(MPI_Ireduce(&r.cpu_s, &s.cpu_s, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD, &reqs[1]),
+          "MPI_Ireduce");
+    const Watch watch{"every rank's outcome of the run", others_,
+                      Clock::now() + pace_.progress_timeout, std::chrono::microseconds(100)};
+    for (MPI_Request& req : reqs) wait(world_, req, MPI_STATUS_IGNORE, watch);
     s.seconds = all[0];
     s.ok = all[1] == 0;
     if (!s.ok && s.error.empty()) s.error = "the run failed on rank 0";
@@ -237,6 +252,7 @@ class MpiBenchmark {
   std::unique_ptr<Model> baseline_;
   std::vector<Digest> out_;
   Pace pace_;
+  std::vector<int> others_;  // every rank but this one
   double wall_s_ = 0, cpu_s_ = 0;
   int peak_ = 0;
   std::int64_t runs_ = 0;

@@ -24,7 +24,7 @@ constexpr int kTagWork = 1;
 // is left, begin == end.
 constexpr int kTagAssign = 2;
 
-// A worker asks for this many chunks at the start of a run: the one it
+// A worker asks for at most this many chunks at a time: the one it
 // computes and the one it holds next.
 constexpr int kAhead = 2;
 
@@ -82,11 +82,13 @@ struct Chunks {
   bool stop = false;  // a task failed: hand out nothing more
 
   bool take(Range& r) {
-    if (stop || next >= tasks) return false;
+    if (exhausted()) return false;
     r = {next, std::min(next + chunk, tasks)};
     next = r.end;
     return true;
   }
+  bool exhausted() const { return stop || next >= tasks; }
+  int left() const { return exhausted() ? 0 : (tasks - next + chunk - 1) / chunk; }
 };
 
 // Rank 0's side of one run towards the other ranks: their requests, the
@@ -101,25 +103,45 @@ class Dispatcher {
         timeout_(pace.progress_timeout),
         remote_(static_cast<std::size_t>(world.size())),
         open_(world.size() - 1),
-        buf_(buffer_bytes(chunks.chunk)),
+        reqs_(static_cast<std::size_t>(world.size()), MPI_REQUEST_NULL),
         next_check_(Clock::now() + kCheckEvery) {
-    for (Remote& r : remote_) r.since = Clock::now();
-    if (open_ > 0) post();
+    for (int k = 1; k < world.size(); ++k) {
+      Remote& r = remote_[static_cast<std::size_t>(k)];
+      r.since = Clock::now();
+      r.buf.resize(buffer_bytes(chunks.chunk));
+      post(k);
+    }
   }
+  // A run that ends in an exception leaves receives posted: cancelled here,
+  // before their buffers go.
+  ~Dispatcher() {
+    for (MPI_Request& req : reqs_) {
+      if (req == MPI_REQUEST_NULL) continue;
+      MPI_Cancel(&req);
+      MPI_Request_free(&req);
+    }
+  }
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
 
   // Handles every message that has arrived, and every 20 ms checks that the
   // other ranks make progress. True when it handled a message.
   bool poll() {
     bool handled = false;
     while (open_ > 0) {
-      int done = 0;
-      MPI_Status st;
-      check(MPI_Test(&req_, &done, &st), "MPI_Test");
-      if (done == 0) break;
-      int bytes = 0;
-      check(MPI_Get_count(&st, MPI_BYTE, &bytes), "MPI_Get_count");
-      handle(st.MPI_SOURCE, bytes);
-      if (open_ > 0) post();
+      int count = 0;
+      check(MPI_Testsome(static_cast<int>(reqs_.size()), reqs_.data(), &count, ready_.data(),
+                         statuses_.data()),
+            "MPI_Testsome");
+      if (count <= 0) break;  // MPI_UNDEFINED: no receive left posted
+      for (int j = 0; j < count; ++j) {
+        const int src = ready_[static_cast<std::size_t>(j)];
+        int bytes = 0;
+        check(MPI_Get_count(&statuses_[static_cast<std::size_t>(j)], MPI_BYTE, &bytes),
+              "MPI_Get_count");
+        handle(src, bytes);
+        if (!remote_[static_cast<std::size_t>(src)].done()) post(src);
+      }
       handled = true;
     }
     if (Clock::now() >= next_check_) {
@@ -128,6 +150,9 @@ class Dispatcher {
     }
     return handled;
   }
+
+  // Every other rank has sent its first message of the run.
+  bool all_greeted() const { return greeted_ == world_.size() - 1; }
 
   // Every other rank has returned every chunk it took and asks for no more.
   bool finished() const { return open_ == 0; }
@@ -151,17 +176,22 @@ class Dispatcher {
 
   // What rank 0 knows of another rank in this run.
   struct Remote {
-    std::deque<Range> held;   // chunks taken, digests not yet back, oldest first
-    Clock::time_point since;  // when it was last heard from (or the run started)
-    bool greeted = false;     // its first message of the run arrived
-    bool closed = false;      // it was told that no chunk is left
-    int last_want = 0;        // chunks its last message asked for
-    bool done() const { return greeted && held.empty() && (closed || last_want == 0); }
+    std::vector<std::byte> buf;  // its next message: one receive posted per rank
+    std::deque<Range> held;      // chunks taken, digests not yet back, oldest first
+    Clock::time_point since;     // when it was last heard from (or the run started)
+    bool greeted = false;        // its first message of the run arrived
+    bool closed = false;         // it was told that no chunk is left
+    int last_want = 0;           // chunks its last message asked for
+    int owed = 0;                // chunks it asked for and was not yet answered
+    bool done() const { return greeted && held.empty() && owed == 0 && (closed || last_want == 0); }
   };
 
-  void post() {
-    check(MPI_Irecv(buf_.data(), static_cast<int>(buf_.size()), MPI_BYTE, MPI_ANY_SOURCE, kTagWork,
-                    MPI_COMM_WORLD, &req_),
+  // One receive per rank, not one for any source: a message too large to
+  // be sent eagerly, from a rank slow to complete it, holds up only its own.
+  void post(int src) {
+    std::vector<std::byte>& buf = remote_[static_cast<std::size_t>(src)].buf;
+    check(MPI_Irecv(buf.data(), static_cast<int>(buf.size()), MPI_BYTE, src, kTagWork,
+                    MPI_COMM_WORLD, &reqs_[static_cast<std::size_t>(src)]),
           "MPI_Irecv");
   }
 
@@ -176,7 +206,7 @@ class Dispatcher {
     if (r.done()) throw lost(src, "sent a message after its last");
     WorkHeader h{};
     if (bytes < static_cast<int>(sizeof h)) throw lost(src, "sent a short message");
-    std::memcpy(&h, buf_.data(), sizeof h);
+    std::memcpy(&h, r.buf.data(), sizeof h);
     const auto payload = static_cast<std::size_t>(bytes) - sizeof h;
     if (h.run != run_) throw lost(src, "sent a message of another run");
     if (h.want < 0 || h.want > kAhead) throw lost(src, "asked for a bad number of chunks");
@@ -184,28 +214,45 @@ class Dispatcher {
       take_back(src, r, h, payload);
     } else if (r.greeted) {
       throw lost(src, "started the run twice");
+    } else {
+      ++greeted_;
     }
     r.greeted = true;
     r.since = Clock::now();
     r.last_want = h.want;
-    for (int k = 0; k < h.want; ++k) {
-      Range c;
-      Assign a{run_, 0, 0};
-      if (!r.closed && chunks_.take(c)) {
-        if (r.held.empty()) ++holders_;
-        r.held.push_back(c);
-        a = {run_, c.begin, c.end};
-      } else {
-        r.closed = true;
-      }
-      check(MPI_Send(&a, sizeof a, MPI_BYTE, src, kTagAssign, MPI_COMM_WORLD), "MPI_Send");
-    }
+    r.owed += h.want;
+    answer(src, r);
     note_holders();
     if (r.done()) --open_;
   }
 
+  // Answers what `src` asked for, as far as it should be now: a chunk when
+  // it holds none, or while chunks are plenty (one per rank still left);
+  // "none left" once they are gone. A second chunk asked for near the end
+  // waits until its asker is free, so that the last chunks go to ranks with
+  // nothing to do rather than queue behind a busy one.
+  void answer(int src, Remote& r) {
+    while (r.owed > 0) {
+      Assign a{run_, 0, 0};
+      Range c;
+      const bool plenty = chunks_.left() >= world_.size();
+      if (!r.closed && (r.held.empty() || plenty) && chunks_.take(c)) {
+        if (r.held.empty()) ++holders_;
+        r.held.push_back(c);
+        a = {run_, c.begin, c.end};
+      } else if (r.closed || chunks_.exhausted()) {
+        r.closed = true;
+      } else {
+        return;  // kept for a free rank; answered with `src`'s next outcome
+      }
+      --r.owed;
+      check(MPI_Send(&a, sizeof a, MPI_BYTE, src, kTagAssign, MPI_COMM_WORLD), "MPI_Send");
+    }
+  }
+
   // The outcome of the oldest chunk `src` holds.
   void take_back(int src, Remote& r, const WorkHeader& h, std::size_t payload) {
+    const std::byte* body = r.buf.data() + sizeof h;
     if (r.held.empty() || h.begin != r.held.front().begin) {
       throw lost(src, "sent an outcome for tasks it was not given");
     }
@@ -215,10 +262,10 @@ class Dispatcher {
           payload != static_cast<std::size_t>(h.count) * sizeof(Digest)) {
         throw lost(src, "sent digests for tasks it was not given");
       }
-      std::memcpy(out_.data() + c.begin, buf_.data() + sizeof h, payload);
+      std::memcpy(out_.data() + c.begin, body, payload);
       received_ += h.count;
     } else if (h.result == kFailed) {
-      fail(std::string(reinterpret_cast<const char*>(buf_.data() + sizeof h), payload));
+      fail(std::string(reinterpret_cast<const char*>(body), payload));
     } else if (h.result != kSkipped) {
       throw lost(src, "sent an outcome of unknown kind");
     }
@@ -253,9 +300,11 @@ class Dispatcher {
   std::span<Digest> out_;
   const std::chrono::milliseconds timeout_;
   std::vector<Remote> remote_;
-  int open_;  // other ranks not yet done
-  std::vector<std::byte> buf_;
-  MPI_Request req_ = MPI_REQUEST_NULL;
+  int open_;                       // other ranks not yet done
+  int greeted_ = 0;                // other ranks whose first message arrived
+  std::vector<MPI_Request> reqs_;  // per rank (rank 0's stays null)
+  std::vector<int> ready_ = std::vector<int>(reqs_.size());
+  std::vector<MPI_Status> statuses_ = std::vector<MPI_Status>(reqs_.size());
   Clock::time_point next_check_;
   std::string error_;
   int received_ = 0;
@@ -280,7 +329,13 @@ int run_local_share(const World& world, const Workload& w, std::span<Digest> out
   int computed = 0;
   Range c;
   try {
-    while (chunks.take(c)) {
+    // The other ranks' first requests come microseconds after the barrier:
+    // answered before rank 0 takes a chunk of its own, so that none waits a
+    // whole task of rank 0's for its first chunks (a rank slow to start, on
+    // an oversubscribed machine, is not waited for longer than a poll).
+    const auto greet_by = Clock::now() + pace.poll_every;
+    while (!d.all_greeted() && Clock::now() < greet_by) d.poll();
+    while ((d.poll(), chunks.take(c))) {
       d.hold_local(true);
       for (int i = c.begin; i < c.end && !chunks.stop; ++i) {
         out[static_cast<std::size_t>(i)] = w.compute(i);
