@@ -32,13 +32,22 @@ bool takes_flag(const Harness& h, AxisId id) {
          std::find(h.flags.begin(), h.flags.end(), id) != h.flags.end();
 }
 
-// Google Benchmark accepts a negative or zero minimum time and repetitions
-// silently; a benchmark suite should not.
+}  // namespace
+
 void check_benchmark_flag(std::string_view flag, std::string_view value) {
   if (flag == "--benchmark_out" || flag == "--benchmark_out_format") {
     throw std::invalid_argument(std::string(flag) + " is set by the harness; use --out=FILE.json");
   }
-  if (flag == "--benchmark_min_time" || flag == "--benchmark_repetitions") {
+  if (flag == "--benchmark_repetitions") {
+    int v = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size() || v < 1 ||
+        v > 1000) {
+      throw std::invalid_argument(std::string(flag) + " is '" + std::string(value) +
+                                  "'; allowed: a whole number from 1 to 1000");
+    }
+  }
+  if (flag == "--benchmark_min_time") {
     double v = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
     if (value.empty() || ec != std::errc() || end != value.data() + value.size() || !(v > 0) ||
@@ -48,8 +57,6 @@ void check_benchmark_flag(std::string_view flag, std::string_view value) {
     }
   }
 }
-
-}  // namespace
 
 Options parse_options(int argc, char** argv, const Harness& h) {
   Options o;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness.hpp"
@@ -21,6 +22,11 @@ struct Options {
   std::vector<std::string> passthrough;              // --benchmark_* flags
   bool overrides_grid() const { return models.has_value() || !axes.empty(); }
 };
+
+// Google Benchmark accepts a negative or zero minimum time and repetitions
+// silently, and lets --benchmark_out bypass the checked, atomic --out; a
+// benchmark suite should not. Throws std::invalid_argument with one line.
+void check_benchmark_flag(std::string_view flag, std::string_view value);
 
 // Parses argv[1..]. Throws std::invalid_argument with one line for a flag
 // that is unknown, repeated, empty, out of range or not for this harness.

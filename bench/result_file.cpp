@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -75,6 +76,7 @@ void check_out_file(const fs::path& out) {
     throw std::invalid_argument("--out is '" + s +
                                 "', which exists and is not a regular file; allowed: a file path");
   }
+  fs::path existing = ".";  // the nearest folder on the way to out that exists
   for (fs::path parent = out.parent_path(); !parent.empty(); parent = parent.parent_path()) {
     const fs::file_status ps = fs::status(parent, ec);
     if (fs::exists(ps)) {
@@ -82,10 +84,21 @@ void check_out_file(const fs::path& out) {
         throw std::invalid_argument("--out is '" + s + "', but '" + parent.string() +
                                     "' is not a directory");
       }
+      existing = parent;
       break;
     }
     if (parent == parent.parent_path()) break;
   }
+  // Found now, not after the run: a folder where no file can be made (a
+  // read-only file system, /proc, no permission).
+  const fs::path probe = existing / (".cvp-probe-" + std::to_string(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw std::invalid_argument("--out is '" + s + "', but no file can be made in '" +
+                                existing.string() + "': " + std::strerror(errno));
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
 }
 
 void check_out_dir(const fs::path& dir) {

@@ -55,6 +55,10 @@ TEST(ParseOptions, RefusesWhatALenientParserWouldGuess) {
   EXPECT_EQ(error_of({"--tasks"}), "--tasks needs a value: --tasks=...");
   EXPECT_EQ(error_of({"--benchmark_min_time=-1"}),
             "--benchmark_min_time is '-1'; allowed: a number above 0");
+  EXPECT_EQ(error_of({"--benchmark_repetitions=0"}),
+            "--benchmark_repetitions is '0'; allowed: a whole number from 1 to 1000");
+  EXPECT_EQ(error_of({"--benchmark_repetitions=1.5"}),
+            "--benchmark_repetitions is '1.5'; allowed: a whole number from 1 to 1000");
   EXPECT_EQ(error_of({"--benchmark_out=x.json"}),
             "--benchmark_out is set by the harness; use --out=FILE.json");
   EXPECT_EQ(error_of({"--profile=fast"}), "profile is 'fast'; allowed: quick, default, full");

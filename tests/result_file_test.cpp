@@ -43,6 +43,19 @@ TEST_F(ResultFile, RefusesPathsThatAreNotPlainFiles) {
   EXPECT_FALSE(fs::exists(dir_ / "new")) << "a check creates nothing";
 }
 
+TEST_F(ResultFile, RefusesAFolderWhereNoFileCanBeMadeAndLeavesNothingBehind) {
+  // /proc is there on Linux and takes no new file, even from root.
+  try {
+    check_out_file("/proc/cvp/out.json");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("no file can be made in '/proc'"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_NO_THROW(check_out_file(dir_ / "out.json"));
+  EXPECT_TRUE(fs::is_empty(dir_)) << "the probe file is removed";
+}
+
 TEST_F(ResultFile, PublishKeepsThePreviousFileInPrevious) {
   const fs::path out = dir_ / "r.json";
   publish(out, "{\"v\": 1}");

@@ -118,6 +118,12 @@ def test_the_grid_is_the_harnesses_process_pool_points_at_w_ranks(profile: str) 
     (["--workers=2"], "W is the number of ranks"),
     (["--bytes=64", "--workloads=io_sleep"], "--bytes applies to none"),
     (["--tasks=0"], "tasks is 0"),
+    # Each rank would shuffle the benchmarks its own way: rank 0 would hand
+    # out one benchmark's tasks to a rank running another.
+    (["--benchmark_enable_random_interleaving=true"], "every rank must run the benchmarks in"),
+    (["--benchmark_repetitions=0"], "--benchmark_repetitions is '0'"),
+    (["--benchmark_out=x.json"], "use --out=FILE.json"),
+    (["--out=/proc/cvp.json"], "no file can be made in '/proc'"),
 ])
 def test_bad_input_is_refused_before_anything_runs(tmp_path: Path, args: list[str],
                                                     message: str) -> None:
@@ -127,14 +133,16 @@ def test_bad_input_is_refused_before_anything_runs(tmp_path: Path, args: list[st
     assert r.stdout == ""
 
 
-def start(tmp_path: Path, previous: str, ranks: int = 2):
+IN_RUNS = ("--workloads=io_sleep", "--tasks=400", "--sleep_us=5000", "--benchmark_repetitions=30")
+
+
+def start(tmp_path: Path, previous: str, ranks: int = 2, args: tuple[str, ...] = IN_RUNS,
+          settle_s: float = 1.5):
     out = tmp_path / "mpi.json"
     out.write_text(previous)
     log = open(tmp_path / "stderr.txt", "w+")
-    proc = subprocess.Popen(
-        mpiexec("--profile=quick", "--workloads=io_sleep", "--tasks=400", "--sleep_us=5000",
-                "--benchmark_repetitions=30", f"--out={out}", ranks=ranks),
-        env=ENV, stdout=subprocess.PIPE, stderr=log, text=True)
+    proc = subprocess.Popen(mpiexec("--profile=quick", *args, f"--out={out}", ranks=ranks),
+                            env=ENV, stdout=subprocess.PIPE, stderr=log, text=True)
     deadline = time.monotonic() + 30
     ranks_seen: dict[int, int] = {}
     while time.monotonic() < deadline and not ranks_seen:
@@ -144,7 +152,7 @@ def start(tmp_path: Path, previous: str, ranks: int = 2):
                 ranks_seen = {int(r): int(p) for r, p, _ in RANK.findall(m.group(2))}
         time.sleep(0.05)
     assert ranks_seen, "the harness never listed its ranks"
-    time.sleep(1.5)  # into the timed runs
+    time.sleep(settle_s)  # by default, into the timed runs
     return proc, out, ranks_seen
 
 
@@ -193,6 +201,39 @@ def test_a_stopped_rank_is_an_error_row_within_the_progress_timeout(tmp_path: Pa
     time.sleep(0.5)
     assert not [p for p in ranks.values() if alive(p)]
     assert processes_mentioning(str(out)) == []
+
+
+@needs_mpi
+def test_a_rank_stopped_while_rank_0_calibrates_ends_the_job_within_a_bounded_time(
+        tmp_path: Path) -> None:
+    # Rank 0 calibrates (a serial run of 20 000 hashes) while the others wait
+    # for the plan; a rank stopped then cannot take it, nor send its CPU time.
+    proc, out, ranks = start(tmp_path, "previous\n", args=(
+        "--workloads=cpu_hash", "--tasks=20000", "--bytes=65536"), settle_s=0.1)
+    os.kill(ranks[1], signal.SIGSTOP)
+    try:
+        code, _, _ = finish(proc, 28)
+    finally:
+        if alive(ranks[1]):
+            os.kill(ranks[1], signal.SIGKILL)
+    assert code != 0
+    assert out.read_text() == "previous\n"
+    assert "no progress while waiting for every rank" in (tmp_path / "stderr.txt").read_text()
+    time.sleep(0.5)
+    assert not [p for p in ranks.values() if alive(p)]
+
+
+@needs_mpi
+def test_listing_the_grid_names_it_as_the_rows_do_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "mpi.json"
+    r = run(mpiexec("--profile=quick", "--workloads=cpu_hash", "--benchmark_list_tests",
+                    f"--out={out}"))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 2, r.stdout  # the quick grid's two message sizes, once (rank 0 only)
+    for line, size in zip(lines, ("64", "65536")):
+        assert re.fullmatch(rf"cpu_hash/mpi/tasks:\d+/workers:2/bytes:{size}/manual_time", line)
+    assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
 def result(path: Path, ranks: int, profile: str = "quick", error: bool = False) -> Path:

@@ -66,7 +66,9 @@ bool term_received() { return g_term != 0; }
 
 void check_term() {
   if (g_term != 0) {
-    throw RankLost("mpiexec is ending the job (SIGTERM): a rank died or was killed");
+    throw RankLost(
+        "mpiexec is ending the job (SIGTERM): a rank died, or mpiexec was interrupted or timed "
+        "out");
   }
 }
 

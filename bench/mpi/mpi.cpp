@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -56,8 +58,13 @@ struct Shared {
   Runner& runner;
   int cpus = 1;  // usable CPUs over all hosts: the parallelism ceiling
   std::atomic<int> failures{0};
+  int not_run = 0;     // rank 0: benchmarks skipped once the ranks were out of step
   std::string broken;  // rank 0: why the ranks are out of step, or ""
 };
+
+// How long rank 0 waits for the others where they have nothing else to do
+// (the plan, the CPU times): a rank that takes longer is stopped or gone.
+constexpr std::chrono::seconds kCollectiveTimeout{10};
 
 // A failure is final for a benchmark: its later repetitions fail at once
 // (Google Benchmark 1.7.1 cannot aggregate a failed repetition followed by
@@ -84,6 +91,10 @@ class MpiBenchmark {
 
   void operator()() {
     if (!shared_.broken.empty()) {
+      if (sticky_.error.empty()) {
+        sticky_.error = "not run";
+        ++shared_.not_run;
+      }
       state_.SkipWithError(("not run: the ranks are out of step since: " + shared_.broken).c_str());
       return;
     }
@@ -271,8 +282,16 @@ void broadcast(const World& world, std::vector<std::int64_t>& data) {
   check(
       MPI_Ibcast(data.data(), static_cast<int>(data.size()), MPI_INT64_T, 0, MPI_COMM_WORLD, &req),
       "MPI_Ibcast");
-  wait(world, req, MPI_STATUS_IGNORE,
-       {"rank 0's plan", {0}, Clock::time_point::max(), std::chrono::microseconds(2000)});
+  // The other ranks wait for rank 0's calibration, however long it takes
+  // (only its death ends the wait); rank 0 waits for them a bounded time.
+  std::vector<int> others;
+  for (int r = 1; r < world.size(); ++r) others.push_back(r);
+  const Watch watch =
+      world.rank() == 0
+          ? Watch{"every rank to take the plan", others, Clock::now() + kCollectiveTimeout,
+                  std::chrono::microseconds(100)}
+          : Watch{"rank 0's plan", {0}, Clock::time_point::max(), std::chrono::microseconds(2000)};
+  wait(world, req, MPI_STATUS_IGNORE, watch);
 }
 
 // Rank 0: status (0, or the exit status to end with) and the plan, to all.
@@ -351,8 +370,16 @@ double ranks_cpu_s(const World& world, bool gather) {
   const double mine = cpu_seconds_with_children();
   if (!gather) return mine;
   std::vector<double> all(static_cast<std::size_t>(world.size()), 0);
-  check(MPI_Gather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD),
-        "MPI_Gather (CPU time)");
+  MPI_Request req = MPI_REQUEST_NULL;
+  check(MPI_Igather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req),
+        "MPI_Igather (CPU time)");
+  std::vector<int> others;
+  for (int r = 0; r < world.size(); ++r) {
+    if (r != world.rank()) others.push_back(r);
+  }
+  wait(world, req, MPI_STATUS_IGNORE,
+       {"every rank's CPU time", others, Clock::now() + kCollectiveTimeout,
+        std::chrono::microseconds(100)});
   if (world.rank() != 0) return mine;
   double total = 0;
   for (int k = 0; k < world.size(); ++k) {
@@ -370,6 +397,31 @@ std::string with_model_row(std::string json) {
   json.replace(at, empty.size(),
                "\"cvp_models\": " + json_quoted("[" + std::string(kModelRow) + "]"));
   return json;
+}
+
+// "1 benchmark", "3 benchmarks".
+std::string benchmarks(int n) {
+  return std::to_string(n) + (n == 1 ? " benchmark" : " benchmarks");
+}
+
+// --benchmark_list_tests: the grid as the result rows name it, on rank 0.
+// Google Benchmark writes the list to the display reporter's stream with
+// the fixed iteration count in every name; the count is taken out here.
+int list_benchmarks(bool rank0) {
+  std::ostringstream listed;
+  benchmark::ConsoleReporter console(benchmark::ConsoleReporter::OO_None);
+  console.SetOutputStream(&listed);
+  SilentReporter silent;
+  const std::size_t n = benchmark::RunSpecifiedBenchmarks(
+      rank0 ? static_cast<benchmark::BenchmarkReporter*>(&console) : &silent);
+  benchmark::Shutdown();
+  if (!rank0) return 0;
+  static const std::regex iterations("/iterations:[0-9]+");
+  std::string line;
+  for (std::istringstream in(listed.str()); std::getline(in, line);) {
+    std::printf("%s\n", std::regex_replace(line, iterations, "").c_str());
+  }
+  return n > 0 ? 0 : 1;
 }
 
 // The ranks and where they run, on stderr: which process is which rank (a
@@ -410,7 +462,7 @@ int run_harness(const World& world, const Options& o) {
     workloads.push_back(rank0 ? nullptr : harness_of(it.kind).make_workload(it.point));
   }
   Runner runner(world);
-  Shared shared{world, runner, world.cpus_all_hosts(), {0}, ""};
+  Shared shared{world, runner, world.cpus_all_hosts(), {0}, 0, ""};
   for (std::size_t i = 0; i < plan.size(); ++i) {
     const PlanItem* item = &plan[i];
     const Workload* w = rank0 ? prepared[i].workload.get() : workloads[i].get();
@@ -442,10 +494,11 @@ int run_harness(const World& world, const Options& o) {
     if (rank0) std::fprintf(stderr, "%s: error: unrecognized flag '%s'\n", kProg, argv[1]);
     return rank0 ? 2 : 0;
   }
+  if (o.list) return list_benchmarks(rank0);
   if (rank0) {
     std::fprintf(stderr, "%s: profile %s, %zu benchmarks x %d repetitions on %d ranks%s%s\n", kProg,
-                 profile.name.c_str(), plan.size(), profile.repetitions, world.size(),
-                 o.out ? ", writing " : "", o.out ? o.out->c_str() : "");
+                 profile.name.c_str(), plan.size(), o.repetitions.value_or(profile.repetitions),
+                 world.size(), o.out ? ", writing " : "", o.out ? o.out->c_str() : "");
   }
 
   bool gather = true;
@@ -466,9 +519,20 @@ int run_harness(const World& world, const Options& o) {
 
   // Here every rank is in step unless rank 0 lost one; then the others
   // still wait inside a benchmark, and only rank 0 goes on.
+  // The CPU-time gather is also the run's last collective: a rank lost
+  // before it (stopped or killed after its last benchmark) keeps the
+  // results from being published, as a failed benchmark would.
+  gather = shared.broken.empty();
+  bench::LoadMeter::Summary machine;
+  try {
+    machine = load.finish();
+  } catch (const RankLost& e) {
+    if (!rank0) throw;
+    shared.broken = std::string("after the last benchmark: ") + e.what();
+    gather = false;
+    machine = load.finish();
+  }
   const bool broken = !shared.broken.empty();
-  gather = !broken;
-  const bench::LoadMeter::Summary machine = load.finish();
   if (!rank0) return 0;
   if (ran == 0) {
     std::fprintf(stderr, "%s: error: no benchmark matched; nothing written\n", kProg);
@@ -480,14 +544,14 @@ int run_harness(const World& world, const Options& o) {
                  kProg);
   }
   const int failed = shared.failures.load();
-  if (failed > 0) {
-    std::fprintf(stderr, "%s: error: %d benchmarks failed (see error_message above)\n", kProg,
-                 failed);
+  if (failed > 0 || shared.not_run > 0) {
+    std::fprintf(stderr, "%s: error: %s failed and %s not run (see error_message above)\n", kProg,
+                 benchmarks(failed).c_str(), benchmarks(shared.not_run).c_str());
   }
   if (o.out) {
     const std::string json =
         with_model_row(bench::with_context_entry(file.json(), "cvp_load", machine.json));
-    if (failed > 0) {
+    if (failed > 0 || broken) {
       bench::keep_failed(*o.out, json);
       std::fprintf(stderr, "%s: %s left unchanged; this run's JSON is in %s.failed\n", kProg,
                    o.out->c_str(), o.out->c_str());
@@ -502,7 +566,7 @@ int run_harness(const World& world, const Options& o) {
     std::fflush(nullptr);
     world.abort(1);
   }
-  return failed > 0 ? 1 : 0;
+  return failed > 0 || broken ? 1 : 0;
 }
 
 // The rank this process will have, before MPI_Init: only rank 0 prints

@@ -398,9 +398,15 @@ RunOutcome Runner::serve(const Workload& w, const Pace& pace) {
   // Rank 0 may be busy for long between runs (its paired serial run): the
   // wait for it has no deadline, only its death (on this host) or
   // mpiexec's SIGTERM ends it.
-  const Watch idle{"rank 0", {0}, Clock::time_point::max(), std::chrono::microseconds(1000)};
-  const Watch busy{"rank 0's reply", {0}, Clock::time_point::max(), std::chrono::microseconds(100)};
-  barrier(world_, idle);
+  barrier(world_,
+          {"rank 0", {0}, Clock::now() + pace.between_runs, std::chrono::microseconds(1000)});
+  // In a run rank 0 answers within one of its tasks (or a slice of a wait).
+  const auto busy = [&pace] {
+    return Watch{"rank 0's reply",
+                 {0},
+                 Clock::now() + pace.progress_timeout,
+                 std::chrono::microseconds(100)};
+  };
 
   const double cpu0 = cpu_seconds_self();
   const auto t0 = Clock::now();
@@ -431,7 +437,7 @@ RunOutcome Runner::serve(const Workload& w, const Pace& pace) {
     check(MPI_Get_count(&st, MPI_BYTE, &bytes), "MPI_Get_count");
     if (bytes != static_cast<int>(sizeof in) || in.run != run_id_ || in.begin < 0 ||
         in.begin > in.end || in.end > w.tasks() || in.end - in.begin > chunk) {
-      throw MpiError(world_.describe(world_.rank()) + ": a malformed assignment from rank 0");
+      throw MpiError("a malformed assignment from rank 0");
     }
     --pending;
     if (in.begin == in.end) {
@@ -469,7 +475,7 @@ RunOutcome Runner::serve(const Workload& w, const Pace& pace) {
     if (held.empty()) {
       if (pending == 0) break;
       MPI_Status st;
-      wait(world_, in_req, &st, busy);
+      wait(world_, in_req, &st, busy());
       take_in(st);
       continue;
     }
@@ -477,7 +483,7 @@ RunOutcome Runner::serve(const Workload& w, const Pace& pace) {
     held.pop_front();
     Slot& s = slots[static_cast<std::size_t>(slot)];
     slot ^= 1;
-    wait(world_, s.req, MPI_STATUS_IGNORE, busy);
+    wait(world_, s.req, MPI_STATUS_IGNORE, busy());
     WorkHeader h{run_id_, c.begin, c.end - c.begin, failed ? kSkipped : kDigests, 0};
     std::size_t bytes = sizeof h;
     if (!failed) {
@@ -505,7 +511,7 @@ RunOutcome Runner::serve(const Workload& w, const Pace& pace) {
     h.want = closed || failed ? 0 : 1;
     send(s, h, bytes);
   }
-  for (Slot& s : slots) wait(world_, s.req, MPI_STATUS_IGNORE, busy);
+  for (Slot& s : slots) wait(world_, s.req, MPI_STATUS_IGNORE, busy());
   return {seconds_since(t0), cpu_seconds_self() - cpu0, 0, ""};
 }
 
@@ -515,6 +521,7 @@ Pace pace_of(const Workload& w, int ranks, double task_cpu_s) {
   const double chunk_us = chunk * task_s * 1e6;
   Pace p;
   p.progress_timeout = std::chrono::milliseconds(3000 + std::llround(4 * chunk_us / 1e3));
+  p.between_runs = std::chrono::milliseconds(30'000 + std::llround(4 * w.tasks() * task_s * 1e3));
   p.poll_every =
       std::chrono::microseconds(std::clamp<std::int64_t>(std::llround(chunk_us / 16), 2, 1000));
   p.idle_cap =

@@ -65,6 +65,10 @@ struct Pace {
   // done: a fiftieth of a chunk's time (20 us to 2 ms), so that the last
   // digests wait about 1% of a chunk and polling costs about as little.
   std::chrono::microseconds idle_cap{100};
+  // How long the other ranks wait for rank 0 between two runs, where it
+  // runs the paired serial run and checks digests: 30 s plus four times the
+  // serial run's expected time. Longer, rank 0 is stopped.
+  std::chrono::milliseconds between_runs{30'000};
 };
 Pace pace_of(const Workload& w, int ranks, double task_cpu_s);
 
