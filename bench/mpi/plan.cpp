@@ -146,7 +146,7 @@ void print_help(const char* argv0) {
       "  --rounds         cpu_hash: chained SHA-256 rounds per task\n"
       "  --cpu_share_pct  mixed: percent of each 10 ms task spent hashing\n"
       "  --out            write the result JSON there, only when every benchmark succeeded\n\n"
-      "Exit status: 0 success, 1 a benchmark failed, 2 bad input.\n",
+      "Exit status: 0 success, 1 a benchmark failed or none matched, 2 bad input.\n",
       argv0, argv0);
 }
 
