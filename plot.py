@@ -810,7 +810,10 @@ def hand_out_markdown(files: list[ResultFile], models: ModelRegistry, workers: i
     """Per cpu_hash size, what each model that takes W pays per task above
     its ideal at W = `workers` (the task_overhead arithmetic), with its paired
     speedup and CPU/wall: the cost of handing out work, model beside model."""
-    rows = [s for s in ours(files, "cpu_hash")
+    # A file in a subfolder (python_gil/: other task counts) fills only what
+    # the top-level files lack.
+    by_depth = sorted(files, key=lambda f: len(f.path.parts))
+    rows = [s for s in ours(by_depth, "cpu_hash")
             if s.key["workers"] == workers and models[s.key["model"]].takes_workers
             and s.counter("ideal_ms") is not None]
     # The sizes of the C++ grid: Python's extra sizes (python_gil/) have no
@@ -818,7 +821,9 @@ def hand_out_markdown(files: list[ResultFile], models: ModelRegistry, workers: i
     sizes = sorted({cpu_size(s.key) for s in rows if not models[s.key["model"]].is_python})
     if not sizes:
         return []
-    at = {(s.key["model"], cpu_size(s.key)): s for s in rows}
+    at: dict[tuple, Series] = {}
+    for s in rows:
+        at.setdefault((s.key["model"], cpu_size(s.key)), s)
     lines = [f"\n### Handing out work: µs per task above ideal at W = {workers} (cpu_hash)\n",
              "| model | " + " | ".join(cpu_size_label(z) for z in sizes) + " |",
              "|---|" + "---:|" * len(sizes)]
