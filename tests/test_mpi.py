@@ -186,16 +186,16 @@ def test_a_rank_killed_in_a_run_is_an_error_row_and_keeps_the_previous_result(
     assert processes_mentioning(str(out)) == []
 
 
-def stop_rank_1(proc: subprocess.Popen, out: Path, ranks: dict[int, int],
-                limit_s: float) -> str:
-    """SIGSTOPs rank 1; checks that the job ends within `limit_s`, fails, keeps
+def stop_rank(proc: subprocess.Popen, out: Path, ranks: dict[int, int], rank: int,
+              limit_s: float) -> str:
+    """SIGSTOPs `rank`; checks that the job ends within `limit_s`, fails, keeps
     the previous result and leaves no rank behind. Returns its stdout."""
-    os.kill(ranks[1], signal.SIGSTOP)
+    os.kill(ranks[rank], signal.SIGSTOP)
     try:
         code, stdout, _ = finish(proc, limit_s)
     finally:
-        if alive(ranks[1]):
-            os.kill(ranks[1], signal.SIGKILL)
+        if alive(ranks[rank]):
+            os.kill(ranks[rank], signal.SIGKILL)
     assert code != 0
     assert out.read_text() == "previous\n"
     time.sleep(0.5)
@@ -206,9 +206,18 @@ def stop_rank_1(proc: subprocess.Popen, out: Path, ranks: dict[int, int],
 @needs_mpi
 def test_a_stopped_rank_is_an_error_row_within_the_progress_timeout(tmp_path: Path) -> None:
     proc, out, ranks = start(tmp_path, "previous\n")
-    stdout = stop_rank_1(proc, out, ranks, 15)
+    stdout = stop_rank(proc, out, ranks, 1, 15)
     assert "made no progress" in stdout or "held tasks" in stdout
     assert processes_mentioning(str(out)) == []
+
+
+@needs_mpi
+def test_rank_0_stopped_in_a_run_ends_the_job_from_the_other_ranks(tmp_path: Path) -> None:
+    # Rank 0 cannot report; the others stop waiting for its replies after
+    # the progress timeout and end the job.
+    proc, out, ranks = start(tmp_path, "previous\n")
+    stop_rank(proc, out, ranks, 0, 15)
+    assert "no progress while waiting for rank 0" in (tmp_path / "stderr.txt").read_text()
 
 
 @needs_mpi
@@ -218,7 +227,7 @@ def test_a_rank_stopped_while_rank_0_calibrates_ends_the_job_within_a_bounded_ti
     # for the plan; a rank stopped then cannot take it, nor send its CPU time.
     proc, out, ranks = start(tmp_path, "previous\n", args=(
         "--workloads=cpu_hash", "--tasks=20000", "--bytes=65536"), settle_s=0.1)
-    stop_rank_1(proc, out, ranks, 28)
+    stop_rank(proc, out, ranks, 1, 28)
     assert "no progress while waiting for every rank" in (tmp_path / "stderr.txt").read_text()
 
 
