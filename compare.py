@@ -55,13 +55,13 @@ import json
 import math
 import statistics
 import sys
-import traceback
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import plot
-from cvpresults import InputError, ResultFile, Series, TO_MS, one_line, read_inputs
+from cvpresults import (InputError, ResultFile, Series, TO_MS, one_line, read_inputs,
+                        run_with_one_line_errors)
 
 MIN_RELIABLE_REPS = 9
 CONTEXT_KEYS = ("host_name", "num_cpus", "cpus_usable", "cpus_cgroup_quota", "cvp_profile",
@@ -385,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
                              "serial run, so they hold up when the machine's speed drifts")
     parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     args = parser.parse_args(argv)
-    try:
+
+    def body() -> int:
         check_options(args)
         if len(args.sides) == 0:
             results = Path(__file__).resolve().parent / "results"
@@ -400,17 +401,10 @@ def main(argv: list[str] | None = None) -> int:
         plot.require_matplotlib(Path(__file__).resolve())
         return compare(old_path, new_path, args.threshold, args.alpha, args.fail_on_regression,
                        args.json, args.metric)
-    except InputError as e:
-        print(f"compare.py: error: {one_line(e, 1000)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
-        if args.debug:
-            traceback.print_exc()
-        what = one_line(e, 500) if isinstance(e, (plot.MissingMatplotlib, OSError)) \
-            else f"{type(e).__name__}: {one_line(e, 500)} (run with --debug for the traceback)"
-        print(f"compare.py: error: {what}", file=sys.stderr)
-        return EXIT_BAD_INPUT
 
+    return run_with_one_line_errors("compare.py", body, debug=args.debug,
+                                    failed_exit=EXIT_BAD_INPUT,
+                                    plain=(plot.MissingMatplotlib, OSError))
 
 if __name__ == "__main__":
     sys.exit(main())

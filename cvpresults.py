@@ -12,9 +12,11 @@ import json
 import math
 import re
 import statistics
+import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
 # Times outside this range (in ms) are not measurements: zero, negative, or so
@@ -47,6 +49,27 @@ def one_line(text: object, limit: int = 300) -> str:
     s = " ".join(str(text).split())
     s = "".join(c if c.isprintable() else "?" for c in s)
     return s if len(s) <= limit else s[:limit - 3] + "..."
+
+
+def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
+                             failed_exit: int, plain: tuple[type, ...] = (OSError,)) -> int:
+    """Runs a script's `body` and returns its exit status. Any exception ends
+    as one `<prog>: error: ...` line on stderr, never a traceback (unless
+    `debug`): InputError with exit 2, anything else with `failed_exit`. The
+    `plain` types speak for themselves; others are named, with a pointer to
+    --debug."""
+    try:
+        return body()
+    except InputError as e:
+        print(f"{prog}: error: {one_line(e, 1000)}", file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
+        if debug:
+            traceback.print_exc()
+        what = one_line(e, 500) if isinstance(e, plain) \
+            else f"{type(e).__name__}: {one_line(e, 500)} (run with --debug for the traceback)"
+        print(f"{prog}: error: {what}", file=sys.stderr)
+        return failed_exit
 
 
 # --------------------------------------------------------------------------- names

@@ -69,7 +69,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import traceback
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +77,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402
 from cvpresults import (InputError, ModelRegistry, ResultFile, Series, Trace, cores_of,
-                        one_line, ours, read_inputs, size_label)
+                        one_line, ours, read_inputs, run_with_one_line_errors, size_label)
 
 CHART_STEMS = ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "parallelism", "mixed_share",
                "vs_limit", "task_overhead")
@@ -998,19 +997,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, help="folder for the charts and summary.md")
     parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     args = parser.parse_args(argv)
-    try:
+
+    def body() -> int:
         require_matplotlib(Path(__file__).resolve())
         return plot(args.inputs or default_inputs(), args.output)
-    except InputError as e:
-        print(f"plot.py: error: {one_line(e, 1000)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
-        if args.debug:
-            traceback.print_exc()
-        what = one_line(e, 500) if isinstance(e, (MissingMatplotlib, OSError)) \
-            else f"{type(e).__name__}: {one_line(e, 500)} (run with --debug for the traceback)"
-        print(f"plot.py: error: {what}", file=sys.stderr)
-        return EXIT_FAILED
+
+    return run_with_one_line_errors("plot.py", body, debug=args.debug, failed_exit=EXIT_FAILED,
+                                    plain=(MissingMatplotlib, OSError))
 
 
 if __name__ == "__main__":

@@ -9,18 +9,21 @@ runs the mpi harness once per W, each writing its own file
 (results/mpi.json). The context is the first file's, except
 `mpi_ranks` (every launch's, "1,2,4"), `mpi_hosts` ("W=2: vm,vm; ...") and
 `cvp_load` (the busiest launch's). OUT is written as every harness writes
-it: OUT.partial, flushed and read back, the old OUT kept in previous/, then
-renamed over OUT. Bad input (a missing, corrupt or failed file, files of
-different profiles, two launches with the same benchmark) ends in one
-`fatal: ...` line, exit 2, and OUT as it was.
+it (the Python harness's `publish`): OUT.partial, flushed and read back, the
+old OUT kept in previous/, then renamed over OUT. Bad input (a missing,
+corrupt or failed file, files of different profiles, two launches with the
+same benchmark) ends in one `fatal: ...` line, exit 2, and OUT as it was.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
+
+# The Python harness's result writer: one way of publishing a result file.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "python"))
+from cvppy.results import publish  # noqa: E402
 
 
 class InputError(Exception):
@@ -80,32 +83,6 @@ def merge(files: list[dict], paths: list[Path]) -> dict:
     return {"context": context, "benchmarks": benchmarks}
 
 
-def publish(out: Path, text: str) -> None:
-    """Writes `text` as `out` so that a reader sees the old file or the new one."""
-    json.loads(text)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    with open(partial, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    if partial.read_text() != text:
-        raise OSError(f"{partial}: read back differs from what was written")
-    if out.exists():
-        previous = out.parent / "previous"
-        previous.mkdir(exist_ok=True)
-        link = previous / (out.name + ".link")
-        link.unlink(missing_ok=True)
-        os.link(out, link)
-        os.replace(link, previous / out.name)
-    os.replace(partial, out)
-    fd = os.open(out.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -117,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.out.is_dir() or str(args.out).endswith("/") or args.out.suffix != ".json":
             raise InputError(f"-o is '{args.out}'; allowed: a file path (OUT.json)")
         files = [read(p) for p in args.files]
-        text = json.dumps(merge(files, args.files), indent=2) + "\n"
-        publish(args.out, text)
+        publish(merge(files, args.files), args.out)
     except InputError as e:
         print(f"fatal: {e}", file=sys.stderr)
         return 2
