@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <set>
@@ -56,6 +57,38 @@ void check_benchmark_flag(std::string_view flag, std::string_view value) {
                                   "'; allowed: a number above 0");
     }
   }
+}
+
+std::optional<std::string> benchmark_flag_value(const std::vector<std::string>& flags,
+                                                std::string_view name) {
+  std::optional<std::string> value;
+  for (std::string_view f : flags) {
+    if (!f.starts_with(name)) continue;
+    if (f.size() == name.size()) {
+      value = "";
+    } else if (f[name.size()] == '=') {
+      value = std::string(f.substr(name.size() + 1));
+    }
+  }
+  return value;
+}
+
+bool benchmark_flag_on(const std::vector<std::string>& flags, std::string_view name) {
+  const std::optional<std::string> value = benchmark_flag_value(flags, name);
+  if (!value) return false;
+  if (value->size() == 1) {
+    const char c = (*value)[0];
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 &&
+           !(c == '0' || c == 'f' || c == 'F' || c == 'n' || c == 'N');
+  }
+  std::string lower = *value;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return !(lower == "false" || lower == "no" || lower == "off");
+}
+
+int repetitions(const std::vector<std::string>& flags, const Profile& profile) {
+  const std::optional<std::string> value = benchmark_flag_value(flags, "--benchmark_repetitions");
+  return value ? std::stoi(*value) : profile.repetitions;
 }
 
 Options parse_options(int argc, char** argv, const Harness& h) {

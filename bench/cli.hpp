@@ -28,6 +28,21 @@ struct Options {
 // benchmark suite should not. Throws std::invalid_argument with one line.
 void check_benchmark_flag(std::string_view flag, std::string_view value);
 
+// The value the command line's --benchmark_* `flags` give Google Benchmark's
+// flag `name` ("--benchmark_repetitions"): the text after '=', "" for the
+// bare flag, nothing when it is not given (the last one, if repeated).
+std::optional<std::string> benchmark_flag_value(const std::vector<std::string>& flags,
+                                                std::string_view name);
+
+// Whether `flags` turn Google Benchmark's boolean flag `name` on, read as
+// Google Benchmark 1.7.1 reads it (IsTruthyFlagValue): the bare flag is on;
+// "0", "f", "n" and "false", "no", "off" (any case) are off.
+bool benchmark_flag_on(const std::vector<std::string>& flags, std::string_view name);
+
+// The repetitions a run makes: --benchmark_repetitions when given (checked
+// by check_benchmark_flag), else the profile's.
+int repetitions(const std::vector<std::string>& flags, const Profile& profile);
+
 // Parses argv[1..]. Throws std::invalid_argument with one line for a flag
 // that is unknown, repeated, empty, out of range or not for this harness.
 Options parse_options(int argc, char** argv, const Harness& h);

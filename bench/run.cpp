@@ -7,43 +7,47 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "cli.hpp"
 #include "context.hpp"
 #include "noise_reporter.hpp"
 #include "result_file.hpp"
 
 namespace cvp::bench {
-namespace {
+namespace {}  // namespace
 
-bool lists_only(const std::vector<std::string>& flags) {
-  return std::any_of(flags.begin(), flags.end(), [](const std::string& f) {
-    return f == "--benchmark_list_tests" || f == "--benchmark_list_tests=true" ||
-           f == "--benchmark_list_tests=1";
-  });
-}
-
-}  // namespace
-
-int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
-  // Repetitions and minimum time go in as flags, not per benchmark: set per
-  // benchmark, Google Benchmark writes them into every name. Flags given on
-  // the command line come later and win. The JSON goes to our reporter; the
-  // file Google Benchmark insists on opening for a file reporter is /dev/null.
-  std::vector<std::string> args{s.prog,
-                                "--benchmark_repetitions=" + std::to_string(s.profile.repetitions),
-                                "--benchmark_min_time=" + std::to_string(s.profile.min_time_s)};
-  if (s.out) args.emplace_back("--benchmark_out=/dev/null");
-  args.insert(args.end(), s.passthrough.begin(), s.passthrough.end());
+std::vector<std::string> initialize_benchmark(const std::string& prog,
+                                              std::vector<std::string> defaults, bool to_file,
+                                              const std::vector<std::string>& passthrough) {
+  std::vector<std::string> args{prog};
+  args.insert(args.end(), defaults.begin(), defaults.end());
+  if (to_file) args.emplace_back("--benchmark_out=/dev/null");
+  args.insert(args.end(), passthrough.begin(), passthrough.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   int argc = static_cast<int>(argv.size());
   argv.push_back(nullptr);
   benchmark::Initialize(&argc, argv.data());
-  if (benchmark::ReportUnrecognizedArguments(argc, argv.data())) return 2;
+  return {argv.begin() + 1, argv.begin() + argc};
+}
 
-  const bool listing = lists_only(s.passthrough);
+int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
+  // Repetitions and minimum time go in as flags, not per benchmark: set per
+  // benchmark, Google Benchmark writes them into every name.
+  const std::vector<std::string> unknown =
+      initialize_benchmark(s.prog,
+                           {"--benchmark_repetitions=" + std::to_string(s.profile.repetitions),
+                            "--benchmark_min_time=" + std::to_string(s.profile.min_time_s)},
+                           s.out.has_value(), s.passthrough);
+  for (const std::string& flag : unknown) {
+    std::fprintf(stderr, "%s: error: unrecognized command-line flag: %s\n", s.prog.c_str(),
+                 flag.c_str());
+  }
+  if (!unknown.empty()) return 2;
+
+  const bool listing = benchmark_flag_on(s.passthrough, "--benchmark_list_tests");
   if (!listing) {
     std::fprintf(stderr, "%s: profile %s, %zu benchmarks x %d repetitions%s%s\n", s.prog.c_str(),
-                 s.profile.name.c_str(), s.benchmarks, s.profile.repetitions,
+                 s.profile.name.c_str(), s.benchmarks, repetitions(s.passthrough, s.profile),
                  s.out ? ", writing " : "", s.out ? s.out->c_str() : "");
   }
   const LoadMeter load;

@@ -20,6 +20,14 @@ struct RunSetup {
   std::size_t benchmarks = 0;            // how many were registered, for the progress line
 };
 
+// Initializes Google Benchmark: `defaults` first, then the command line's
+// --benchmark_* flags (later flags win). With `to_file`, the file Google
+// Benchmark insists on opening for a file reporter is /dev/null: the suite's
+// own reporter keeps the JSON. Returns the flags it did not recognise.
+std::vector<std::string> initialize_benchmark(const std::string& prog,
+                                              std::vector<std::string> defaults, bool to_file,
+                                              const std::vector<std::string>& passthrough);
+
 // Runs every registered benchmark with the profile's repetitions and
 // minimum time (flags given on the command line win), marks noisy ones, and
 // with `out` publishes the JSON (with the machine's load in its context)

@@ -78,5 +78,29 @@ TEST(GridPoints, FlagsReplaceTheDefaultsAxisByAxis) {
   }
 }
 
+TEST(BenchmarkFlags, BooleansAreReadAsGoogleBenchmarkReadsThem) {
+  const auto on = [](const std::string& flag) {
+    return benchmark_flag_on({flag}, "--benchmark_list_tests");
+  };
+  EXPECT_TRUE(on("--benchmark_list_tests"));
+  EXPECT_TRUE(on("--benchmark_list_tests=true"));
+  EXPECT_TRUE(on("--benchmark_list_tests=1"));
+  EXPECT_TRUE(on("--benchmark_list_tests=yes"));
+  for (const char* off : {"=0", "=f", "=N", "=false", "=No", "=OFF"}) {
+    EXPECT_FALSE(on(std::string("--benchmark_list_tests") + off)) << off;
+  }
+  EXPECT_FALSE(on("--benchmark_list_tests_x"));  // another flag that starts alike
+  EXPECT_FALSE(benchmark_flag_on({}, "--benchmark_list_tests"));
+}
+
+TEST(BenchmarkFlags, RepetitionsAreTheFlagsWhenGivenElseTheProfiles) {
+  const Profile p = profile_named("default");
+  EXPECT_EQ(repetitions({}, p), p.repetitions);
+  EXPECT_EQ(repetitions({"--benchmark_filter=x", "--benchmark_repetitions=7"}, p), 7);
+  EXPECT_EQ(benchmark_flag_value({"--benchmark_filter=a=b"}, "--benchmark_filter"), "a=b");
+  EXPECT_EQ(benchmark_flag_value({"--benchmark_filter"}, "--benchmark_filter"), "");
+  EXPECT_FALSE(benchmark_flag_value({"--benchmark_filter=a"}, "--benchmark_out").has_value());
+}
+
 }  // namespace
 }  // namespace cvp::bench

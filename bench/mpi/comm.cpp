@@ -91,6 +91,7 @@ World::World(int& argc, char**& argv) {
   for (int r = 0; r < size; ++r) {
     const PeerRecord& p = all[static_cast<std::size_t>(r)];
     peers_.push_back({r, p.pid, p.cpus, std::string(p.host, strnlen(p.host, sizeof p.host))});
+    if (r != rank_) others_.push_back(r);
   }
 }
 

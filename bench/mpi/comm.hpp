@@ -61,6 +61,8 @@ class World {
   bool local(int rank) const { return peers_[rank].host == peers_[rank_].host; }
   // "rank 1 (pid 1234 on vm)"
   std::string describe(int rank) const;
+  // Every rank but this one, in order: the ranks a wait of this one watches.
+  const std::vector<int>& others() const { return others_; }
 
   std::string library() const;  // MPI_Get_library_version, first line
   std::string hosts() const;    // each rank's processor name, in rank order
@@ -72,6 +74,7 @@ class World {
  private:
   int rank_ = 0;
   std::vector<Peer> peers_;
+  std::vector<int> others_;
 };
 
 // What a wait watches besides its request: how long it may take, and the

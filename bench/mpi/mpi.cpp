@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cli.hpp"
 #include "comm.hpp"
 #include "context.hpp"
 #include "harness.hpp"
@@ -27,6 +28,7 @@
 #include "plan.hpp"
 #include "reporters.hpp"
 #include "result_file.hpp"
+#include "run.hpp"
 #include "runner.hpp"
 #include "sysinfo.hpp"
 #include "timing.hpp"
@@ -141,9 +143,6 @@ class MpiBenchmark {
       out_.resize(static_cast<std::size_t>(w_.tasks()));
     }
     pace_ = pace_of(w_, world_.size(), static_cast<double>(item_.task_cpu_ns) * 1e-9);
-    for (int r = 0; r < world_.size(); ++r) {
-      if (r != world_.rank()) others_.push_back(r);
-    }
   }
 
   // One run on every rank, then the reductions: the run's time is the
@@ -177,7 +176,7 @@ class MpiBenchmark {
           "MPI_Iallreduce");
     check(MPI_Ireduce(&r.cpu_s, &s.cpu_s, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD, &reqs[1]),
           "MPI_Ireduce");
-    const Watch watch{"every rank's outcome of the run", others_,
+    const Watch watch{"every rank's outcome of the run", world_.others(),
                       Clock::now() + pace_.progress_timeout, std::chrono::microseconds(100)};
     for (MPI_Request& req : reqs) wait(world_, req, MPI_STATUS_IGNORE, watch);
     s.seconds = all[0];
@@ -263,7 +262,6 @@ class MpiBenchmark {
   std::unique_ptr<Model> baseline_;
   std::vector<Digest> out_;
   Pace pace_;
-  std::vector<int> others_;  // every rank but this one
   double wall_s_ = 0, cpu_s_ = 0;
   int peak_ = 0;
   std::int64_t runs_ = 0;
@@ -284,11 +282,9 @@ void broadcast(const World& world, std::vector<std::int64_t>& data) {
       "MPI_Ibcast");
   // The other ranks wait for rank 0's calibration, however long it takes
   // (only its death ends the wait); rank 0 waits for them a bounded time.
-  std::vector<int> others;
-  for (int r = 1; r < world.size(); ++r) others.push_back(r);
   const Watch watch =
       world.rank() == 0
-          ? Watch{"every rank to take the plan", others, Clock::now() + kCollectiveTimeout,
+          ? Watch{"every rank to take the plan", world.others(), Clock::now() + kCollectiveTimeout,
                   std::chrono::microseconds(100)}
           : Watch{"rank 0's plan", {0}, Clock::time_point::max(), std::chrono::microseconds(2000)};
   wait(world, req, MPI_STATUS_IGNORE, watch);
@@ -373,12 +369,8 @@ double ranks_cpu_s(const World& world, bool gather) {
   MPI_Request req = MPI_REQUEST_NULL;
   check(MPI_Igather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req),
         "MPI_Igather (CPU time)");
-  std::vector<int> others;
-  for (int r = 0; r < world.size(); ++r) {
-    if (r != world.rank()) others.push_back(r);
-  }
   wait(world, req, MPI_STATUS_IGNORE,
-       {"every rank's CPU time", others, Clock::now() + kCollectiveTimeout,
+       {"every rank's CPU time", world.others(), Clock::now() + kCollectiveTimeout,
         std::chrono::microseconds(100)});
   if (world.rank() != 0) return mine;
   double total = 0;
@@ -480,24 +472,21 @@ int run_harness(const World& world, const Options& o) {
   }
 
   // Repetitions as a flag, not per benchmark (a per-benchmark count goes
-  // into every name); flags on the command line come later and win.
-  std::vector<std::string> args{kProg,
-                                "--benchmark_repetitions=" + std::to_string(profile.repetitions)};
-  if (o.out) args.emplace_back("--benchmark_out=/dev/null");
-  args.insert(args.end(), o.passthrough.begin(), o.passthrough.end());
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  int argc = static_cast<int>(argv.size());
-  argv.push_back(nullptr);
-  benchmark::Initialize(&argc, argv.data());
-  if (argc > 1) {
-    if (rank0) std::fprintf(stderr, "%s: error: unrecognized flag '%s'\n", kProg, argv[1]);
+  // into every name).
+  const std::vector<std::string> unknown = bench::initialize_benchmark(
+      kProg, {"--benchmark_repetitions=" + std::to_string(profile.repetitions)}, o.out.has_value(),
+      o.passthrough);
+  if (!unknown.empty()) {
+    if (rank0)
+      std::fprintf(stderr, "%s: error: unrecognized flag '%s'\n", kProg, unknown[0].c_str());
     return rank0 ? 2 : 0;
   }
-  if (o.list) return list_benchmarks(rank0);
+  if (bench::benchmark_flag_on(o.passthrough, "--benchmark_list_tests")) {
+    return list_benchmarks(rank0);
+  }
   if (rank0) {
     std::fprintf(stderr, "%s: profile %s, %zu benchmarks x %d repetitions on %d ranks%s%s\n", kProg,
-                 profile.name.c_str(), plan.size(), o.repetitions.value_or(profile.repetitions),
+                 profile.name.c_str(), plan.size(), bench::repetitions(o.passthrough, profile),
                  world.size(), o.out ? ", writing " : "", o.out ? o.out->c_str() : "");
   }
 

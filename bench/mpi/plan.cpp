@@ -75,13 +75,12 @@ Options parse_options(int argc, char** argv) {
     if (arg.starts_with("--benchmark_")) {
       const std::string_view value = arg.size() > name.size() ? arg.substr(name.size() + 1) : "";
       bench::check_benchmark_flag(name, value);
-      if (name == "--benchmark_enable_random_interleaving" && value != "false") {
+      if (name == "--benchmark_enable_random_interleaving" &&
+          bench::benchmark_flag_on({std::string(arg)}, name)) {
         throw std::invalid_argument(
             "--benchmark_enable_random_interleaving: every rank must run the benchmarks in the "
             "same order; the mpi harness cannot shuffle them");
       }
-      if (name == "--benchmark_repetitions") o.repetitions = std::stoi(std::string(value));
-      if (name == "--benchmark_list_tests" && value != "false") o.list = true;
       o.passthrough.emplace_back(arg);
       continue;
     }

@@ -31,8 +31,6 @@ struct Options {
   std::vector<Kind> workloads{Kind::kIoSleep, Kind::kCpuHash, Kind::kMixed};
   std::map<bench::AxisId, std::vector<std::int64_t>> axes;  // grid flags given
   std::vector<std::string> passthrough;                     // --benchmark_* flags
-  std::optional<int> repetitions;                           // --benchmark_repetitions, when given
-  bool list = false;  // --benchmark_list_tests: list the grid, run nothing
 };
 
 // Parses argv[1..]. Throws std::invalid_argument with one line for a flag

@@ -366,9 +366,7 @@ RunOutcome Runner::run(const Workload& w, std::span<Digest> out, const Pace& pac
 
 RunOutcome Runner::dispatch(const Workload& w, std::span<Digest> out, const Pace& pace) {
   const int n = w.tasks();
-  std::vector<int> others;
-  for (int r = 1; r < world_.size(); ++r) others.push_back(r);
-  barrier(world_, {"every rank at the start of a run", others,
+  barrier(world_, {"every rank at the start of a run", world_.others(),
                    Clock::now() + std::chrono::seconds(30), std::chrono::microseconds(1000)});
 
   const double cpu0 = cpu_seconds_self();
