@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "bare.hpp"
+#include "interval.hpp"
 #include "models/registry.hpp"
 #include "sysinfo.hpp"
 #include "timing.hpp"
@@ -273,12 +274,12 @@ void register_benchmarks(const std::vector<Point>& points,
     }
     const Prepared* prep = &prepared.at(workload_key(p));
     auto sticky = std::make_shared<Sticky>();
-    benchmark::RegisterBenchmark(name.c_str(),
-                                 [p, prep, sticky, &failures, &h](benchmark::State& s) {
-                                   BenchmarkRun(s, p, *prep, *sticky, failures, h.names)();
-                                 })
-        ->UseManualTime()
-        ->Unit(benchmark::kMillisecond);
+    auto* b = benchmark::RegisterBenchmark(
+        name.c_str(), [p, prep, sticky, &failures, &h](benchmark::State& s) {
+          BenchmarkRun(s, p, *prep, *sticky, failures, h.names)();
+        });
+    b->UseManualTime()->Unit(benchmark::kMillisecond);
+    add_interval_statistics(b);
   }
 }
 

@@ -124,7 +124,7 @@ def test_every_model_writes_rows_with_sane_counters(tmp_path):
         assert 0 < row["efficiency"] and row["ideal_ms"] > 0
     aggregates = [b for b in json.loads(out.read_text())["benchmarks"]
                   if b["run_type"] == "aggregate"]
-    assert len(aggregates) == 4 * len(MODELS)
+    assert len(aggregates) == 6 * len(MODELS)  # mean median stddev cv ci95_low ci95_high
     lines = r.stderr.strip().splitlines()
     assert sum(line.startswith("io_sleep/py_") for line in lines) == len(MODELS)
 

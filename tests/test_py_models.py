@@ -146,8 +146,11 @@ def test_runner_rows_carry_the_counters_and_aggregates():
     iterations = [r for r in out.rows if r["run_type"] == "iteration"]
     aggregates = [r for r in out.rows if r["run_type"] == "aggregate"]
     assert [r["repetition_index"] for r in iterations] == [0, 1]
-    assert [r["aggregate_name"] for r in aggregates] == ["mean", "median", "stddev", "cv"]
-    assert aggregates[-1]["aggregate_unit"] == "percentage"
+    assert [r["aggregate_name"] for r in aggregates] == ["mean", "median", "stddev", "cv",
+                                                        "ci95_low", "ci95_high"]
+    assert aggregates[3]["aggregate_unit"] == "percentage"
+    low, high = aggregates[4], aggregates[5]
+    assert low["real_time"] <= aggregates[0]["real_time"] <= high["real_time"]
     for r in iterations:
         for counter in ("tasks", "workers", "sleep_us", "bytes", "rounds", "parallelism",
                         "peak_inflight", "task_cpu_us", "ideal_ms", "efficiency", "cpu_share",

@@ -20,6 +20,7 @@
 #include "comm.hpp"
 #include "context.hpp"
 #include "harness.hpp"
+#include "interval.hpp"
 #include "json_text.hpp"
 #include "measure.hpp"
 #include "models/model.hpp"
@@ -462,13 +463,12 @@ int run_harness(const World& world, const Options& o) {
     auto sticky = std::make_shared<Sticky>();
     const std::string name =
         bench::benchmark_name(workload_name(item->kind), item->point, harness_of(item->kind).names);
-    benchmark::RegisterBenchmark(name.c_str(),
-                                 [item, w, prep, sticky, &shared](benchmark::State& s) {
-                                   MpiBenchmark(s, *item, *w, prep, shared, *sticky)();
-                                 })
-        ->UseManualTime()
-        ->Unit(benchmark::kMillisecond)
-        ->Iterations(item->iterations);
+    auto* b = benchmark::RegisterBenchmark(name.c_str(),
+                                           [item, w, prep, sticky, &shared](benchmark::State& s) {
+                                             MpiBenchmark(s, *item, *w, prep, shared, *sticky)();
+                                           });
+    b->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(item->iterations);
+    bench::add_interval_statistics(b);
   }
 
   // Repetitions as a flag, not per benchmark (a per-benchmark count goes

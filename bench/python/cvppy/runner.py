@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from cvppy import sysinfo
+from cvppy import interval, sysinfo
 from cvppy.models import registry
 from cvppy.models.model import Limits, Model, RunReport, ideal_run_time
 from cvppy.models.serial import SerialModel
@@ -295,8 +295,8 @@ _NOT_COUNTERS = {"name", "family_index", "per_family_instance_index", "run_name"
 
 
 def aggregates(rows: list[dict]) -> list[dict]:
-    """mean, median, stddev and cv rows over the repetitions, as Google Benchmark writes
-    them (cv as a fraction, aggregate_unit "percentage")."""
+    """mean, median, stddev, cv, ci95_low and ci95_high rows over the repetitions, as
+    the C++ harnesses write them (cv as a fraction, aggregate_unit "percentage")."""
     first = rows[0]
     keys = [k for k in first if k not in _NOT_COUNTERS]
     stats: dict[str, Callable[[list[float]], float]] = {
@@ -305,6 +305,8 @@ def aggregates(rows: list[dict]) -> list[dict]:
         "stddev": lambda v: statistics.stdev(v) if len(v) > 1 else 0.0,
         "cv": lambda v: (statistics.stdev(v) / statistics.fmean(v)
                          if len(v) > 1 and statistics.fmean(v) != 0 else 0.0),
+        "ci95_low": interval.ci95_low,
+        "ci95_high": interval.ci95_high,
     }
     out = []
     for stat, fn in stats.items():
