@@ -32,11 +32,21 @@ noisy gets a one-line warning on stderr.
 --json OUT writes the comparison as JSON, and a chart of each benchmark's
 change with its interval beside it (OUT with .png and .svg suffixes).
 
---metric speedup (or efficiency, items_per_second, vs_limit) compares that
-counter instead of the time, higher being better. Wall times of CPU-bound
-runs drift with a virtual machine's speed from one run to the next; the
-paired speedup and efficiency of cpu_hash rows are measured against a serial
-run next to each timed run, and drift far less.
+By default (--metric auto) each benchmark is compared on the figure that
+cancels the machine's drift: its paired speedup where it has one (measured
+against a serial run next to each timed run), otherwise its vs_limit (the
+bare primitive's time over the model's, both measured in the same
+benchmark), otherwise its wall time; the table says which, per benchmark.
+Wall times drift with a virtual machine's speed from one run to the next by
+more than the models differ; these ratios drift far less. --metric time (or
+speedup, efficiency, items_per_second, vs_limit) compares that figure for
+every benchmark, higher being better for the counters.
+
+The "detectable" column is the smallest change the repetitions could have
+found: (t + 0.84) times the standard error of the difference of the means,
+as a percent of the old median (a 5% two-sided test with 80% power). A
+"no change" means no change of that size or more; below it the test is
+blind.
 
 --fail-on-regression PCT exits 1 when a benchmark is significantly slower by
 more than PCT, or, where no test is possible, slower by more than PCT on the
@@ -74,6 +84,10 @@ EXIT_REGRESSION, EXIT_BAD_INPUT = 1, 2
 # What --metric may compare, and whether a higher value is the better one.
 METRICS = {"time": False, "speedup": True, "efficiency": True, "items_per_second": True,
            "vs_limit": True}
+# --metric auto: per benchmark, the first of these that both sides have.
+AUTO_METRICS = ("speedup", "vs_limit", "time")
+# The normal quantile of 80% power, added to the test's quantile in the detectable change.
+Z_POWER_80 = 0.8416
 
 
 @dataclass
@@ -91,6 +105,8 @@ class Change:
     reliable: bool
     tested: bool  # a significance test was possible with these repetitions
     worse: bool  # the change is in the bad direction (slower, lower speedup)
+    metric: str = "time"  # what was compared
+    detectable_pct: float | None = None  # the smallest change the repetitions could find
 
     @property
     def direction(self) -> str:
@@ -103,6 +119,23 @@ def smallest_p(n: int, m: int) -> float:
     if n < 1 or m < 1:
         return 1.0
     return min(1.0, 2 / math.comb(n + m, n))
+
+
+def t95(df: int) -> float:
+    """The two-sided 95% quantile of Student's t (scipy)."""
+    from scipy import stats
+    return float(stats.t.ppf(0.975, df))
+
+
+def detectable_pct(old: list[float], new: list[float], alpha: float) -> float | None:
+    """The smallest change, in percent of the old median, that a two-sided test
+    at 95% finds with 80% power given these repetitions' spread: None where no
+    test is possible at all."""
+    n, m = len(old), len(new)
+    if n < 2 or m < 2 or smallest_p(n, m) >= alpha:
+        return None
+    se = math.sqrt(statistics.variance(old) / n + statistics.variance(new) / m)
+    return (t95(n + m - 2) + Z_POWER_80) * se / statistics.median(old) * 100
 
 
 def load_side(path: Path) -> list[ResultFile]:
@@ -158,7 +191,7 @@ def compare_series(name: str, old: list[float], new: list[float], threshold_pct:
                   ci_low_pct=low, ci_high_pct=high, p_value=p, old_reps=len(old),
                   new_reps=len(new), verdict=verdict,
                   reliable=min(len(old), len(new)) >= MIN_RELIABLE_REPS, tested=tested,
-                  worse=worse and change != 0)
+                  worse=worse and change != 0, detectable_pct=detectable_pct(old, new, alpha))
 
 
 def context_differences(old: list[ResultFile], new: list[ResultFile]) -> list[str]:
@@ -190,21 +223,24 @@ def format_table(changes: list[Change], metric: str) -> str:
     def pct(v: float | None) -> str:
         return "" if v is None else f"{v:+.1f}%"
 
-    def value(v: float) -> str:
-        return scaled_time(v) if metric == "time" else f"{v:.4g}"
+    def value(v: float, what: str) -> str:
+        return scaled_time(v) if what == "time" else f"{v:.4g}"
 
-    header = ("benchmark", "old", "new", "change", "95% CI", "p", "verdict")
+    header = ("benchmark", "metric", "old", "new", "change", "95% CI", "detectable", "p",
+              "verdict")
     lines = [header]
     for c in changes:
         ci = f"[{pct(c.ci_low_pct)}, {pct(c.ci_high_pct)}]" if c.ci_low_pct is not None else "—"
         p = "—" if c.p_value is None else f"{c.p_value:.3g}"
+        mdc = "—" if c.detectable_pct is None else f"±{c.detectable_pct:.1f}%"
         verdict = c.verdict + ("" if c.reliable or not c.tested else " ?")
-        lines.append((c.name, value(c.old_median), value(c.new_median), pct(c.change_pct), ci, p,
-                      verdict))
+        lines.append((c.name, c.metric, value(c.old_median, c.metric),
+                      value(c.new_median, c.metric), pct(c.change_pct), ci, mdc, p, verdict))
+    left = (0, 1, len(header) - 1)
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     out = []
     for row in lines:
-        out.append("  ".join(cell.ljust(w) if i in (0, 6) else cell.rjust(w)
+        out.append("  ".join(cell.ljust(w) if i in left else cell.rjust(w)
                              for i, (cell, w) in enumerate(zip(row, widths))).rstrip())
     return "\n".join(out)
 
@@ -226,7 +262,7 @@ def chart(changes: list[Change], stem: Path, threshold_pct: float, metric: str) 
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(list(ys), [plot.text(c.name) for c in changes], fontsize=6)
     ax.invert_yaxis()
-    what = "wall time per run" if metric == "time" else metric
+    what = {"time": "wall time per run", "auto": "speedup, vs_limit or time"}.get(metric, metric)
     ax.set_xlabel(f"change in median {what}, new vs old (%), with 95% CI")
     ax.set_title("compare: green faster, red slower, grey no significant change; "
                  "hollow: untested", fontsize=9)
@@ -239,6 +275,40 @@ def chart(changes: list[Change], stem: Path, threshold_pct: float, metric: str) 
 
 def values(s: Series, metric: str) -> list[float] | None:
     return s.times_ms if metric == "time" else s.counters.get(metric)
+
+
+def positive(vs: list[float] | None) -> bool:
+    return bool(vs) and min(vs) > 0
+
+
+def metric_of(old: Series, new: Series, metric: str) -> str | None:
+    """What a benchmark is compared on: `metric`, or with auto the first of
+    AUTO_METRICS both sides have above zero; None when it cannot be compared."""
+    for m in (AUTO_METRICS if metric == "auto" else (metric,)):
+        if positive(values(old, m)) and positive(values(new, m)):
+            return m
+    return None
+
+
+def changes_between(old: dict[str, Series], new: dict[str, Series], common: list[str],
+                    metric: str, threshold_pct: float, alpha: float
+                    ) -> tuple[list[Change], list[str]]:
+    """Each common benchmark's Change on `metric` (auto: its own drift-free
+    figure), and the benchmarks that have no such figure above zero on both
+    sides (a ratio must be above zero; times are checked on reading)."""
+    changes, without = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n in common:
+            m = metric_of(old[n], new[n], metric)
+            if m is None:
+                without.append(n)
+                continue
+            change = compare_series(n, values(old[n], m), values(new[n], m), threshold_pct,
+                                    alpha, METRICS[m])
+            change.metric = m
+            changes.append(change)
+    return changes, without
 
 
 def warn_about_noise(side: str, files: list[ResultFile]) -> None:
@@ -262,21 +332,15 @@ def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
     common = sorted(n for n in new if n in old)
     if not common:
         raise InputError(f"{old_path} and {new_path} have no benchmark in common")
-    # A counter compared as a ratio must be above zero (times are checked on reading).
-    without = [n for n in common
-               if not values(old[n], metric) or not values(new[n], metric)
-               or min(values(old[n], metric) + values(new[n], metric)) <= 0]
-    common = [n for n in common if n not in without]
-    if not common:
+    changes, without = changes_between(old, new, common, metric, threshold_pct, alpha)
+    if not changes:
         raise InputError(f"no benchmark in common has a {metric} counter above zero")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        changes = [compare_series(n, values(old[n], metric), values(new[n], metric),
-                                  threshold_pct, alpha, METRICS[metric]) for n in common]
 
     warn_about_noise("old", old_files)
     warn_about_noise("new", new_files)
-    print(f"old: {old_path}\nnew: {new_path}\nmetric: {metric}\n")
+    used = sorted({c.metric for c in changes})
+    print(f"old: {old_path}\nnew: {new_path}\nmetric: {metric}"
+          + (f" ({', '.join(used)})" if metric == "auto" else "") + "\n")
     print(format_table(changes, metric))
     print()
     tested = [c for c in changes if c.tested]
@@ -291,6 +355,10 @@ def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
               f"at alpha {alpha:g} ({', '.join(f'{a} vs {b}' for a, b in sizes)}); their "
               "verdicts are the change against the threshold alone, marked (untested)")
     counts = {v: sum(c.direction == v for c in changes) for v in ("faster", "slower", "no change")}
+    detectable = sorted(c.detectable_pct for c in changes if c.detectable_pct is not None)
+    if detectable:
+        print(f"detectable change (5% test, 80% power): median ±{statistics.median(detectable):.1f}%"
+              f", largest ±{detectable[-1]:.1f}% over {len(detectable)} tested benchmarks")
     print(f"geometric mean change: {geomean_change_pct(changes):+.2f}% over {len(changes)} "
           f"benchmarks ({counts['faster']} faster, {counts['slower']} slower, "
           f"{counts['no change']} no change; threshold {threshold_pct:g}%, alpha {alpha:g})")
@@ -322,7 +390,7 @@ def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps({
             "old": str(old_path), "new": str(new_path), "metric": metric,
-            "unit": "ms" if metric == "time" else metric, "threshold_pct": threshold_pct,
+            "unit": "ms for time, else the counter", "threshold_pct": threshold_pct,
             "alpha": alpha, "geomean_change_pct": geomean_change_pct(changes),
             "benchmarks": [asdict(c) for c in changes],
             "only_in_old": only_old, "only_in_new": only_new,
@@ -379,10 +447,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="exit 1 when a benchmark is slower by more than PCT: significantly, "
                              "or on the change alone where no test is possible")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the comparison as JSON")
-    parser.add_argument("--metric", choices=sorted(METRICS), default="time",
-                        help="what to compare: the wall time per run (default), or a counter "
-                             "where higher is better; speedup and efficiency are paired with a "
-                             "serial run, so they hold up when the machine's speed drifts")
+    parser.add_argument("--metric", choices=["auto", *sorted(METRICS)], default="auto",
+                        help="what to compare: auto (default) takes per benchmark its paired "
+                             "speedup, else its vs_limit, else its wall time, the figures that "
+                             "hold up when the machine's speed drifts; time, or a counter where "
+                             "higher is better, compares that for every benchmark")
     parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     args = parser.parse_args(argv)
 

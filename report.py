@@ -25,7 +25,6 @@ import os
 import re
 import statistics
 import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -972,15 +971,13 @@ def compare_runs(old: Path, new: Path, scratch: Path) -> Comparison:
     common = sorted(n for n in after if n in before)
     if not common:
         raise InputError(f"{old} and {new} have no benchmark in common")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        changes = [compare.compare_series(n, before[n].times_ms, after[n].times_ms,
-                                          COMPARE_THRESHOLD_PCT, COMPARE_ALPHA) for n in common]
+    changes, _ = compare.changes_between(before, after, common, "auto", COMPARE_THRESHOLD_PCT,
+                                         COMPARE_ALPHA)
     said = textio.StringIO()
     with contextlib.redirect_stderr(said):
         code = compare.gate(changes, COMPARE_THRESHOLD_PCT)
     svg = next((p for p in compare.chart(changes, scratch / "compare", COMPARE_THRESHOLD_PCT,
-                                         "time") if p.suffix == ".svg"), None)
+                                         "auto") if p.suffix == ".svg"), None)
     return Comparison(old=old, new=new, changes=changes, gate_code=code,
                       gate_text=said.getvalue().strip(),
                       geomean_pct=compare.geomean_change_pct(changes),
@@ -998,8 +995,12 @@ def comparison_section(c: Comparison, out: Path) -> str:
         ci = (f"[{x.ci_low_pct:+.1f}%, {x.ci_high_pct:+.1f}%]" if x.ci_low_pct is not None
               else "—")
         verdict = x.verdict + ("" if x.reliable or not x.tested else " ?")
-        rows.append([f"<code>{esc(x.name)}</code>", esc(compare.scaled_time(x.old_median)),
-                     esc(compare.scaled_time(x.new_median)), f"{x.change_pct:+.1f}%", esc(ci),
+        def value(v: float) -> str:
+            return compare.scaled_time(v) if x.metric == "time" else f"{v:.4g}"
+
+        mdc = "—" if x.detectable_pct is None else f"±{x.detectable_pct:.1f}%"
+        rows.append([f"<code>{esc(x.name)}</code>", esc(x.metric), esc(value(x.old_median)),
+                     esc(value(x.new_median)), f"{x.change_pct:+.1f}%", esc(ci), esc(mdc),
                      "—" if x.p_value is None else f"{x.p_value:.3g}", esc(verdict)])
         classes.append("change-" + x.direction.replace(" ", "-"))
     counts = {v: sum(x.direction == v for x in c.changes) for v in order}
@@ -1020,13 +1021,14 @@ def comparison_section(c: Comparison, out: Path) -> str:
                      + "</p>")
     if c.chart_svg is not None:
         parts.append('<figure id="chart-compare">' + inline_svg(c.chart_svg, "cmp-", "compare")
-                     + "<figcaption><strong>compare</strong>: each benchmark's change in median "
-                     "wall time with its 95% interval; green faster, red slower, grey no "
+                     + "<figcaption><strong>compare</strong>: each benchmark's change in its "
+                     "paired speedup, else its vs_limit, else its median wall time, with its "
+                     "95% interval; green faster, red slower, grey no "
                      "significant change.<br>This run against the previous one: "
                      f"{counts['slower']} slower, {counts['faster']} faster.</figcaption>"
                      "</figure>")
-    parts.append(table_html(["benchmark", "previous", "this run", "change", "95% CI", "p",
-                             "verdict"], rows, classes))
+    parts.append(table_html(["benchmark", "compared on", "previous", "this run", "change",
+                             "95% CI", "detectable", "p", "verdict"], rows, classes))
     return section("comparison", "This run against the previous one", "\n".join(parts))
 
 

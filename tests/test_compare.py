@@ -167,8 +167,11 @@ def test_metric_speedup_compares_the_counter_with_higher_better(tmp_path):
 
     old = with_speedup(tmp_path / "old.json", [1.9 + 0.01 * i for i in range(9)])
     new = with_speedup(tmp_path / "new.json", [0.95 + 0.005 * i for i in range(9)])
-    # Times are identical; the speedup halved: slower by the speedup metric.
-    assert "no change" in run(old, new).stdout
+    # Times are identical; the speedup halved: slower by the speedup metric,
+    # which the default (auto) picks for a row that has one.
+    assert "1 no change" in run(old, new, "--metric", "time").stdout
+    r = run(old, new)
+    assert "metric: auto (speedup)" in r.stdout and "1 slower" in r.stdout
     r = run(old, new, "--metric", "speedup", "--fail-on-regression", "10")
     assert r.returncode == 1
     assert "metric: speedup" in r.stdout and "slower" in r.stdout
@@ -270,3 +273,56 @@ def test_bad_options_are_exit_2(tmp_path, option):
     old = result(tmp_path / "old.json", {"tbb": BASE})
     r = run(old, old, *option)
     assert r.returncode == 2 and r.stderr.startswith(f"compare.py: error: {option[0]} is")
+
+
+def with_counter(path: Path, counter: str, values_by_model: dict[str, list[float]]) -> Path:
+    data = json.loads(path.read_text())
+    for row in data["benchmarks"]:
+        model = row["name"].split("/")[1]
+        if model in values_by_model:
+            row[counter] = values_by_model[model][row["repetition_index"]]
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_auto_takes_the_speedup_then_vs_limit_then_time_per_benchmark(tmp_path):
+    # The machine ran 10% slower in the new run: every time moved, but the
+    # ratios measured within each benchmark did not.
+    slow = [t * 1.1 for t in BASE]
+    ratios = [1.9 + 0.01 * i for i in range(9)]
+    old = result(tmp_path / "old.json", {"tbb": BASE, "fork": BASE, "serial": BASE})
+    new = result(tmp_path / "new.json", {"tbb": slow, "fork": slow, "serial": slow})
+    for path in (old, new):
+        with_counter(path, "speedup", {"tbb": ratios})
+        with_counter(path, "vs_limit", {"tbb": ratios, "fork": ratios})
+    r = run(old, new)
+    assert r.returncode == 0, r.stderr
+    rows = {line.split()[0]: line for line in r.stdout.splitlines() if line.startswith("cpu_hash/")}
+    assert rows[short("tbb")].split()[1] == "speedup"
+    assert rows[short("fork")].split()[1] == "vs_limit"
+    assert rows[short("serial")].split()[1] == "time"
+    assert "no change" in rows[short("tbb")] and "no change" in rows[short("fork")]
+    assert "slower" in rows[short("serial")]
+    assert "metric: auto (speedup, time, vs_limit)" in r.stdout
+
+
+def test_detectable_change_follows_the_spread_and_is_absent_without_a_test(tmp_path):
+    wide = [100 + 10 * (i % 3 - 1) for i in range(9)]
+    old = result(tmp_path / "old.json", {"tbb": BASE, "fork": wide})
+    data = json.loads(run(old, old, "--json", tmp_path / "c.json").stdout and
+                      (tmp_path / "c.json").read_text())
+    by_name = {b["name"]: b for b in data["benchmarks"]}
+    narrow_mdc = by_name[short("tbb")]["detectable_pct"]
+    wide_mdc = by_name[short("fork")]["detectable_pct"]
+    assert 0 < narrow_mdc < wide_mdc
+    # Three repetitions a side cannot reach p < 0.05: nothing is detectable.
+    few = result(tmp_path / "few.json", {"tbb": BASE[:3]})
+    data = json.loads(run(few, few, "--json", tmp_path / "f.json").stdout and
+                      (tmp_path / "f.json").read_text())
+    assert data["benchmarks"][0]["detectable_pct"] is None
+
+
+def test_detectable_change_is_the_power_formula():
+    old, new = [1.0, 2.0, 3.0, 4.0, 5.0], [2.0, 3.0, 4.0, 5.0, 6.0]
+    # se = sqrt(2.5/5 + 2.5/5) = 1; t(0.975, 8) = 2.306; (2.306 + 0.8416) / 3 = 104.9%.
+    assert compare.detectable_pct(old, new, 0.05) == pytest.approx(104.9, abs=0.1)
