@@ -602,6 +602,22 @@ def registry(files: Iterable[ResultFile], traces: Iterable[Trace] = ()) -> Model
     return reg.finish()
 
 
+def interval95(values: list[float]) -> tuple[float, float] | None:
+    """The 95% interval of the mean of `values` (Student's t), as the harnesses
+    write it in their ci95_low and ci95_high aggregates; None for fewer than two."""
+    if len(values) < 2:
+        return None
+    from scipy import stats
+    mean, half = statistics.fmean(values), statistics.stdev(values) / math.sqrt(len(values))
+    t = float(stats.t.ppf(0.975, len(values) - 1))
+    return mean - t * half, mean + t * half
+
+
+def overlaps(a: tuple[float, float] | None, b: tuple[float, float] | None) -> bool:
+    """Two intervals share a value: the figures they bound cannot be ranked."""
+    return a is not None and b is not None and a[0] <= b[1] and b[0] <= a[1]
+
+
 def cores_of(files: Iterable[ResultFile], default: int) -> int:
     """The CPUs the harness could use (`cpus_usable`, else `num_cpus`)."""
     for f in files:

@@ -77,7 +77,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402
 from cvpresults import (InputError, ModelRegistry, ResultFile, Series, Trace, cores_of,
-                        one_line, ours, read_inputs, run_with_one_line_errors, size_label)
+                        interval95, one_line, ours, overlaps, read_inputs,
+                        run_with_one_line_errors, size_label)
 
 CHART_STEMS = ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "parallelism", "mixed_share",
                "vs_limit", "task_overhead")
@@ -713,82 +714,152 @@ def _pack(events: list) -> tuple[list[int], int]:
     return rows, max(len(ends), 1)
 
 
-def summary_rows(io: list[Series], cpu: list[Series], mixed: list[Series] | None = None,
-                 models: ModelRegistry | None = None) -> list[dict]:
-    """Per workload and size: the fastest model and each model's best efficiency.
+def score_values(s: Series, baseline: Series | None) -> tuple[str, list[float]]:
+    """What ranks a row within its question: its paired speedups where it has
+    them (higher is better), else its times (lower is better)."""
+    if s.counters.get("speedup"):
+        return "speedup", s.counters["speedup"]
+    return "time", s.times_ms
 
-    Speedups are the harness's paired counter where rows carry one (CPU work,
-    measured next to a serial run), else ratios of median times against the
-    baseline model (the registry's first one-at-a-time model). "vs loop" is
-    against the gathering event loop."""
+
+def vs_baseline(s: Series, baseline: Series | None
+                ) -> tuple[float | None, tuple[float, float] | None]:
+    """The row's speedup over the baseline model with its 95% interval: the
+    paired counter's, else the baseline's median time over the row's times."""
+    kind, values = score_values(s, baseline)
+    if kind == "speedup":
+        return statistics.median(values), interval95(values)
+    if baseline is None:
+        return None, None
+    ci = interval95(s.times_ms)
+    ratio = baseline.median_ms / s.median_ms
+    if ci is None or ci[0] <= 0:
+        return ratio, None
+    return ratio, (baseline.median_ms / ci[1], baseline.median_ms / ci[0])
+
+
+def question_groups(io: list[Series], cpu: list[Series], mixed: list[Series]
+                    ) -> list[tuple[str, str, int, list[Series]]]:
+    """(workload, size label, N, rows): one question each. Rows of different
+    task counts never meet: a run of 4096 tasks is no rival of one of 2048."""
+    out = []
+    for (workload, _, label), at in size_groups(io, cpu, mixed):
+        for n in sorted({s.key["tasks"] for s in at}):
+            out.append((workload, label, n, [s for s in at if s.key["tasks"] == n]))
+    return out
+
+
+def summary_rows(io: list[Series], cpu: list[Series], mixed: list[Series] | None = None,
+                 models: ModelRegistry | None = None, cpus: int | None = None) -> list[dict]:
+    """Per question (workload, size, task count): the fastest model, the models
+    tied with it, and the rows whose paired speedup is above the usable CPUs.
+
+    Each model stands with its fastest configuration. Rows are ranked by their
+    paired speedup where they carry one (CPU work, measured next to a serial
+    run), else by their time; two models whose 95% intervals overlap are tied,
+    not ranked. A paired speedup above the `cpus` usable CPUs cannot be real:
+    it is a measurement fault, listed and never the winner."""
     mixed = mixed or []
     if models is None:
         from cvpresults import registry
         models = registry([ResultFile(Path("-"), {}, {s.name: s for s in io + cpu + mixed}, [])])
     base, loop = models.baseline(), models.gathering_loop()
     rows = []
-    for (workload, _, label), at in size_groups(io, cpu, mixed):
+    for workload, label, n, at in question_groups(io, cpu, mixed):
         baseline = next((s for s in at if s.key["model"] == base), None)
         best = best_per_model(at, baseline)
-        fastest = max(best.values(), key=lambda s: speed(s, baseline))
-        has_speedup = speedup_values(fastest, baseline) is not None
+        faults = [s for s in best.values() if cpus and s.counters.get("speedup")
+                  and statistics.median(s.counters["speedup"]) > cpus]
+        rivals = [s for s in best.values() if s not in faults]
+        if not rivals:
+            continue
+        fastest = max(rivals, key=lambda s: speed(s, baseline))
+        kind, mine = score_values(fastest, baseline)
+        tied = [s for s in rivals if s is not fastest
+                and score_values(s, baseline)[0] == kind
+                and overlaps(interval95(mine), interval95(score_values(s, baseline)[1]))]
+        ratio, ratio_ci = vs_baseline(fastest, baseline)
         rows.append({
-            "workload": workload,
-            "size": label,
+            "workload": workload, "size": label, "tasks": n,
             "fastest": models.label(fastest.key),
             "fastest_ms": fastest.median_ms,
             "fastest_noisy": fastest.noisy,
-            "vs_serial": speed(fastest, baseline) if has_speedup else None,
+            "ranked_by": kind,
+            "tied": [models.label(s.key) for s in sorted(tied, key=lambda s: -speed(s, baseline))],
+            "vs_serial": ratio if baseline is not None or kind == "speedup" else None,
+            "vs_serial_ci": ratio_ci,
             "vs_event_loop": (speed(fastest, baseline) / speed(best[loop], baseline)
                               if loop in best else None),
             "vs_limit": fastest.counter("vs_limit"),
-            "efficiency": {m: (models.label(s.key), s.counter("efficiency"), s.noisy)
-                           for m, s in best.items()},
+            "faults": [(models.label(s.key), statistics.median(s.counters["speedup"]))
+                       for s in faults],
         })
     return rows
 
 
-def summary_markdown(rows: list[dict], files: list[ResultFile], models: ModelRegistry,
-                     loop: str | None = None) -> str:
-    """summary.md: the table of `rows`, notes on noise and load, then the
-    primitives' limits and the shared counter's lost updates when present."""
+def below_limit(files: list[ResultFile], floor: float = 0.95) -> list[Series]:
+    """The C++ and Python rows whose median vs_limit is below `floor`: the model
+    spends more than the bare primitive it is built on needs."""
+    rows = [s for f in files for s in f.series.values()
+            if s.key and s.counter("vs_limit") is not None and s.counter("vs_limit") < floor]
+    return sorted(rows, key=lambda s: s.counter("vs_limit"))
+
+
+def summary_table(rows: list[dict], base: str, loop: str | None) -> list[str]:
+    """The answer per question, one row each."""
     def x(v: float | None) -> str:
         return "—" if v is None else f"{v:.2f}x"
 
+    lines = [f"| workload | size | N | fastest | ms per run | vs {base} (95% CI) | "
+             f"vs {loop or 'event loop'} | vs limit | tied with (intervals overlap) |",
+             "|---|---|---:|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        ci = r["vs_serial_ci"]
+        vs = x(r["vs_serial"]) + (f" ({ci[0]:.2f}-{ci[1]:.2f})" if ci else "")
+        vs_limit = "—" if r["vs_limit"] is None else f"{r['vs_limit']:.2f}"
+        mark = " †" if r["fastest_noisy"] else ""
+        tied = ", ".join(r["tied"]) or "—"
+        lines.append(f"| {r['workload']} | {r['size']} | {r['tasks']} | {r['fastest']}{mark} | "
+                     f"{r['fastest_ms']:.1f} | {vs} | {x(r['vs_event_loop'])} | {vs_limit} | "
+                     f"{tied} |")
+    return lines
+
+
+def summary_markdown(rows: list[dict], files: list[ResultFile], models: ModelRegistry,
+                     loop: str | None = None) -> str:
+    """summary.md: one table per question (who is fastest at each workload
+    point, what handing out work costs, the primitives, lost updates), notes
+    on faults, noise and load."""
     ctx = next((f.context for f in files if f.harness != "limits"),
                files[0].context if files else {})
     lines: list[str] = []
     noisy = sorted({s.name for f in files for s in f.series.values() if s.noisy})
     if rows:
-        shown = models.ordered({m for r in rows for m in r["efficiency"]})
-        base = models.baseline() or "baseline"
-        lines += [
-            f"| workload | size | fastest | ms per run | vs {base} | vs {loop or 'event loop'} | "
-            "vs limit | " + " | ".join(f"efficiency: {m}" for m in shown) + " |",
-            "|---|---|---|---:|---:|---:|---:|" + "---:|" * len(shown),
-        ]
-        for r in rows:
-            eff = []
-            for m in shown:
-                if m in r["efficiency"] and r["efficiency"][m][1] is not None:
-                    label, value, is_noisy = r["efficiency"][m]
-                    w = label[len(m):].strip()
-                    eff.append(f"{value:.2f} {w}".strip() + (" †" if is_noisy else ""))
-                else:
-                    eff.append("—")
-            vs_limit = "—" if r["vs_limit"] is None else f"{r['vs_limit']:.2f}"
-            mark = " †" if r["fastest_noisy"] else ""
-            lines.append(f"| {r['workload']} | {r['size']} | {r['fastest']}{mark} | "
-                         f"{r['fastest_ms']:.1f} | {x(r['vs_serial'])} | {x(r['vs_event_loop'])} | "
-                         f"{vs_limit} | " + " | ".join(eff) + " |")
+        lines += ["### Who is fastest, per workload point\n"]
+        lines += summary_table(rows, models.baseline() or "baseline", loop)
         lines.append(
             f"\nMedians over repetitions. Machine: {ctx.get('host_name', '?')}, "
             f"{ctx.get('cpus_usable', ctx.get('num_cpus', '?'))} usable CPUs, "
             f"profile {ctx.get('cvp_profile', '?')}, {ctx.get('date', '?')}. "
-            "Each model's efficiency is that of its fastest configuration (W in brackets); "
-            "— where the model has no row at this size. cpu_hash speedups are paired: each "
-            "timed run against a serial run just before it. vs limit: the bare primitive's "
-            "time / the fastest model's (1.00 = at the limit).")
+            "Each model stands with its fastest configuration (W in brackets) and only "
+            "against rows of the same task count N. Rows with a paired speedup (CPU work: "
+            "each timed run against a serial run just before it) are ranked by it, others by "
+            "their time; the interval is the 95% interval of the mean over the repetitions, "
+            "and a model whose interval overlaps the fastest's is tied with it, not behind "
+            "it. vs limit: the bare primitive's time / the fastest model's (1.00 = at the "
+            "limit).")
+    faults = [(r, f) for r in rows for f in r["faults"]]
+    if faults:
+        lines.append("\n**Measurement faults** (a paired speedup above the usable CPUs cannot "
+                     "be real; never counted as a winner): "
+                     + "; ".join(f"{r['workload']} {r['size']} N={r['tasks']}: {label} "
+                                 f"{value:.2f}x" for r, (label, value) in faults) + ".")
+    low = below_limit(files)
+    if low:
+        lines.append(f"\n**Below the bare primitive** (vs_limit under 0.95): {len(low)} rows; "
+                     "the lowest: " + ", ".join(f"`{s.name}` {s.counter('vs_limit'):.2f}"
+                                                for s in low[:8])
+                     + (f" and {len(low) - 8} more" if len(low) > 8 else "") + ".")
     if noisy:
         lines.append(f"\n† noisy: {len(noisy)} benchmarks have a coefficient of variation above "
                      "5% or paired speedups spread over 10% of their median (counter noisy = 1): "
@@ -924,8 +995,8 @@ def plot(paths: list[Path], out: Path | None) -> int:
                  for f in files for s in f.series.values())
     summary = None
     if io or cpu or mixed or tables:
-        summary = summary_markdown(summary_rows(io, cpu, mixed, models), files, models,
-                                   models.gathering_loop())
+        rows = summary_rows(io, cpu, mixed, models, cpus=cores_of(files, 0) or None)
+        summary = summary_markdown(rows, files, models, models.gathering_loop())
     out = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: not a folder")

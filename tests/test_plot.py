@@ -110,8 +110,10 @@ def test_summary_speedups_and_efficiencies_match_hand_computation(results, tmp_p
     assert cpu["fastest_ms"] == 51                      # median of 50, 52, 51
     assert cpu["vs_serial"] == pytest.approx(100 / 51)  # serial median 100
     assert cpu["vs_event_loop"] == pytest.approx(101 / 51)
-    assert cpu["efficiency"]["fork"][1] == pytest.approx(0.91)
-    assert cpu["efficiency"]["serial"][1] == pytest.approx(1.0)
+    # tbb 51 +/- 2.48 ms, fork 55 +/- 2.48 ms (95% intervals of three repetitions):
+    # they overlap, so fork is tied with tbb, not behind it.
+    assert cpu["ranked_by"] == "time" and cpu["tied"] == ["fork (W=2)"]
+    assert cpu["vs_serial_ci"][0] < 100 / 51 < cpu["vs_serial_ci"][1]
     io10 = next(r for r in rows if r["size"] == "tasks=10")
     assert io10["fastest"] == "event_loop"
     assert io10["vs_serial"] == pytest.approx(101 / 10.2)
@@ -120,9 +122,9 @@ def test_summary_speedups_and_efficiencies_match_hand_computation(results, tmp_p
 
     run_plot(*map(str, results), "-o", str(tmp_path))
     summary = (tmp_path / "summary.md").read_text()
-    assert "| vs serial | vs event_loop | vs limit |" in summary
-    assert ("| cpu_hash | bytes=64 | tbb (W=2) | 51.0 | 1.96x | 1.98x | 0.95 | 1.00 | 0.99 | 0.96 (W=2) "
-            "| 0.91 (W=2) |") in summary
+    assert "| vs serial (95% CI) | vs event_loop | vs limit | tied with (intervals overlap) |" in summary
+    assert ("| cpu_hash | bytes=64 | 100 | tbb (W=2) | 51.0 | 1.96x (1.87-2.06) | 1.98x | 0.95 | "
+            "fork (W=2) |") in summary
 
 
 def test_speedup_uses_medians_and_spans_min_to_max(results):
@@ -330,8 +332,9 @@ def test_python_models_are_drawn_beside_cpp_with_overhead_and_vs_limit(tmp_path)
     for stem in ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "vs_limit", "task_overhead"):
         assert matplotlib.image.imread(tmp_path / "out" / f"{stem}.png").ndim == 3
     summary = (tmp_path / "out" / "summary.md").read_text()
-    assert "efficiency: py_asyncio" in summary
-    assert "| io_sleep | tasks=10 | event_loop | 10.4 | 9.81x | 1.00x | 0.97 |" in summary
+    # py_asyncio's 10.5 ms (+1%, +2%) overlaps the loop's 10.4 ms (+1%, +2%): tied.
+    assert ("| io_sleep | tasks=10 | 10 | event_loop | 10.4 | 9.81x (9.57-10.05) | 1.00x | 0.97 | "
+            "py_asyncio |") in summary
     inputs = read(cpp, py)
     series = {s.name: s for s in cvpresults.ours(inputs.files, "io_sleep")}
     # Median 10.5 x 1.01 ms, ideal 10.0 ms, over 10 tasks: 60.5 µs per task above the ideal.
@@ -370,7 +373,7 @@ def test_noisy_rows_and_a_loaded_run_are_flagged_in_the_summary(tmp_path):
         cvp_load=json.dumps({"loaded": True, "other_busy_cpus": 1.2, "steal_pct": 0.1}))
     assert plot.main([str(f), "-o", str(tmp_path / "out")]) == 0
     summary = (tmp_path / "out" / "summary.md").read_text()
-    assert "| tbb (W=2) † |" in summary and "0.95 (W=2) †" in summary
+    assert "| tbb (W=2) † |" in summary
     assert "† noisy: 1 benchmarks" in summary
     assert "`cpu_hash/tbb/tasks:100/workers:2/bytes:64`" in summary
     assert "**Run under load:** `cpu_hash.json`" in summary and "1.20 other busy CPUs" in summary
@@ -427,3 +430,39 @@ def test_a_failure_while_drawing_is_one_line_exit_1_and_debug_shows_the_tracebac
     assert not any(p.suffix in (".png", ".svg", ".md") for p in out.iterdir())
     assert plot.main([*map(str, results), "-o", str(out), "--debug"]) == 1
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_ties_and_speedups_above_the_cpus_are_named_never_ranked(tmp_path):
+    name = "cpu_hash/{}/tasks:100/workers:{}/bytes:64/manual_time"
+    rows = []
+    for model, w, speedups in (("serial", 1, [1.0, 1.0, 1.01, 0.99, 1.0]),
+                               ("event_loop", 1, [0.99, 1.0, 0.98, 0.99, 1.0]),
+                               ("tbb", 2, [2.3, 2.35, 2.28, 2.31, 2.33]),      # above 2 CPUs
+                               ("fork", 2, [1.90, 1.92, 1.91, 1.89, 1.93]),
+                               ("py_threads", 2, [1.88, 1.95, 1.86, 1.97, 1.90])):
+        rows += [row(name.format(model, w), 100 / sp, i, 5, speedup=sp, efficiency=0.9)
+                 for i, sp in enumerate(speedups)]
+    f = write(tmp_path / "cpu_hash.json", rows, cvp_models=json.dumps(MODELS), cpus_usable="2")
+    assert plot.main([str(f), "-o", str(tmp_path / "out")]) == 0
+    inputs = read(f)
+    r = plot.summary_rows([], cvpresults.ours(inputs.files, "cpu_hash"), [], inputs.models,
+                          cpus=2)[0]
+    assert r["fastest"] == "fork (W=2)" and r["ranked_by"] == "speedup"
+    assert r["tied"] == ["py_threads (W=2)"]
+    assert r["faults"] == [("tbb (W=2)", pytest.approx(2.31))]
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "**Measurement faults**" in summary and "tbb (W=2) 2.31x" in summary
+    assert "| fork (W=2) | " in summary and "| py_threads (W=2) |" in summary
+
+
+def test_rows_of_different_task_counts_are_different_questions(tmp_path):
+    name = "cpu_hash/{}/tasks:{}/workers:{}/bytes:64/manual_time"
+    rows = []
+    for model, n, w, sp in (("serial", 100, 1, 1.0), ("tbb", 100, 2, 1.5),
+                            ("fork", 400, 2, 1.9)):
+        rows += [row(name.format(model, n, w), 100 / sp, i, 3, speedup=sp + 0.01 * i)
+                 for i in range(3)]
+    f = write(tmp_path / "cpu_hash.json", rows, cvp_models=json.dumps(MODELS))
+    inputs = read(f)
+    got = plot.summary_rows([], cvpresults.ours(inputs.files, "cpu_hash"), [], inputs.models)
+    assert [(r["tasks"], r["fastest"]) for r in got] == [(100, "tbb (W=2)"), (400, "fork (W=2)")]
