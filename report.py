@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from cvpresults import (InputError, Inputs, ModelRegistry, ResultFile, Series, Trace, cores_of,
-                        one_line, ours, size_label)
+                        interval95, one_line, ours, overlaps, size_label)
 
 REPORT_NAME = "report.html"
 MAX_BYTES = 5 * 1024 * 1024
@@ -368,13 +368,20 @@ def io_for_the_loop(ev: Evidence, language: str) -> tuple[bool | None, list[str]
     if not common:
         return None, []
     n = 1000 if 1000 in common else max(common)
-    mine = fastest(rows_of(ev.io, loop, tasks=n, sleep_us=t)).median_ms
+    ours = fastest(rows_of(ev.io, loop, tasks=n, sleep_us=t))
     best = family_bests(ev, [s for s in others if s.key["tasks"] == n], lambda s: s.median_ms,
                         higher=False)
     rivals = "; ".join(f"fastest on {FAMILY_WORDS[f]}: {ev.models.label(s.key)} {ms(v)}"
                        for f, (v, s) in sorted(best.items()))
-    return mine < min(v for v, _ in best.values()), [
-        f"{task_count(n)} waits of {t / 1000:g} ms: {loop} {ms(mine)}; {rivals}"]
+    # The loop wins only where its interval lies wholly below every rival's.
+    tied = [s for _, s in best.values() if overlaps(interval95(ours.times_ms),
+                                                     interval95(s.times_ms))]
+    figures = [f"{task_count(n)} waits of {t / 1000:g} ms: {loop} {ms(ours.median_ms)}; {rivals}"]
+    if tied:
+        figures.append("tied within the 95% intervals with "
+                       + ", ".join(ev.models.label(s.key) for s in tied))
+    wins = ours.median_ms < min(v for v, _ in best.values()) and not tied
+    return wins, figures
 
 
 def cpu_for_processes(ev: Evidence, language: str) -> tuple[bool | None, list[str]]:
@@ -397,8 +404,12 @@ def cpu_for_processes(ev: Evidence, language: str) -> tuple[bool | None, list[st
     w = ev.cores if ev.cores in ws else max([x for x in ws if x <= ev.cores] or ws)
     serial = fastest(rows_of(ev.cpu, ev.baseline(language), bytes=b, rounds=r))
     loop_up = paired_speedup(fastest(rows_of(mine, loop, bytes=b, rounds=r)), serial)
-    best = family_bests(ev, [s for s in at if s.key["workers"] == w],
-                        lambda s: paired_speedup(s, serial), higher=True)
+    def credible(s: Series) -> float | None:
+        # A speedup above the usable CPUs is a measurement fault, never a winner.
+        value = paired_speedup(s, serial)
+        return value if value is not None and value <= ev.cores else None
+
+    best = family_bests(ev, [s for s in at if s.key["workers"] == w], credible, higher=True)
     if loop_up is None or not best:
         return None, []
     size = f"{b // 1024} KiB" if b >= 1024 and b % 1024 == 0 else f"{b} B"
@@ -407,9 +418,16 @@ def cpu_for_processes(ev: Evidence, language: str) -> tuple[bool | None, list[st
     winner = best.get("processes") or max(best.values(), key=lambda vs: vs[0])
     figures = [f"{size} hashing on W = {w} ({ev.cores} usable CPUs): {loop} {times(loop_up)}, "
                f"{rivals}"]
-    if "threads" in best and "processes" in best and best["threads"][0] >= best["processes"][0]:
-        figures.append(f"in {language}, threads did as well as processes here "
-                       f"({times(best['threads'][0])} against {times(best['processes'][0])})")
+    if "threads" in best and "processes" in best:
+        threads, processes = best["threads"][1], best["processes"][1]
+        if overlaps(interval95(threads.counters.get("speedup", [])),
+                    interval95(processes.counters.get("speedup", []))):
+            figures.append(f"in {language}, threads and processes tied here within their 95% "
+                           f"intervals ({times(best['threads'][0])} against "
+                           f"{times(best['processes'][0])})")
+        elif best["threads"][0] >= best["processes"][0]:
+            figures.append(f"in {language}, threads did better than processes here "
+                           f"({times(best['threads'][0])} against {times(best['processes'][0])})")
     return winner[0] >= CLEARLY * loop_up, figures
 
 

@@ -389,3 +389,23 @@ def test_chromium_renders_every_section_and_chart_without_the_network(browser, t
     image = matplotlib.image.imread(shot)
     assert image.shape[:2] == (4000, 1280)
     assert image.std() > 0.05  # not a blank page
+
+
+def test_a_speedup_above_the_cpus_never_wins_claim_3_and_ties_are_named(tmp_path):
+    folder = make_results(tmp_path / "r")
+    data = json.loads((folder / "cpu_hash.json").read_text())
+    for b in data["benchmarks"]:
+        if b["name"].startswith("cpu_hash/tbb/") and "workers:2/" in b["name"]:
+            b["speedup"] = 2.4  # above the 2 usable CPUs: a measurement fault
+        if b["name"].startswith("cpu_hash/fork/") and "workers:2/" in b["name"]:
+            b["speedup"] = 1.80 + 0.001 * b["repetition_index"]
+    (folder / "cpu_hash.json").write_text(json.dumps(data))
+    figures = " ".join(verdicts(folder)[3].figures)
+    assert "2.40x" not in figures and "processes 1.80x (fork (W=2))" in figures
+    # Give tbb W = 2 a credible speedup whose interval overlaps fork's: tied.
+    for b in data["benchmarks"]:
+        if b["name"].startswith("cpu_hash/tbb/") and "workers:2/" in b["name"]:
+            b["speedup"] = 1.80 + 0.002 * b["repetition_index"]
+    (folder / "cpu_hash.json").write_text(json.dumps(data))
+    assert "threads and processes tied here within their 95% intervals" in " ".join(
+        verdicts(folder)[3].figures)
