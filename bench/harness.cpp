@@ -37,8 +37,10 @@ int run_main(int argc, char** argv, const Harness& h) {
     const auto prepared = prepare_workloads(points, h);
     add_calibration_context(prepared);
     register_benchmarks(points, prepared, h, failures);
+    std::vector<std::string> names;
+    for (const Point& p : points) names.push_back(benchmark_name(h.workload, p, h.names));
     const int status =
-        run_registered({prog, profile, o.out, o.passthrough, points.size()}, failures);
+        run_registered({prog, profile, o.out, o.passthrough, points.size(), names}, failures);
     release_benchmark_models();
     return status;
   } catch (const std::invalid_argument& e) {

@@ -11,6 +11,7 @@
 #include "bare.hpp"
 #include "context.hpp"
 #include "grid.hpp"
+#include "interval.hpp"
 #include "models/event_loop_offload.hpp"
 #include "result_file.hpp"
 #include "run.hpp"
@@ -123,7 +124,7 @@ void run_row(benchmark::State& state, const Row& row, std::atomic<int>& failures
 int main(int argc, char** argv) {
   static std::atomic<int> failures{0};
   cvp::set_timer_slack(std::chrono::nanoseconds(1));
-  cvp::bench::RunSetup setup{"limits", cvp::bench::profile_named("default"), {}, {}, 0};
+  cvp::bench::RunSetup setup{"limits", cvp::bench::profile_named("default"), {}, {}, 0, {}};
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string arg = argv[i];
@@ -153,10 +154,11 @@ int main(int argc, char** argv) {
     cvp::bench::add_context("limits", setup.profile.name, {});
     static const std::vector<Row> all = rows(setup.profile);
     for (const Row& row : all) {
-      benchmark::RegisterBenchmark(row.name.c_str(),
-                                   [&row](benchmark::State& s) { run_row(s, row, failures); })
-          ->UseManualTime()
-          ->Unit(benchmark::kMillisecond);
+      auto* b = benchmark::RegisterBenchmark(
+          row.name.c_str(), [&row](benchmark::State& s) { run_row(s, row, failures); });
+      b->UseManualTime()->Unit(benchmark::kMillisecond);
+      cvp::bench::add_interval_statistics(b);
+      setup.names.push_back(row.name);
     }
     setup.benchmarks = all.size();
   } catch (const std::invalid_argument& e) {
@@ -165,6 +167,9 @@ int main(int argc, char** argv) {
   }
   try {
     return cvp::bench::run_registered(setup, failures);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "limits: error: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "limits: error: %s\n", e.what());
     return 1;

@@ -9,6 +9,7 @@
 
 #include "cli.hpp"
 #include "context.hpp"
+#include "interleave.hpp"
 #include "noise_reporter.hpp"
 #include "result_file.hpp"
 
@@ -36,7 +37,8 @@ int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
   const std::vector<std::string> unknown =
       initialize_benchmark(s.prog,
                            {"--benchmark_repetitions=" + std::to_string(s.profile.repetitions),
-                            "--benchmark_min_time=" + std::to_string(s.profile.min_time_s)},
+                            "--benchmark_min_time=" + std::to_string(s.profile.min_time_s),
+                            "--benchmark_enable_random_interleaving=true"},
                            s.out.has_value(), s.passthrough);
   for (const std::string& flag : unknown) {
     std::fprintf(stderr, "%s: error: unrecognized command-line flag: %s\n", s.prog.c_str(),
@@ -52,7 +54,24 @@ int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
   }
   const LoadMeter load;
   NoiseReporter file;
-  const std::size_t ran = benchmark::RunSpecifiedBenchmarks(nullptr, s.out ? &file : nullptr);
+  benchmark::ConsoleReporter console;
+  SessionReporter display(console), session(file);
+  std::size_t ran = 0;
+  if (listing) {
+    benchmark::RunSpecifiedBenchmarks(&display, s.out ? &session : nullptr);
+  } else {
+    // One question at a time: Google Benchmark shuffles the repetitions of
+    // the benchmarks one call runs, and reports each benchmark when its last
+    // repetition is done, so a call per question keeps the progress lines
+    // coming while every model of a question meets the same machine.
+    const std::string filter =
+        benchmark_flag_value(s.passthrough, "--benchmark_filter").value_or("");
+    for (const std::string& question : question_filters(s.names, filter)) {
+      ran += benchmark::RunSpecifiedBenchmarks(&display, s.out ? &session : nullptr, question);
+    }
+  }
+  display.finish();
+  if (s.out) session.finish();
   benchmark::Shutdown();
   if (listing) return 0;
   if (ran == 0) {
