@@ -18,6 +18,7 @@ struct RunSetup {
   std::optional<std::filesystem::path> out;
   std::vector<std::string> passthrough;  // --benchmark_* flags from the command line
   std::size_t benchmarks = 0;            // how many were registered, for the progress line
+  bool table = false;                    // Google Benchmark's console table instead of our lines
 };
 
 // Initializes Google Benchmark: `defaults` first, then the command line's
@@ -29,7 +30,8 @@ std::vector<std::string> initialize_benchmark(const std::string& prog,
                                               const std::vector<std::string>& passthrough);
 
 // Runs every registered benchmark with the profile's repetitions and
-// minimum time (flags given on the command line win), marks noisy ones, and
+// minimum time (flags given on the command line win), prints one line per
+// finished benchmark (or the table), marks noisy ones, and
 // with `out` publishes the JSON (with the machine's load in its context)
 // when no benchmark failed, or keeps it as `out`.failed. Returns the exit
 // status: 0, 1 (a benchmark failed or none ran), 2 (an unknown flag).

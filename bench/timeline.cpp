@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "children.hpp"
 #include "models/registry.hpp"
 #include "result_file.hpp"
 #include "sysinfo.hpp"
@@ -127,6 +128,7 @@ int main(int argc, char** argv) {
   }
   try {
     cvp::set_timer_slack(std::chrono::nanoseconds(1));
+    cvp::children::install_exit_handlers();
     return run(out);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "timeline: error: %s\n", e.what());
