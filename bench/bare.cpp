@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "children.hpp"
+#include "models/event_loop_offload.hpp"
 #include "models/worker_processes.hpp"
 #include "timing.hpp"
 #include "workloads/cpu_hash.hpp"
@@ -190,12 +191,14 @@ double threads(const WorkloadParams& p, int workers) {
         }
       });
     }
-  } catch (...) {
+  } catch (const std::system_error& e) {
     // A thread that could not be made (EAGAIN under RLIMIT_NPROC): the ones
     // made must be joined, or their destructors end the process.
     next = p.tasks;
     for (std::thread& t : pool) t.join();
-    throw;
+    throw std::system_error(e.code(), "bare threads: cannot create thread " +
+                                          std::to_string(pool.size() + 1) + " of " +
+                                          std::to_string(workers));
   }
   for (std::thread& t : pool) t.join();
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -364,6 +367,7 @@ double tbb_round_seconds(int threads, int n) {
 }
 
 double uv_queue_work_seconds(int n) {
+  ensure_uv_threadpool_can_start();
   uv_loop_t loop;
   uv_ok(uv_loop_init(&loop), "uv_loop_init");
   uv_work_t req;

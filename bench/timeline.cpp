@@ -115,7 +115,10 @@ int main(int argc, char** argv) {
           std::printf("  %-13s %s\n", sc.name.c_str(), sc.what.c_str());
         return 0;
       }
-      if (!arg.starts_with("--out=") || arg.size() == 6) {
+      if (arg == "--out" || arg == "--out=") {
+        throw std::invalid_argument("--out is empty; allowed: --out=DIR, a directory path");
+      }
+      if (!arg.starts_with("--out=")) {
         throw std::invalid_argument("unknown argument '" + std::string(arg) +
                                     "'; see timeline --help");
       }
