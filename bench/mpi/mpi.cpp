@@ -117,9 +117,13 @@ class MpiBenchmark {
         std::_Exit(1);
       }
       if (!rank0()) {
-        // Only rank 0 reports; a rank that cannot go on ends the job.
-        std::fprintf(stderr, "%s: %s: %s\n", kProg, world_.describe(world_.rank()).c_str(),
-                     e.what());
+        // Only rank 0 reports; a rank that cannot go on ends the job. When
+        // another rank is at fault, say so: MPI_ABORT's own banner names
+        // the rank that called it.
+        const bool lost = dynamic_cast<const RankLost*>(&e) != nullptr;
+        std::fprintf(
+            stderr, "%s: %s: %s%s\n", kProg, world_.describe(world_.rank()).c_str(), e.what(),
+            lost ? "; this rank ends the job (MPI_ABORT names it, not the rank at fault)" : "");
         world_.abort(1);
       }
       shared_.broken = e.what();
