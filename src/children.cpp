@@ -137,7 +137,8 @@ pid_t fork_owned() {
   }
   // The parent may have died between fork and prctl: then no signal comes.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
-  for (auto& slot : g_pids) slot.store(0);  // the parent's children are not ours
+  // The handler (and the parent's list of children it would kill) is the
+  // parent's: back to the default actions, so the registry is never read here.
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
   return 0;
 }
