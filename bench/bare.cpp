@@ -6,6 +6,7 @@
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -15,15 +16,19 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <vector>
 
+#include "children.hpp"
+#include "models/event_loop_offload.hpp"
 #include "models/worker_processes.hpp"
 #include "timing.hpp"
 #include "workloads/cpu_hash.hpp"
@@ -176,65 +181,83 @@ double threads(const WorkloadParams& p, int workers) {
   std::atomic<int> next{0};
   const auto t0 = Clock::now();
   std::vector<std::thread> pool;
-  for (int k = 0; k < workers; ++k) {
-    pool.emplace_back([&] {
-      RawHasher h;
-      for (int i = next++; i < p.tasks; i = next++) {
-        h.task(i, p);
-        raw_sleep(p.sleep_us);
-      }
-    });
+  try {
+    for (int k = 0; k < workers; ++k) {
+      pool.emplace_back([&] {
+        RawHasher h;
+        for (int i = next++; i < p.tasks; i = next++) {
+          h.task(i, p);
+          raw_sleep(p.sleep_us);
+        }
+      });
+    }
+  } catch (const std::system_error& e) {
+    // A thread that could not be made (EAGAIN under RLIMIT_NPROC): the ones
+    // made must be joined, or their destructors end the process.
+    next = p.tasks;
+    for (std::thread& t : pool) t.join();
+    throw std::system_error(e.code(), "bare threads: cannot create thread " +
+                                          std::to_string(pool.size() + 1) + " of " +
+                                          std::to_string(workers));
   }
   for (std::thread& t : pool) t.join();
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// The bare children's wait: the process models' own rule (10 s plus four
+// times a chunk's waits without progress), so a stopped child fails the
+// benchmark in bounded time instead of hanging the harness.
+std::chrono::milliseconds bare_timeout(const WorkloadParams& p, int chunk) {
+  return std::chrono::seconds(10) + 4 * chunk * std::chrono::milliseconds(p.sleep_us / 1000 + 1);
+}
+
 double processes(const WorkloadParams& p, int workers) {
-  void* shared = mmap(nullptr, sizeof(std::atomic<int>), PROT_READ | PROT_WRITE,
+  // Two counters in shared memory: the next chunk to take, and chunks done
+  // (the progress a stalled child stops making).
+  void* shared = mmap(nullptr, 2 * sizeof(std::atomic<int>), PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED) fail("mmap");
   auto* next = new (shared) std::atomic<int>(0);
+  auto* done = new (next + 1) std::atomic<int>(0);
   // The same chunks as the process models: the rule, not their code.
   const int chunk = workers::chunk_size(p.tasks, workers);
   const auto t0 = Clock::now();
   std::vector<pid_t> pids;
-  for (int k = 0; k < workers; ++k) {
-    const pid_t pid = fork();
-    if (pid < 0) fail("fork");
-    if (pid == 0) {
-      try {
-        RawHasher h;
-        for (int b = next->fetch_add(chunk); b < p.tasks; b = next->fetch_add(chunk)) {
-          for (int i = b; i < std::min(b + chunk, p.tasks); ++i) {
-            h.task(i, p);
-            raw_sleep(p.sleep_us);
+  std::vector<children::Ended> ended;
+  try {
+    for (int k = 0; k < workers; ++k) {
+      const pid_t pid = children::fork_owned();
+      if (pid == 0) {
+        try {
+          RawHasher h;
+          for (int b = next->fetch_add(chunk); b < p.tasks; b = next->fetch_add(chunk)) {
+            for (int i = b; i < std::min(b + chunk, p.tasks); ++i) {
+              h.task(i, p);
+              raw_sleep(p.sleep_us);
+            }
+            done->fetch_add(1);
           }
+        } catch (...) {
+          _exit(70);
         }
-      } catch (...) {
-        _exit(70);
+        _exit(0);
       }
-      _exit(0);
+      pids.push_back(pid);
     }
-    pids.push_back(pid);
-  }
-  bool ok = true;
-  for (pid_t pid : pids) {
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    ended = children::wait_all(pids, bare_timeout(p, chunk),
+                               [&] { return next->load() + std::int64_t{done->load()}; });
+  } catch (...) {
+    // A fork failed: the children made so far must not outlive the run.
+    for (pid_t pid : pids) ::kill(pid, SIGKILL);
+    children::wait_all(pids, std::chrono::seconds(10), [] { return 0; });
+    munmap(shared, 2 * sizeof(std::atomic<int>));
+    throw;
   }
   const double s = std::chrono::duration<double>(Clock::now() - t0).count();
-  munmap(shared, sizeof(std::atomic<int>));
-  if (!ok) throw std::runtime_error("bare processes: a child failed");
+  munmap(shared, 2 * sizeof(std::atomic<int>));
+  const std::string why = children::failures(ended, bare_timeout(p, chunk));
+  if (!why.empty()) throw std::runtime_error("bare processes: child " + why);
   return s;
-}
-
-template <typename F>
-double timed(int n, F&& round) {
-  const auto t0 = Clock::now();
-  for (int i = 0; i < n; ++i) round();
-  return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
 }  // namespace
@@ -252,94 +275,6 @@ double bare_run_seconds(Primitive primitive, LimitRule concurrency, const Worklo
       return processes(params, std::min(workers, params.tasks));
   }
   return 0;
-}
-
-double fork_exit_wait_seconds(int children, int n) {
-  return timed(n, [children] {
-    std::vector<pid_t> pids;
-    for (int k = 0; k < children; ++k) {
-      const pid_t pid = fork();
-      if (pid < 0) fail("fork");
-      if (pid == 0) _exit(0);
-      pids.push_back(pid);
-    }
-    for (pid_t pid : pids) {
-      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
-    }
-  });
-}
-
-double thread_spawn_seconds(int threads, int n) {
-  return timed(n, [threads] {
-    std::vector<std::thread> pool;
-    for (int k = 0; k < threads; ++k) pool.emplace_back([] {});
-    for (std::thread& t : pool) t.join();
-  });
-}
-
-double tbb_round_seconds(int threads, int n) {
-  // One arena per width for the process: making an arena (and waking its
-  // threads) is not the round being measured.
-  struct Arena {
-    tbb::global_control widen;
-    tbb::task_arena arena;
-    explicit Arena(int w)
-        : widen(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(w)),
-          arena(w) {
-      arena.execute([w] { tbb::parallel_for(0, w, [](int) {}); });
-    }
-  };
-  static std::map<int, std::unique_ptr<Arena>> arenas;
-  auto& a = arenas[threads];
-  if (!a) a = std::make_unique<Arena>(threads);
-  return a->arena.execute(
-      [&] { return timed(n, [threads] { tbb::parallel_for(0, threads, [](int) {}); }); });
-}
-
-double uv_queue_work_seconds(int n) {
-  uv_loop_t loop;
-  uv_ok(uv_loop_init(&loop), "uv_loop_init");
-  uv_work_t req;
-  const auto round = [&] {
-    uv_ok(uv_queue_work(
-              &loop, &req, [](uv_work_t*) {}, [](uv_work_t*, int) {}),
-          "uv_queue_work");
-    uv_run(&loop, UV_RUN_DEFAULT);
-  };
-  round();  // starts the threadpool
-  const double s = timed(n, round);
-  uv_ok(uv_loop_close(&loop), "uv_loop_close");
-  return s;
-}
-
-double pipe_round_trip_seconds(int n) {
-  int to_child[2], to_parent[2];
-  if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(to_parent, O_CLOEXEC) != 0) fail("pipe2");
-  const pid_t pid = fork();
-  if (pid < 0) fail("fork");
-  if (pid == 0) {
-    // The child's copies of the ends it does not use must go, or it never
-    // sees the end of file that tells it to leave.
-    close(to_child[1]);
-    close(to_parent[0]);
-    char c = 0;
-    while (read(to_child[0], &c, 1) == 1) {
-      if (write(to_parent[1], &c, 1) != 1) _exit(1);
-    }
-    _exit(0);
-  }
-  close(to_child[0]);
-  close(to_parent[1]);
-  const double s = timed(n, [&] {
-    char c = 1;
-    if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1) fail("pipe round trip");
-  });
-  close(to_child[1]);
-  close(to_parent[0]);
-  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
-  return s;
 }
 
 }  // namespace cvp::bench

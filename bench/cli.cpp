@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <regex>
 #include <set>
 #include <stdexcept>
 
@@ -33,12 +34,28 @@ bool takes_flag(const Harness& h, AxisId id) {
          std::find(h.flags.begin(), h.flags.end(), id) != h.flags.end();
 }
 
+// Compiled as Google Benchmark 1.7.1 compiles it (std::regex, POSIX
+// extended, a leading '-' negates), so that a bad pattern is bad input
+// (exit 2) instead of a run that matched nothing.
+void check_filter(std::string_view value) {
+  std::string spec(value);
+  if (spec.starts_with("-")) spec.erase(0, 1);
+  try {
+    const std::regex re(spec, std::regex::extended);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument(
+        "--benchmark_filter is '" + std::string(value) +
+        "', which is not a valid regular expression (POSIX extended): " + e.what());
+  }
+}
+
 }  // namespace
 
 void check_benchmark_flag(std::string_view flag, std::string_view value) {
   if (flag == "--benchmark_out" || flag == "--benchmark_out_format") {
     throw std::invalid_argument(std::string(flag) + " is set by the harness; use --out=FILE.json");
   }
+  if (flag == "--benchmark_filter") check_filter(value);
   if (flag == "--benchmark_repetitions") {
     int v = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
@@ -101,6 +118,10 @@ Options parse_options(int argc, char** argv, const Harness& h) {
     const std::string_view value = eq == std::string_view::npos ? "" : arg.substr(eq + 1);
     if (flag == "--help" || flag == "-h") {
       o.help = true;
+      continue;
+    }
+    if (arg == "--table") {
+      o.table = true;
       continue;
     }
     if (!seen.insert(flag).second) {
@@ -173,7 +194,9 @@ void print_help(const Harness& h, const char* argv0) {
       "  --profile=NAME   the grid and repetitions to run (default: default)\n"
       "  --out=FILE       write Google Benchmark JSON to FILE, replacing it only when\n"
       "                   every benchmark succeeded; the replaced file moves to\n"
-      "                   previous/ beside it\n"
+      "                   previous/ beside it; one run per FILE at a time\n"
+      "  --table          print Google Benchmark's console table on stdout instead of\n"
+      "                   one line per finished benchmark on stderr\n"
       "grid flags (comma-separated lists; each replaces the profile's values):\n"
       "  --models=LIST    models to run; allowed: %s\n",
       std::string(h.workload).c_str(), static_cast<int>(h.summary.size()), h.summary.data(), argv0,

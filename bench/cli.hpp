@@ -15,6 +15,7 @@ namespace cvp::bench {
 
 struct Options {
   bool help = false;
+  bool table = false;  // Google Benchmark's console table instead of one line per benchmark
   std::string profile = "default";
   std::optional<std::filesystem::path> out;
   std::optional<std::vector<std::string>> models;
@@ -24,8 +25,9 @@ struct Options {
 };
 
 // Google Benchmark accepts a negative or zero minimum time and repetitions
-// silently, and lets --benchmark_out bypass the checked, atomic --out; a
-// benchmark suite should not. Throws std::invalid_argument with one line.
+// silently, takes an invalid --benchmark_filter for one that matched nothing, and lets
+// --benchmark_out bypass the checked, atomic --out; a benchmark suite should not. Throws
+// std::invalid_argument with one line.
 void check_benchmark_flag(std::string_view flag, std::string_view value);
 
 // The value the command line's --benchmark_* `flags` give Google Benchmark's

@@ -4,15 +4,18 @@
 
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bare.hpp"
+#include "children.hpp"
 #include "context.hpp"
 #include "grid.hpp"
 #include "interval.hpp"
 #include "models/event_loop_offload.hpp"
+#include "out_lock.hpp"
 #include "result_file.hpp"
 #include "run.hpp"
 #include "sysinfo.hpp"
@@ -124,18 +127,22 @@ void run_row(benchmark::State& state, const Row& row, std::atomic<int>& failures
 int main(int argc, char** argv) {
   static std::atomic<int> failures{0};
   cvp::set_timer_slack(std::chrono::nanoseconds(1));
-  cvp::bench::RunSetup setup{"limits", cvp::bench::profile_named("default"), {}, {}, 0, {}};
+  cvp::children::install_exit_handlers();
+  std::optional<cvp::bench::OutLock> lock;  // one run per --out at a time
+  cvp::bench::RunSetup setup{"limits", cvp::bench::profile_named("default"), {}, {}, 0, false, {}};
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string arg = argv[i];
       if (arg == "--help" || arg == "-h") {
         std::printf(
             "limits — the bare primitives under the models, with none of the suite's code\n\n"
-            "usage: %s [--profile=quick|default|full] [--out=FILE.json] [--benchmark_* flags]\n\n"
+            "usage: %s [--profile=quick|default|full] [--out=FILE.json] [--table]\n"
+            "       [--benchmark_* flags]\n\n"
             "Rows: limits/sha256 (one thread, the loop `openssl speed -evp sha256` runs),\n"
             "sha256_threads (W threads), uv_timers (N timers of 10 ms, never early) and\n"
             "uv_timers_may_fire_early, fork_exit_wait, thread_spawn_join,\n"
             "tbb_parallel_for_round, uv_queue_work_round_trip, pipe_round_trip.\n"
+            "One line per finished row on stderr; --table prints Google Benchmark's table.\n"
             "Exit status: 0 success, 1 a row failed, 2 bad input.\n",
             argv[0]);
         return 0;
@@ -145,6 +152,8 @@ int main(int argc, char** argv) {
       } else if (arg.starts_with("--out=") && arg.size() > 6) {
         setup.out = arg.substr(6);
         cvp::bench::check_out_file(*setup.out);
+      } else if (arg == "--table") {
+        setup.table = true;
       } else if (arg.starts_with("--benchmark_")) {
         setup.passthrough.push_back(arg);
       } else {
@@ -161,6 +170,7 @@ int main(int argc, char** argv) {
       setup.names.push_back(row.name);
     }
     setup.benchmarks = all.size();
+    if (setup.out) lock.emplace(*setup.out);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "limits: error: %s\n", e.what());
     return 2;

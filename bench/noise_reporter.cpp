@@ -16,8 +16,7 @@ NoiseReporter::NoiseReporter() {
 
 bool NoiseReporter::ReportContext(const Context& context) { return inner_.ReportContext(context); }
 
-void NoiseReporter::ReportRuns(const std::vector<Run>& runs) {
-  std::vector<Run> marked = runs;
+std::optional<NoiseReporter::Noise> NoiseReporter::noise_of(const std::vector<Run>& runs) {
   std::vector<double> times, speedups;
   for (const Run& r : runs) {
     if (r.run_type != Run::RT_Iteration || r.error_occurred) continue;
@@ -26,23 +25,29 @@ void NoiseReporter::ReportRuns(const std::vector<Run>& runs) {
       speedups.push_back(s->second.value);
     }
   }
+  if (times.size() < 2) return std::nullopt;
+  double mean = 0, var = 0;
+  for (double t : times) mean += t;
+  mean /= static_cast<double>(times.size());
+  for (double t : times) var += (t - mean) * (t - mean);
+  var /= static_cast<double>(times.size() - 1);
+  Noise n;
+  n.cv_pct = mean > 0 ? 100 * std::sqrt(var) / mean : 0;
+  n.noisy = n.cv_pct > kNoisyCvPct;
+  if (speedups.size() >= 2) {
+    const auto [lo, hi] = std::minmax_element(speedups.begin(), speedups.end());
+    const double mid = median(speedups);
+    n.noisy = n.noisy || (mid > 0 && 100 * (*hi - *lo) / mid > kNoisySpreadPct);
+  }
+  return n;
+}
+
+void NoiseReporter::ReportRuns(const std::vector<Run>& runs) {
+  std::vector<Run> marked = runs;
   const std::string name = runs.empty() ? "" : runs.front().run_name.str();
-  if (times.size() >= 2) {
-    double mean = 0, var = 0;
-    for (double t : times) mean += t;
-    mean /= static_cast<double>(times.size());
-    for (double t : times) var += (t - mean) * (t - mean);
-    var /= static_cast<double>(times.size() - 1);
-    Noise n;
-    n.cv_pct = mean > 0 ? 100 * std::sqrt(var) / mean : 0;
-    n.noisy = n.cv_pct > kNoisyCvPct;
-    if (speedups.size() >= 2) {
-      const auto [lo, hi] = std::minmax_element(speedups.begin(), speedups.end());
-      const double mid = median(speedups);
-      n.noisy = n.noisy || (mid > 0 && 100 * (*hi - *lo) / mid > kNoisySpreadPct);
-    }
-    noise_[name] = n;
-    noisy_ += n.noisy ? 1 : 0;
+  if (const std::optional<Noise> found = noise_of(runs)) {
+    noise_[name] = *found;
+    noisy_ += found->noisy ? 1 : 0;
   }
   const Noise n = noise_.contains(name) ? noise_[name] : Noise{};
   for (Run& r : marked) {

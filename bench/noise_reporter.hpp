@@ -4,8 +4,10 @@
 #include <benchmark/benchmark.h>
 
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace cvp::bench {
 
@@ -19,6 +21,14 @@ class NoiseReporter final : public benchmark::BenchmarkReporter {
   static constexpr double kNoisyCvPct = 5.0;
   static constexpr double kNoisySpreadPct = 10.0;
 
+  struct Noise {
+    double cv_pct = 0;
+    bool noisy = false;
+  };
+  // The rule above over one benchmark's runs (its error-free repetitions);
+  // nothing when fewer than two repetitions succeeded.
+  static std::optional<Noise> noise_of(const std::vector<Run>& runs);
+
   NoiseReporter();
   bool ReportContext(const Context& context) override;
   void ReportRuns(const std::vector<Run>& runs) override;
@@ -29,10 +39,6 @@ class NoiseReporter final : public benchmark::BenchmarkReporter {
   int noisy_benchmarks() const { return noisy_; }
 
  private:
-  struct Noise {
-    double cv_pct = 0;
-    bool noisy = false;
-  };
   std::ostringstream out_;
   benchmark::JSONReporter inner_;
   std::map<std::string, Noise> noise_;  // by run name, for the aggregates that follow

@@ -2,63 +2,229 @@
 #include "result_file.hpp"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+
+#include "children.hpp"
 
 namespace cvp::bench {
 namespace {
 
 namespace fs = std::filesystem;
 
-[[noreturn]] void throw_errno(const std::string& what) {
-  throw std::system_error(errno, std::generic_category(), what);
+[[noreturn]] void throw_errno(int err, const std::string& what) {
+  throw std::system_error(err, std::generic_category(), what);
 }
 
-void close_checked(int fd, const std::string& path) {
-  // Never retried: on Linux the descriptor is gone even after EINTR.
-  if (::close(fd) != 0 && errno != EINTR) throw_errno("close " + path);
-}
+const char* const kNotFollowed =
+    " is not a folder (a symbolic link?); it is never followed: remove it";
 
-// Closes `fd` and throws for the errno the failed `what` left.
-[[noreturn]] void fail_and_close(int fd, const std::string& what) {
-  const int saved = errno;
-  ::close(fd);
-  errno = saved;
-  throw_errno(what);
-}
-
-void fsync_dir(const fs::path& dir) {
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw_errno("open " + dir.string());
-  if (::fsync(fd) != 0) fail_and_close(fd, "fsync " + dir.string());
-  ::close(fd);
-}
-
-// Writes, fsyncs and reads back `contents` as `path`.
-void write_file(const fs::path& path, std::string_view contents) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw_errno("open " + path.string());
-  std::size_t done = 0;
-  while (done < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail_and_close(fd, "write " + path.string());
-    done += static_cast<std::size_t>(n);
+// A folder opened once: every name after that is resolved in it, so a
+// folder swapped for a symbolic link meanwhile is never written through.
+class Dir {
+ public:
+  Dir(const fs::path& path, int flags) : path_(path.empty() ? fs::path(".") : path) {
+    do {
+      fd_ = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags);
+    } while (fd_ < 0 && errno == EINTR);
+    if (fd_ < 0) throw_errno(errno, "open " + path_.string());
   }
-  if (::fsync(fd) != 0) fail_and_close(fd, "fsync " + path.string());
-  close_checked(fd, path.string());
+  // `name` inside `parent`, never through a symbolic link.
+  Dir(const Dir& parent, const std::string& name, const char* not_followed)
+      : path_(parent.path() / name) {
+    do {
+      fd_ = ::openat(parent.fd(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    } while (fd_ < 0 && errno == EINTR);
+    if (fd_ < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+      throw std::runtime_error(path_.string() + not_followed);
+    }
+    if (fd_ < 0) throw_errno(errno, "open " + path_.string());
+  }
+  ~Dir() { ::close(fd_); }
+  Dir(const Dir&) = delete;
+  Dir& operator=(const Dir&) = delete;
+  int fd() const { return fd_; }
+  const fs::path& path() const { return path_; }
+  void sync() const {
+    if (::fsync(fd_) != 0) throw_errno(errno, "fsync " + path_.string());
+  }
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+};
+
+// ".r.json.3f9a0c1b7d2e4a65.partial": a name no other user can guess and
+// plant a link at beforehand.
+std::string random_name(const std::string& base, const char* suffix) {
+  unsigned char bytes[8];
+  std::size_t got = 0;
+  while (got < sizeof bytes) {
+    const ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno(errno, "getrandom");
+    got += static_cast<std::size_t>(n);
+  }
+  std::string hex;
+  for (unsigned char b : bytes) {
+    char two[3];
+    std::snprintf(two, sizeof two, "%02x", b);
+    hex += two;
+  }
+  return "." + base + "." + hex + suffix;
+}
+
+// Removes the temporary file unless released: every failure path unlinks it.
+class TempFile {
+ public:
+  TempFile(const Dir& dir, const std::string& base) : dir_(dir) {
+    for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
+      name_ = random_name(base, ".partial");
+      fd_ = ::openat(dir.fd(), name_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                     0644);
+      if (fd_ < 0 && errno != EEXIST && errno != EINTR) {
+        throw_errno(errno, "create a file in " + dir.path().string());
+      }
+    }
+    if (fd_ < 0) throw_errno(EEXIST, "create a file in " + dir.path().string());
+    children::set_cleanup_path((dir.path() / name_).c_str());
+  }
+  ~TempFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!name_.empty()) ::unlinkat(dir_.fd(), name_.c_str(), 0);
+    children::set_cleanup_path(nullptr);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  // Writes, fsyncs, checks the size and closes; `what` names the target in messages.
+  void write_all(std::string_view contents, const std::string& what) {
+    std::size_t done = 0;
+    while (done < contents.size()) {
+      const ssize_t n = ::write(fd_, contents.data() + done, contents.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw_errno(errno, "write " + what);
+      done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd_) != 0) throw_errno(errno, "write " + what);
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) throw_errno(errno, "fstat " + what);
+    if (static_cast<std::size_t>(st.st_size) != contents.size()) {
+      throw std::runtime_error(what + ": wrote " + std::to_string(contents.size()) +
+                               " bytes, found " + std::to_string(st.st_size));
+    }
+    const int fd = fd_;
+    fd_ = -1;
+    // Never retried: on Linux the descriptor is gone even after EINTR.
+    if (::close(fd) != 0 && errno != EINTR) throw_errno(errno, "write " + what);
+  }
+  // Renames the file over `target` in the same folder; it is no longer ours.
+  void rename_to(const std::string& target, const std::string& what) {
+    if (::renameat(dir_.fd(), name_.c_str(), dir_.fd(), target.c_str()) != 0) {
+      throw_errno(errno, "rename to " + what);
+    }
+    name_.clear();
+    children::set_cleanup_path(nullptr);
+  }
+
+ private:
+  const Dir& dir_;
+  std::string name_;
+  int fd_ = -1;
+};
+
+// Keeps the file `base` (if it is a regular file) as previous/`base`: a
+// hard link under an unguessable name, then renamed over the old copy.
+void keep_previous(const Dir& dir, const std::string& base) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw_errno("stat " + path.string());
-  if (static_cast<std::size_t>(st.st_size) != contents.size()) {
-    throw std::runtime_error(path.string() + ": wrote " + std::to_string(contents.size()) +
-                             " bytes, found " + std::to_string(st.st_size));
+  if (::fstatat(dir.fd(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) return;
+    throw_errno(errno, "stat " + (dir.path() / base).string());
+  }
+  if (!S_ISREG(st.st_mode)) return;
+  if (::mkdirat(dir.fd(), "previous", 0755) != 0 && errno != EEXIST) {
+    throw_errno(errno, "mkdir " + (dir.path() / "previous").string());
+  }
+  const Dir prev(dir, "previous", kNotFollowed);
+  const fs::path& prev_path = prev.path();
+  std::string link;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    link = random_name(base, ".link");
+    if (::linkat(dir.fd(), base.c_str(), prev.fd(), link.c_str(), 0) == 0) break;
+    if (errno != EEXIST) throw_errno(errno, "link " + (prev_path / base).string());
+    link.clear();
+  }
+  if (link.empty()) throw_errno(EEXIST, "link " + (prev_path / base).string());
+  if (::renameat(prev.fd(), link.c_str(), prev.fd(), base.c_str()) != 0) {
+    const int err = errno;
+    ::unlinkat(prev.fd(), link.c_str(), 0);
+    throw_errno(err, "rename to " + (prev_path / base).string());
+  }
+  prev.sync();
+}
+
+// Writes `contents` into a new file beside `out` and renames it to `target`
+// (a name in the out's folder), keeping the replaced file first when asked.
+void replace(const fs::path& out, const std::string& target, std::string_view contents, bool keep) {
+  const fs::path dir_path = out.parent_path();
+  if (!dir_path.empty()) fs::create_directories(dir_path);
+  const Dir dir(dir_path, 0);
+  const std::string what = (dir_path / target).string();
+  TempFile temp(dir, out.filename().string());
+  temp.write_all(contents, what);
+  if (keep) keep_previous(dir, target);
+  temp.rename_to(target, what);
+  dir.sync();
+}
+
+// The nearest folder on the way to `path` that exists ("." when none).
+fs::path nearest_existing(const fs::path& path, const std::string& flag_text) {
+  std::error_code ec;
+  for (fs::path parent = path; !parent.empty(); parent = parent.parent_path()) {
+    const fs::file_status ps = fs::status(parent, ec);
+    if (fs::exists(ps)) {
+      if (!fs::is_directory(ps)) {
+        throw std::invalid_argument(flag_text + ", but '" + parent.string() +
+                                    "' is not a directory");
+      }
+      return parent;
+    }
+    if (parent == parent.parent_path()) break;
+  }
+  return ".";
+}
+
+// Found now, not after the run: a folder where no file can be made (a
+// read-only file system, /proc, no permission).
+void probe_writable(const fs::path& folder, const std::string& flag_text) {
+  const fs::path probe = folder / (".cvp-probe-" + std::to_string(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw std::invalid_argument(flag_text + ", but no file can be made in '" + folder.string() +
+                                "': " + std::strerror(errno));
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+// A name with a newline or an escape sequence would garble every message and listing.
+void check_no_control_characters(const std::string& s, const char* allowed) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", u);
+      throw std::invalid_argument(std::string("--out contains a control character (") + hex +
+                                  "); allowed: " + allowed + " without control characters");
+    }
   }
 }
 
@@ -66,6 +232,7 @@ void write_file(const fs::path& path, std::string_view contents) {
 
 void check_out_file(const fs::path& out) {
   const std::string s = out.string();
+  check_no_control_characters(s, "a file path");
   if (s.empty() || s.back() == '/' || !out.has_filename() || out.filename() == "." ||
       out.filename() == "..") {
     throw std::invalid_argument("--out is '" + s + "'; allowed: a file path (FILE.json)");
@@ -76,175 +243,35 @@ void check_out_file(const fs::path& out) {
     throw std::invalid_argument("--out is '" + s +
                                 "', which exists and is not a regular file; allowed: a file path");
   }
-  fs::path existing = ".";  // the nearest folder on the way to out that exists
-  for (fs::path parent = out.parent_path(); !parent.empty(); parent = parent.parent_path()) {
-    const fs::file_status ps = fs::status(parent, ec);
-    if (fs::exists(ps)) {
-      if (!fs::is_directory(ps)) {
-        throw std::invalid_argument("--out is '" + s + "', but '" + parent.string() +
-                                    "' is not a directory");
-      }
-      existing = parent;
-      break;
-    }
-    if (parent == parent.parent_path()) break;
+  const std::string flag_text = "--out is '" + s + "'";
+  const fs::path existing = nearest_existing(out.parent_path(), flag_text);
+  const fs::path previous = (out.has_parent_path() ? out.parent_path() : ".") / "previous";
+  const fs::file_status ps = fs::symlink_status(previous, ec);
+  if (fs::exists(ps) && !fs::is_directory(ps)) {
+    throw std::invalid_argument(flag_text + ", but '" + previous.string() + "'" + kNotFollowed);
   }
-  // Found now, not after the run: a folder where no file can be made (a
-  // read-only file system, /proc, no permission).
-  const fs::path probe = existing / (".cvp-probe-" + std::to_string(::getpid()));
-  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    throw std::invalid_argument("--out is '" + s + "', but no file can be made in '" +
-                                existing.string() + "': " + std::strerror(errno));
-  }
-  ::close(fd);
-  ::unlink(probe.c_str());
+  probe_writable(existing, flag_text);
 }
 
 void check_out_dir(const fs::path& dir) {
+  const std::string s = dir.string();
+  check_no_control_characters(s, "a directory path");
   std::error_code ec;
   const fs::file_status st = fs::status(dir, ec);
   if (dir.empty() || (fs::exists(st) && !fs::is_directory(st))) {
-    throw std::invalid_argument("--out is '" + dir.string() + "'; allowed: a directory path");
+    throw std::invalid_argument("--out is '" + s + "'; allowed: a directory path");
   }
+  const std::string flag_text = "--out is '" + s + "'";
+  probe_writable(nearest_existing(dir, flag_text), flag_text);
 }
 
 void publish(const fs::path& out, std::string_view contents) {
   if (!is_json(contents)) throw std::runtime_error("the result is not valid JSON; nothing written");
-  const fs::path dir = out.parent_path();
-  if (!dir.empty()) fs::create_directories(dir);
-  const fs::path partial = out.string() + ".partial";
-  write_file(partial, contents);
-  if (fs::exists(out)) {
-    // A hard link, then a rename over the old copy: out stays in place
-    // until the new file replaces it in one rename.
-    const fs::path previous = (dir.empty() ? fs::path(".") : dir) / "previous";
-    fs::create_directories(previous);
-    const fs::path link = previous / (out.filename().string() + ".link");
-    fs::remove(link);
-    if (::link(out.c_str(), link.c_str()) != 0) throw_errno("link " + link.string());
-    fs::rename(link, previous / out.filename());
-    fsync_dir(previous);
-  }
-  fs::rename(partial, out);
-  fsync_dir(dir);
+  replace(out, out.filename().string(), contents, true);
 }
 
 void keep_failed(const fs::path& out, std::string_view contents) {
-  const fs::path dir = out.parent_path();
-  if (!dir.empty()) fs::create_directories(dir);
-  write_file(out.string() + ".failed", contents);
+  replace(out, out.filename().string() + ".failed", contents, false);
 }
-
-namespace {
-
-// A recursive-descent JSON checker: no values kept, only the grammar.
-class JsonChecker {
- public:
-  explicit JsonChecker(std::string_view t) : t_(t) {}
-  bool document() {
-    ws();
-    if (!value(0)) return false;
-    ws();
-    return at_ == t_.size();
-  }
-
- private:
-  bool value(int depth) {
-    if (depth > 64 || at_ >= t_.size()) return false;
-    switch (t_[at_]) {
-      case '{':
-        return object(depth);
-      case '[':
-        return array(depth);
-      case '"':
-        return string();
-      case 't':
-        return word("true");
-      case 'f':
-        return word("false");
-      case 'n':
-        return word("null");
-      case 'N':  // Google Benchmark writes NaN and Infinity, as Python's json does
-        return word("NaN");
-      case 'I':
-        return word("Infinity");
-      default:
-        return t_.substr(at_, 9) == "-Infinity" ? word("-Infinity") : number();
-    }
-  }
-  bool object(int depth) {
-    ++at_;
-    ws();
-    if (eat('}')) return true;
-    do {
-      ws();
-      if (at_ >= t_.size() || t_[at_] != '"' || !string()) return false;
-      ws();
-      if (!eat(':')) return false;
-      ws();
-      if (!value(depth + 1)) return false;
-      ws();
-    } while (eat(','));
-    return eat('}');
-  }
-  bool array(int depth) {
-    ++at_;
-    ws();
-    if (eat(']')) return true;
-    do {
-      ws();
-      if (!value(depth + 1)) return false;
-      ws();
-    } while (eat(','));
-    return eat(']');
-  }
-  bool string() {
-    ++at_;
-    while (at_ < t_.size() && t_[at_] != '"') {
-      const auto c = static_cast<unsigned char>(t_[at_]);
-      if (c < 0x20) return false;
-      at_ += c == '\\' ? 2 : 1;
-    }
-    return eat('"');
-  }
-  bool number() {
-    const std::size_t start = at_;
-    eat('-');
-    std::size_t digits = 0;
-    while (at_ < t_.size() &&
-           (std::isdigit(static_cast<unsigned char>(t_[at_])) || t_[at_] == '.' || t_[at_] == 'e' ||
-            t_[at_] == 'E' || t_[at_] == '+' || t_[at_] == '-')) {
-      digits += std::isdigit(static_cast<unsigned char>(t_[at_])) ? 1 : 0;
-      ++at_;
-    }
-    return at_ > start && digits > 0;
-  }
-  bool word(std::string_view w) {
-    if (t_.substr(at_, w.size()) != w) return false;
-    at_ += w.size();
-    return true;
-  }
-  bool eat(char c) {
-    if (at_ < t_.size() && t_[at_] == c) {
-      ++at_;
-      return true;
-    }
-    return false;
-  }
-  void ws() {
-    while (at_ < t_.size() &&
-           (t_[at_] == ' ' || t_[at_] == '\n' || t_[at_] == '\r' || t_[at_] == '\t')) {
-      ++at_;
-    }
-  }
-
-  std::string_view t_;
-  std::size_t at_ = 0;
-};
-
-}  // namespace
-
-bool is_json(std::string_view text) { return JsonChecker(text).document(); }
 
 }  // namespace cvp::bench

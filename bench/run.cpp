@@ -11,11 +11,10 @@
 #include "context.hpp"
 #include "interleave.hpp"
 #include "noise_reporter.hpp"
+#include "progress_reporter.hpp"
 #include "result_file.hpp"
 
 namespace cvp::bench {
-namespace {}  // namespace
-
 std::vector<std::string> initialize_benchmark(const std::string& prog,
                                               std::vector<std::string> defaults, bool to_file,
                                               const std::vector<std::string>& passthrough) {
@@ -47,15 +46,17 @@ int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
   if (!unknown.empty()) return 2;
 
   const bool listing = benchmark_flag_on(s.passthrough, "--benchmark_list_tests");
+  const std::size_t selected = listing ? 0 : count_selected_benchmarks();
   if (!listing) {
     std::fprintf(stderr, "%s: profile %s, %zu benchmarks x %d repetitions%s%s\n", s.prog.c_str(),
-                 s.profile.name.c_str(), s.benchmarks, repetitions(s.passthrough, s.profile),
+                 s.profile.name.c_str(), selected, repetitions(s.passthrough, s.profile),
                  s.out ? ", writing " : "", s.out ? s.out->c_str() : "");
   }
   const LoadMeter load;
   NoiseReporter file;
-  benchmark::ConsoleReporter console;
-  SessionReporter display(console), session(file);
+  ProgressReporter progress(selected);
+  SessionReporter display(s.table ? *benchmark::CreateDefaultDisplayReporter() : progress);
+  SessionReporter session(file);
   std::size_t ran = 0;
   if (listing) {
     benchmark::RunSpecifiedBenchmarks(&display, s.out ? &session : nullptr);

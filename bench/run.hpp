@@ -18,6 +18,7 @@ struct RunSetup {
   std::optional<std::filesystem::path> out;
   std::vector<std::string> passthrough;  // --benchmark_* flags from the command line
   std::size_t benchmarks = 0;            // how many were registered, for the progress line
+  bool table = false;                    // Google Benchmark's console table instead of our lines
   std::vector<std::string> names;        // the registered benchmarks, in order
 };
 
@@ -33,7 +34,8 @@ std::vector<std::string> initialize_benchmark(const std::string& prog,
 // minimum time (flags given on the command line win), one question at a time
 // with the repetitions of its benchmarks interleaved at random (see
 // interleave.hpp; --benchmark_enable_random_interleaving=false keeps each
-// benchmark's repetitions together), marks noisy ones, and
+// benchmark's repetitions together), prints one line per finished benchmark
+// (or the table), marks noisy ones, and
 // with `out` publishes the JSON (with the machine's load in its context)
 // when no benchmark failed, or keeps it as `out`.failed. Returns the exit
 // status: 0, 1 (a benchmark failed or none ran), 2 (an unknown flag).

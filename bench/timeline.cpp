@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "children.hpp"
 #include "models/registry.hpp"
 #include "result_file.hpp"
 #include "sysinfo.hpp"
@@ -114,7 +115,10 @@ int main(int argc, char** argv) {
           std::printf("  %-13s %s\n", sc.name.c_str(), sc.what.c_str());
         return 0;
       }
-      if (!arg.starts_with("--out=") || arg.size() == 6) {
+      if (arg == "--out" || arg == "--out=") {
+        throw std::invalid_argument("--out is empty; allowed: --out=DIR, a directory path");
+      }
+      if (!arg.starts_with("--out=")) {
         throw std::invalid_argument("unknown argument '" + std::string(arg) +
                                     "'; see timeline --help");
       }
@@ -127,6 +131,7 @@ int main(int argc, char** argv) {
   }
   try {
     cvp::set_timer_slack(std::chrono::nanoseconds(1));
+    cvp::children::install_exit_handlers();
     return run(out);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "timeline: error: %s\n", e.what());

@@ -56,6 +56,17 @@ MachineCpu machine_cpu() {
   return m;
 }
 
+std::optional<long long> mem_available_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key, unit;
+  long long kib = 0;
+  while (in >> key >> kib) {
+    std::getline(in, unit);
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return std::nullopt;
+}
+
 double loadavg_1m() {
   std::ifstream in("/proc/loadavg");
   double one = -1;

@@ -25,6 +25,9 @@ struct MachineCpu {
 };
 MachineCpu machine_cpu();
 
+// MemAvailable from /proc/meminfo in bytes, or nothing when unreadable.
+std::optional<long long> mem_available_bytes();
+
 // The 1-minute load average (/proc/loadavg), or -1 when unreadable.
 double loadavg_1m();
 

@@ -16,8 +16,7 @@ TEST(LoadMeter, DescribesTheIntervalAsJson) {
   for (int i = 0; i < 5'000'000; ++i) x = x + i;
   const LoadMeter::Summary summary = meter.finish();
   const std::string& json = summary.json;
-  EXPECT_NE(json.find(summary.loaded ? "\"loaded\": true" : "\"loaded\": false"),
-            std::string::npos)
+  EXPECT_NE(json.find(summary.loaded ? "\"loaded\": true" : "\"loaded\": false"), std::string::npos)
       << json;
   EXPECT_TRUE(is_json(json)) << json;
   for (const char* key :

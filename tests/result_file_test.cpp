@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace cvp::bench {
 namespace {
@@ -77,6 +80,78 @@ TEST_F(ResultFile, KeepFailedWritesBesideAndLeavesOutAlone) {
   keep_failed(out, "{}");
   EXPECT_FALSE(fs::exists(out));
   EXPECT_EQ(read(out.string() + ".failed"), "{}");
+}
+
+// Everything in the output folder apart from the files a test expects.
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST_F(ResultFile, KeepFailedReplacesAPlantedLinkInsteadOfWritingThroughIt) {
+  const fs::path outside = dir_ / "outside";
+  fs::create_directories(outside);
+  std::ofstream(outside / "target") << "not yours";
+  const fs::path out = dir_ / "r" / "r.json";
+  fs::create_directories(out.parent_path());
+  fs::create_symlink(outside / "target", out.string() + ".failed");
+  fs::create_symlink(outside / "target", out.string() + ".partial");
+  keep_failed(out, "{}");
+  EXPECT_EQ(read(outside / "target"), "not yours");
+  EXPECT_FALSE(fs::is_symlink(out.string() + ".failed"));
+  EXPECT_EQ(read(out.string() + ".failed"), "{}");
+  publish(out, "{}");
+  EXPECT_EQ(read(outside / "target"), "not yours");
+  EXPECT_EQ(names_in(out.parent_path()),
+            (std::vector<std::string>{"r.json", "r.json.failed", "r.json.partial"}));
+}
+
+TEST_F(ResultFile, PublishNeverFollowsAPreviousThatIsALink) {
+  const fs::path outside = dir_ / "outside";
+  fs::create_directories(outside);
+  const fs::path out = dir_ / "r" / "r.json";
+  publish(out, "{\"v\": 1}");
+  fs::create_directory_symlink(outside, out.parent_path() / "previous");
+  EXPECT_THROW(check_out_file(out), std::invalid_argument);
+  try {
+    publish(out, "{\"v\": 2}");
+    FAIL() << "published through a previous/ that is a link";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("is never followed"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::is_empty(outside));
+  EXPECT_EQ(read(out), "{\"v\": 1}");
+  EXPECT_EQ(names_in(out.parent_path()), (std::vector<std::string>{"previous", "r.json"}));
+}
+
+TEST_F(ResultFile, TemporaryFilesHaveNamesNoOneCanGuess) {
+  // Two writes of one result: the temporary names differ, and none is left.
+  const fs::path out = dir_ / "r.json";
+  publish(out, "{}");
+  publish(out, "{}");
+  EXPECT_EQ(names_in(dir_), (std::vector<std::string>{"previous", "r.json"}));
+  EXPECT_EQ(names_in(dir_ / "previous"), (std::vector<std::string>{"r.json"}));
+}
+
+TEST_F(ResultFile, RefusesAnOutWithAControlCharacter) {
+  try {
+    check_out_file(dir_ / "a\nb.json");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--out contains a control character (0x0a); allowed: a file path without control "
+              "characters");
+  }
+  EXPECT_THROW(check_out_file(dir_ / "a\x1b[31mb.json"), std::invalid_argument);
+  EXPECT_THROW(check_out_dir(dir_ / "a\tb"), std::invalid_argument);
+}
+
+TEST_F(ResultFile, CheckOutDirRefusesAFolderWhereNoFileCanBeMade) {
+  EXPECT_THROW(check_out_dir("/proc/cvp-traces"), std::invalid_argument);
+  EXPECT_NO_THROW(check_out_dir(dir_ / "traces"));
+  EXPECT_TRUE(fs::is_empty(dir_));
 }
 
 TEST(IsJson, AcceptsGoogleBenchmarkOutputAndRefusesDamage) {

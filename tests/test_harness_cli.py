@@ -202,7 +202,10 @@ def test_failed_first_repetition_is_final_and_does_not_crash(io_sleep, tmp_path)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 1, stderr
     assert time.monotonic() - t_kill < 5, "the failure waited for the remaining repetitions"
-    assert stdout.count("an earlier repetition failed") == 2
+    # One console line for the benchmark, saying the first repetition's error.
+    lines = [l for l in stderr.splitlines() if l.startswith("[")]
+    assert len(lines) == 1 and lines[0].startswith("[1/1] io_sleep/fork/"), stderr
+    assert ": error: fork: worker " in lines[0] and "killed by signal 9" in lines[0]
     failed = json.loads((tmp_path / "io_sleep.json.failed").read_text())
     rows = [b for b in failed["benchmarks"] if b["run_type"] == "iteration"]
     assert len(rows) == 3 and all(b.get("error_occurred") for b in rows)
@@ -226,3 +229,76 @@ def test_a_failed_write_is_never_published(io_sleep, tmp_path):
     assert "File too large" in r.stderr
     assert out.read_text() == "earlier results"
     assert not (tmp_path / "previous").exists()
+
+
+LINE = (r"\[(\d+)/(\d+)\] (\S+): \d+\.\d{3} ms, parallelism \d+\.\d\d, peak_inflight \d+, "
+        r"efficiency \d+\.\d\d(, speedup \d+\.\d\d)?(, lost_updates \d+\.\d)?"
+        r"(, noisy \(cv \d+\.\d%\))?  \(elapsed \d+:\d\d, ~\d+:\d\d left\)")
+
+
+def test_the_console_is_one_line_per_finished_benchmark(cpu_hash, tmp_path):
+    import re
+    r = run(cpu_hash, "--models=serial,fork", "--tasks=8", "--workers=2", "--bytes=64",
+            "--benchmark_repetitions=3", "--benchmark_min_time=0.001",
+            "--benchmark_filter=fork|serial", f"--out={tmp_path / 'r.json'}")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "", "Google Benchmark's table is printed"
+    assert "DEBUG" not in r.stderr and "bytes=" not in r.stderr
+    lines = [l for l in r.stderr.splitlines() if l.startswith("[")]
+    assert len(lines) == 2, r.stderr
+    for k, line in enumerate(lines, 1):
+        m = re.fullmatch(LINE, line)
+        assert m, line
+        assert (int(m.group(1)), int(m.group(2))) == (k, 2)
+        assert ", speedup " in line  # pure hashing is paired
+    assert "cpu_hash: profile default, 2 benchmarks x 3 repetitions" in r.stderr
+
+
+def test_the_filter_sets_the_count_and_table_brings_back_google_benchmarks_table(cpu_hash):
+    r = run(cpu_hash, "--models=serial,fork", "--tasks=8", "--workers=2", "--bytes=64",
+            "--benchmark_repetitions=1", "--benchmark_min_time=0.001", "--benchmark_filter=fork")
+    assert r.returncode == 0, r.stderr
+    assert [l.split("]")[0] for l in r.stderr.splitlines() if l.startswith("[")] == ["[1/1"]
+    t = run(cpu_hash, "--models=serial", "--tasks=8", "--bytes=64", "--table",
+            "--benchmark_repetitions=1", "--benchmark_min_time=0.001")
+    assert t.returncode == 0, t.stderr
+    assert "cpu_hash/serial/tasks:8/workers:1/bytes:64" in t.stdout
+    assert not [l for l in t.stderr.splitlines() if l.startswith("[")]
+    assert "--table" in run(cpu_hash, "--help").stdout
+
+
+def test_an_invalid_filter_is_bad_input(io_sleep, tmp_path):
+    r = run(io_sleep, "--benchmark_filter=(", f"--out={tmp_path / 'io.json'}")
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("io_sleep: error: --benchmark_filter is '(', which is not a valid "
+                               "regular expression")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_out_with_a_control_character_is_refused(io_sleep, tmp_path):
+    r = run(io_sleep, "--models=serial", "--tasks=1", f"--out={tmp_path}/a\nb.json")
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "io_sleep: error: --out contains a control character (0x0a); allowed: a file path "
+        "without control characters"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_workers_times_message_size_is_capped_before_running(cpu_hash, tmp_path):
+    """cpu_hash --models=fork --workers=64 --bytes=67108864 used to reach 3.9 GB."""
+    t0 = time.monotonic()
+    r = run(cpu_hash, "--models=fork", "--workers=64", "--bytes=67108864",
+            f"--out={tmp_path / 'r.json'}")
+    assert r.returncode == 2
+    assert time.monotonic() - t0 < 10, "refused only after running"
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("cpu_hash: error: workers x bytes is too large: 64 workers x "
+                               "67108864 bytes needs 4160 MiB ((workers + 1) messages); allowed: "
+                               "(workers + 1) x bytes up to ")
+    assert list(tmp_path.iterdir()) == []
+    # The largest message on one worker still fits.
+    assert run(cpu_hash, "--models=serial", "--tasks=1", "--bytes=67108864", "--rounds=1",
+               "--benchmark_repetitions=1", "--benchmark_min_time=0.001").returncode == 0

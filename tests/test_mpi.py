@@ -83,6 +83,12 @@ def test_two_slots_of_a_hostfile_run_two_ranks_with_checked_digests(tmp_path: Pa
         assert b["workers"] == 2 and 1 <= b["peak_inflight"] <= 2
     assert "speedup" in rows["cpu_hash/mpi/tasks:64/workers:2/bytes:4096/manual_time"]
     assert "bytes_per_second" in rows["cpu_hash/mpi/tasks:64/workers:2/bytes:4096/manual_time"]
+    # The console, piped: one line per benchmark on stderr, no table and no colours (a rank's
+    # stdout is a pseudo-terminal under mpiexec even when mpiexec's is a pipe).
+    lines = [l for l in r.stderr.splitlines() if l.startswith("[")]
+    assert [l.split(":")[0] for l in lines] == ["[1/2] cpu_hash/mpi/tasks", "[2/2] io_sleep/mpi/tasks"]
+    assert "\x1b[" not in r.stdout + r.stderr
+    assert r.stdout == ""
 
 
 def listed(cmd: list[str]) -> list[str]:
@@ -180,7 +186,10 @@ def test_a_rank_killed_in_a_run_is_an_error_row_and_keeps_the_previous_result(
     failed = json.loads((tmp_path / "mpi.json.failed").read_text())
     errors = [b["error_message"] for b in failed["benchmarks"] if b.get("error_occurred")]
     assert errors and "rank 1" in errors[0]
-    assert "ERROR OCCURRED" in stdout
+    # One console line for the failed benchmark, on stderr; no table, no colours.
+    log = (tmp_path / "stderr.txt").read_text()
+    assert re.search(r"^\[1/\d+\] io_sleep/mpi/\S+: error: .*rank 1", log, re.M), log
+    assert "\x1b[" not in stdout + log
     time.sleep(0.5)
     assert not [p for p in ranks.values() if alive(p)]
     assert processes_mentioning(str(out)) == []
@@ -206,8 +215,9 @@ def stop_rank(proc: subprocess.Popen, out: Path, ranks: dict[int, int], rank: in
 @needs_mpi
 def test_a_stopped_rank_is_an_error_row_within_the_progress_timeout(tmp_path: Path) -> None:
     proc, out, ranks = start(tmp_path, "previous\n")
-    stdout = stop_rank(proc, out, ranks, 1, 15)
-    assert "made no progress" in stdout or "held tasks" in stdout
+    stop_rank(proc, out, ranks, 1, 15)
+    log = (tmp_path / "stderr.txt").read_text()  # the console line is on stderr
+    assert "made no progress" in log or "held tasks" in log, log
     assert processes_mentioning(str(out)) == []
 
 
@@ -217,7 +227,10 @@ def test_rank_0_stopped_in_a_run_ends_the_job_from_the_other_ranks(tmp_path: Pat
     # the progress timeout and end the job.
     proc, out, ranks = start(tmp_path, "previous\n")
     stop_rank(proc, out, ranks, 0, 15)
-    assert "no progress while waiting for rank 0" in (tmp_path / "stderr.txt").read_text()
+    log = (tmp_path / "stderr.txt").read_text()
+    assert "no progress while waiting for rank 0" in log
+    # The rank at fault is named, not only the rank that noticed and ended the job.
+    assert f"rank 0 (pid {ranks[0]} on " in log and ") is stopped" in log, log
 
 
 @needs_mpi

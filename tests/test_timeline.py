@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,32 @@ def test_out_that_is_a_file_is_refused(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip() == f"timeline: error: --out is '{f}'; allowed: a directory path"
     assert f.read_text() == "x"
+
+
+def test_empty_out_says_it_is_empty_and_what_is_allowed():
+    r = subprocess.run([str(_timeline()), "--out="], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.strip() == "timeline: error: --out is empty; allowed: --out=DIR, a directory path"
+
+
+def test_a_folder_where_nothing_can_be_written_is_refused_before_running(tmp_path):
+    # /proc takes no new file, even from root; a read-only folder would not stop root.
+    t0 = time.monotonic()
+    r = subprocess.run([str(_timeline()), "--out=/proc/cvp-traces"], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert time.monotonic() - t0 < 10, "refused only after tracing"
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith(
+        "timeline: error: --out is '/proc/cvp-traces', but no file can be made in '/proc': ")
+
+
+def test_out_with_a_control_character_is_refused(tmp_path):
+    r = subprocess.run([str(_timeline()), f"--out={tmp_path}/a\nb"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "timeline: error: --out contains a control character (0x0a); allowed: a directory path "
+        "without control characters"]
+    assert list(tmp_path.iterdir()) == []

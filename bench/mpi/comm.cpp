@@ -34,13 +34,27 @@ struct PeerRecord {
 };
 
 // False when `pid` is gone or a zombie (dead, not yet reaped by orted).
-bool process_alive(int pid) {
-  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+// The state letter in /proc/PID/stat ('T' stopped, 'Z' zombie), or '?'.
+char process_state(int pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
-  if (!std::getline(stat, line)) return true;  // no /proc: trust kill()
+  if (!std::getline(stat, line)) return '?';
   const std::size_t paren = line.rfind(')');
-  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
+  return paren == std::string::npos || paren + 2 >= line.size() ? '?' : line[paren + 2];
+}
+
+bool process_alive(int pid) {
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+  return process_state(pid) != 'Z';  // no /proc: trust kill()
+}
+
+// Who a wait that timed out waited for, when it was one rank on this host:
+// the message must name the rank at fault, not the rank that noticed.
+std::string culprit(const World& world, const std::vector<int>& ranks) {
+  if (ranks.size() != 1 || ranks[0] == world.rank() || !world.local(ranks[0])) return "";
+  const int r = ranks[0];
+  const char state = process_state(world.peers()[static_cast<std::size_t>(r)].pid);
+  return ": " + world.describe(r) + (state == 'T' || state == 't' ? " is stopped" : " made none");
 }
 
 }  // namespace
@@ -159,7 +173,9 @@ void wait(const World& world, MPI_Request& req, MPI_Status* status, const Watch&
     if (now >= next_check) {
       check_term();
       check_alive(world, watch.ranks);
-      if (now > watch.deadline) throw RankLost("no progress while waiting for " + watch.what);
+      if (now > watch.deadline) {
+        throw RankLost("no progress while waiting for " + watch.what + culprit(world, watch.ranks));
+      }
       next_check = now + std::chrono::milliseconds(20);
     }
     backoff.pause();

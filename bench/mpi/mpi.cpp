@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -26,7 +28,9 @@
 #include "models/model.hpp"
 #include "models/registry.hpp"
 #include "noise_reporter.hpp"
+#include "out_lock.hpp"
 #include "plan.hpp"
+#include "progress_reporter.hpp"
 #include "reporters.hpp"
 #include "result_file.hpp"
 #include "run.hpp"
@@ -114,9 +118,13 @@ class MpiBenchmark {
         std::_Exit(1);
       }
       if (!rank0()) {
-        // Only rank 0 reports; a rank that cannot go on ends the job.
-        std::fprintf(stderr, "%s: %s: %s\n", kProg, world_.describe(world_.rank()).c_str(),
-                     e.what());
+        // Only rank 0 reports; a rank that cannot go on ends the job. When
+        // another rank is at fault, say so: MPI_ABORT's own banner names
+        // the rank that called it.
+        const bool lost = dynamic_cast<const RankLost*>(&e) != nullptr;
+        std::fprintf(
+            stderr, "%s: %s: %s%s\n", kProg, world_.describe(world_.rank()).c_str(), e.what(),
+            lost ? "; this rank ends the job (MPI_ABORT names it, not the rank at fault)" : "");
         world_.abort(1);
       }
       shared_.broken = e.what();
@@ -484,9 +492,10 @@ int run_harness(const World& world, const Options& o) {
   if (bench::benchmark_flag_on(o.passthrough, "--benchmark_list_tests")) {
     return list_benchmarks(rank0);
   }
+  const std::size_t selected = rank0 ? bench::count_selected_benchmarks() : 0;
   if (rank0) {
     std::fprintf(stderr, "%s: profile %s, %zu benchmarks x %d repetitions on %d ranks%s%s\n", kProg,
-                 profile.name.c_str(), plan.size(), bench::repetitions(o.passthrough, profile),
+                 profile.name.c_str(), selected, bench::repetitions(o.passthrough, profile),
                  world.size(), o.out ? ", writing " : "", o.out ? o.out->c_str() : "");
   }
 
@@ -494,9 +503,12 @@ int run_harness(const World& world, const Options& o) {
   const bench::LoadMeter load([&world, &gather] { return ranks_cpu_s(world, gather); });
   bench::NoiseReporter file;
   PlainNames plain_file(file);
-  benchmark::ConsoleReporter console(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color
-                                                           : benchmark::ConsoleReporter::OO_None);
-  PlainNames plain_console(console);
+  // No colours in the table: under mpiexec a rank's stdout is a pseudo-terminal
+  // even when mpiexec's own output goes to a pipe or a file.
+  benchmark::ConsoleReporter console(benchmark::ConsoleReporter::OO_None);
+  bench::ProgressReporter progress(selected);
+  PlainNames plain_console(o.table ? static_cast<benchmark::BenchmarkReporter&>(console)
+                                   : progress);
   SilentReporter silent;
   std::size_t ran = 0;
   if (rank0) {
@@ -574,7 +586,11 @@ int main(int argc, char** argv) {
   using namespace cvp::mpi;
   // Before MPI starts threads of its own, so that every thread has it.
   cvp::set_timer_slack(std::chrono::nanoseconds(1));
+  // A write beyond RLIMIT_FSIZE fails with EFBIG, said in one line, instead
+  // of SIGXFSZ ending the rank without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   Options o;
+  std::optional<cvp::bench::OutLock> lock;
   try {
     // Everything the command line can get wrong is refused here, before
     // MPI starts and before anything is measured or written.
@@ -584,6 +600,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (o.out) cvp::bench::check_out_file(*o.out);
+    // Rank 0 writes the result, so rank 0 holds the lock; the others refuse
+    // nothing, and mpiexec ends them when rank 0 exits with status 2.
+    if (o.out && first_rank()) lock.emplace(*o.out);
   } catch (const std::invalid_argument& e) {
     if (first_rank()) std::fprintf(stderr, "%s: error: %s\n", kProg, e.what());
     return 2;

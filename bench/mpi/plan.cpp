@@ -69,6 +69,10 @@ Options parse_options(int argc, char** argv) {
       o.help = true;
       continue;
     }
+    if (arg == "--table") {
+      o.table = true;
+      continue;
+    }
     if (!seen.insert(name).second) {
       throw std::invalid_argument(name + " is given twice; give each flag once");
     }
@@ -131,7 +135,7 @@ Options parse_options(int argc, char** argv) {
 
 void print_help(const char* argv0) {
   std::printf(
-      "usage: mpiexec -n W %s [--profile=quick|default|full] [--out=FILE.json]\n"
+      "usage: mpiexec -n W %s [--profile=quick|default|full] [--out=FILE.json] [--table]\n"
       "       [--workloads=io_sleep,cpu_hash,mixed] [--tasks=N,...] [--sleep_us=T,...]\n"
       "       [--bytes=B,...] [--rounds=R,...] [--cpu_share_pct=P,...] [--benchmark_...]\n\n"
       "The mpi model: W ranks (W = mpiexec -n), rank 0 handing out chunks of N/(32W)\n"
@@ -144,7 +148,10 @@ void print_help(const char* argv0) {
       "  --bytes          cpu_hash: message bytes each task hashes\n"
       "  --rounds         cpu_hash: chained SHA-256 rounds per task\n"
       "  --cpu_share_pct  mixed: percent of each 10 ms task spent hashing\n"
-      "  --out            write the result JSON there, only when every benchmark succeeded\n\n"
+      "  --out            write the result JSON there, only when every benchmark succeeded;\n"
+      "                   one run per FILE at a time\n"
+      "  --table          Google Benchmark's console table on stdout instead of one line\n"
+      "                   per finished benchmark on stderr\n\n"
       "Exit status: 0 success, 1 a benchmark failed or none matched, 2 bad input.\n",
       argv0, argv0);
 }

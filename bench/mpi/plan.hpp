@@ -26,6 +26,7 @@ std::string_view workload_name(Kind k);
 
 struct Options {
   bool help = false;
+  bool table = false;  // Google Benchmark's console table instead of one line per benchmark
   std::string profile = "default";
   std::optional<std::filesystem::path> out;
   std::vector<Kind> workloads{Kind::kIoSleep, Kind::kCpuHash, Kind::kMixed};

@@ -11,6 +11,7 @@
 #include "models/loop_run.hpp"
 #include "models/uv_check.hpp"
 #include "params.hpp"
+#include "thread_probe.hpp"
 #include "timing.hpp"
 #include "workloads/io_sleep.hpp"
 
@@ -83,7 +84,21 @@ void EventLoopOffloadModel::after_work_cb(uv_work_t* req, int status) {
   --run.remaining;
 }
 
+void ensure_uv_threadpool_can_start() {
+  // libuv starts its pool once per process, at the first uv_queue_work, and
+  // calls abort() when a thread of it cannot be made (init_threads in
+  // threadpool.c): the threads are tried here first, once, so that a
+  // process limit becomes an error row instead of a silent exit 134.
+  static bool checked = false;
+  if (checked) return;
+  probe_threads(uv_threadpool_size(),
+                "event_loop_offload: libuv's threadpool (UV_THREADPOOL_SIZE=" +
+                    std::to_string(uv_threadpool_size()) + ")");
+  checked = true;
+}
+
 void EventLoopOffloadModel::prepare(const Workload& w) {
+  ensure_uv_threadpool_can_start();
   ensure_tasks(std::max(w.tasks(), workers()));
   // Start every pool thread before timing: a job per thread, each blocking
   // briefly so that no thread can take two.

@@ -51,4 +51,8 @@ int uv_threadpool_size();
 // something else.
 void check_uv_threadpool_size_env();
 
+// Throws std::system_error once per process, before libuv's threadpool is
+// first used, when its threads cannot all be made (libuv would abort).
+void ensure_uv_threadpool_can_start();
+
 }  // namespace cvp

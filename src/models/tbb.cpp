@@ -6,6 +6,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "models/inflight_gauge.hpp"
+#include "thread_probe.hpp"
 #include "timing.hpp"
 
 namespace cvp {
@@ -17,6 +18,10 @@ TbbModel::TbbModel(int workers) : Model(workers), arena_(workers) {
 }
 
 void TbbModel::prepare(const Workload&) {
+  // oneTBB makes its worker threads on its own threads and ends the process
+  // ("terminate called ... pthread_create has failed") when one cannot be
+  // made: the W - 1 workers an arena of W adds are tried here first.
+  probe_threads(workers() - 1, "tbb: the arena's worker threads");
   arena_.initialize();
   // Put every worker thread to work once (each item blocks briefly, so no
   // thread can take them all), so the timed runs find the threads created

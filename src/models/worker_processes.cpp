@@ -21,6 +21,7 @@
 #include <system_error>
 #include <utility>
 
+#include "children.hpp"
 #include "timing.hpp"
 
 namespace cvp::workers {
@@ -146,6 +147,7 @@ void Child::kill_and_reap() noexcept {
     ::kill(pid, SIGKILL);
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    children::forget(pid);
     reaped = true;
   }
 }
@@ -154,6 +156,7 @@ void Child::reap() {
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw_errno("waitpid");
   }
+  children::forget(pid);
   reaped = true;
 }
 
@@ -174,8 +177,7 @@ std::string Child::failure() const {
 }
 
 pid_t fork_worker(std::deque<Child>& siblings, const std::function<int()>& body) {
-  const pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork");
+  const pid_t pid = children::fork_owned();
   if (pid > 0) return pid;
   // The child: the earlier siblings' pipe ends are the parent's business, and
   // a sibling that keeps a write end open would hide the parent's hang-up.

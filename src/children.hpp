@@ -1,0 +1,65 @@
+// Child processes that never outlive the harness: forked with a parent-death signal, killed and
+// reaped on SIGINT/SIGTERM, and waited for with a deadline.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace cvp::children {
+
+// Forks a child that dies with this process. In the child (return 0):
+// PR_SET_PDEATHSIG(SIGKILL), then a check that the parent did not die
+// before that (it would never send the signal then), and SIGINT, SIGTERM
+// and SIGHUP back to their default actions. In the parent: the child's pid,
+// registered so that a fatal signal kills and reaps it. Throws
+// std::system_error when fork fails.
+// The parent-death signal fires when the forking *thread* ends: call this
+// from a thread that lives as long as the child (the harness's main thread).
+pid_t fork_owned();
+
+// The pid was reaped: a fatal signal must not kill what may be a new process.
+void forget(pid_t pid) noexcept;
+
+// The pids registered and not forgotten, for tests.
+std::vector<pid_t> registered();
+
+// SIGINT and SIGTERM (and SIGHUP unless it was ignored, as under nohup):
+// kill every registered child with SIGKILL, reap it, remove the cleanup
+// file, then end the process by the same signal. SIGXFSZ is ignored, so
+// that a write beyond RLIMIT_FSIZE fails with EFBIG instead of killing the
+// process without a word.
+void install_exit_handlers();
+
+// A file a fatal signal removes (a temporary result file), or nullptr.
+// The path is copied; one at a time.
+void set_cleanup_path(const char* path) noexcept;
+
+// How one child ended, after wait_all.
+struct Ended {
+  pid_t pid = -1;
+  int status = 0;         // as from waitpid
+  bool stalled = false;   // killed because it made no progress in time
+  char state_seen = '?';  // its /proc state when it was found stalled ('T': stopped)
+  // "" when it exited 0; else "pid 1234 was killed by signal 9 (Killed)",
+  // "pid 1234 exited with status 70", or "pid 1234 made no progress
+  // within 10.0 s (it was stopped); killed".
+  std::string failure(std::chrono::milliseconds timeout) const;
+};
+
+// Waits for every child in `pids` to end, and reaps it. `progress` is read
+// every tick; when it has not changed (and no child ended) for `timeout`,
+// the children still alive are killed with SIGKILL, reaped and marked
+// stalled. Never blocks longer than `timeout` past the last progress.
+std::vector<Ended> wait_all(std::span<const pid_t> pids, std::chrono::milliseconds timeout,
+                            const std::function<std::int64_t()>& progress);
+
+// "pid 1234 was killed by signal 9 (Killed)" for every child that failed, joined by "; ".
+std::string failures(const std::vector<Ended>& ended, std::chrono::milliseconds timeout);
+
+}  // namespace cvp::children
