@@ -63,6 +63,7 @@ and otherwise says so in one line (exit 1).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -70,14 +71,18 @@ import subprocess
 import sys
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
 # The modules beside this script, wherever it is started from.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402
-from cvpresults import (InputError, ModelRegistry, ResultFile, Series, Trace, cores_of,
-                        one_line, ours, read_inputs, run_with_one_line_errors, size_label)
+from cvpoutput import (MANIFEST_NAME, Manifest, OutputError, Publisher, check_target,  # noqa: E402
+                       fingerprint, signals_deferred, text_bytes)
+from cvpresults import (InputError, ModelRegistry, OneLineParser, ResultFile, Series,  # noqa: E402
+                        Trace, cores_of, nonempty_path, one_line, ours, read_inputs,
+                        run_with_one_line_errors, size_label)
 
 CHART_STEMS = ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "parallelism", "mixed_share",
                "vs_limit", "task_overhead")
@@ -90,6 +95,7 @@ FAMILY_PALETTES = {
 OTHER_PALETTE = ["#7f7f7f", "#1f77b4", "#17becf", "#8c564b", "#9467bd", "#2ca02c", "#d62728",
                  "#ff7f0e", "#e377c2", "#bcbd22", "#393b79", "#637939"]
 MARKERS = "osvPX^DhpP*<>d"
+SUMMARY_NAME = "summary.md"
 EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
 
 
@@ -160,12 +166,32 @@ def spread(values: list[float]) -> tuple[float, float]:
     return med - min(values), max(values) - med
 
 
-def save_figure(fig, stem: Path, written: list[Path]) -> None:
-    """`stem`.png and `stem`.svg; no date in the SVG, so the same results give the same files."""
+def figure_bytes(fig) -> dict[str, bytes]:
+    """`fig` as PNG and SVG files' contents; no date in the SVG, so the same
+    results give the same files."""
+    result = {}
     for ext in ("png", "svg"):
-        path = stem.with_name(f"{stem.name}.{ext}")
-        fig.savefig(path, dpi=130 if ext == "png" else None, bbox_inches="tight",
+        buf = BytesIO()
+        fig.savefig(buf, format=ext, dpi=130 if ext == "png" else None, bbox_inches="tight",
                     metadata={"Date": None} if ext == "svg" else None)
+        result[ext] = buf.getvalue()
+    return result
+
+
+def write_draft(path: Path, data: bytes) -> None:
+    """A file in a private staging folder (made by mkdtemp: nobody else can
+    plant anything there); OutputError naming it when it cannot be written."""
+    try:
+        path.write_bytes(data)
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write ({one_line(e.strerror or e)})") from None
+
+
+def save_figure(fig, stem: Path, written: list[Path]) -> None:
+    """`stem`.png and `stem`.svg."""
+    for ext, data in figure_bytes(fig).items():
+        path = stem.with_name(f"{stem.name}.{ext}")
+        write_draft(path, data)
         written.append(path)
 
 
@@ -875,14 +901,114 @@ def default_inputs() -> list[Path]:
     return [Path(__file__).resolve().parent / "results"]
 
 
-def remove_stale(out: Path, made: set[str]) -> None:
-    """Deletes charts an earlier run left that this run did not make."""
-    for path in out.iterdir():
-        stem, ext = path.stem, path.suffix
-        if ext not in (".png", ".svg") or stem in made:
-            continue
-        if stem in CHART_STEMS or stem.startswith("timeline_") or stem.endswith("_times"):
-            path.unlink()
+def is_chart_name(name: str) -> bool:
+    """Whether `name` is one plot.py gives its charts."""
+    stem, ext = os.path.splitext(name)
+    return ext in (".png", ".svg") and (stem in CHART_STEMS or stem.startswith("timeline_")
+                                        or stem.endswith("_times"))
+
+
+@dataclass
+class Ownership:
+    """Which files in the output folder plot.py may replace or remove: those
+    its manifest lists and that still hold what it wrote. A folder without a
+    manifest is the user's, except the project's own results/ folder, whose
+    charts were committed by plot.py runs from before manifests: there the
+    files at plot.py's names are taken as its own once, and the manifest
+    written then takes over. --force replaces files at the names plot.py
+    writes whoever wrote them (never a device, FIFO, folder or symlink)."""
+
+    out: Path
+    manifest: Manifest | None
+    force: bool
+    adopt: bool
+    foreign: list[str] = field(default_factory=list)  # replaced under --force
+
+    @classmethod
+    def of(cls, out: Path, force: bool) -> "Ownership":
+        try:
+            manifest = Manifest.read(out) if out.is_dir() else None
+        except InputError:
+            if not force:
+                raise
+            manifest = None
+        adopt = manifest is None and out.resolve() == default_inputs()[0].resolve()
+        return cls(out=out, manifest=manifest, force=force, adopt=adopt)
+
+    def mine(self, name: str) -> bool:
+        if self.manifest is not None:
+            return self.manifest.owns(name)
+        return self.adopt and (self.out / name).is_file() and not (self.out / name).is_symlink()
+
+    def claim(self, names: list[str]) -> list[str]:
+        """The names among `names` that exist in the folder (to be replaced);
+        InputError for one that is not a regular file, or (without --force)
+        one plot.py did not write."""
+        existing = [n for n in names if os.path.lexists(self.out / n)]
+        for n in existing:
+            check_target(self.out / n)
+        foreign = [n for n in existing if not self.mine(n)]
+        if foreign and not self.force:
+            more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+            raise InputError(f"{self.out / foreign[0]}: exists, and plot.py did not write it or "
+                             f"it changed since{more}; refusing to replace it (--force "
+                             "replaces it)")
+        self.foreign = sorted(set(self.foreign) | set(foreign))
+        return existing
+
+    def carried(self, rewritten: set[str], removed: set[str]) -> dict[str, dict]:
+        """Entries of the old manifest that still hold and stay in the folder."""
+        if self.manifest is None:
+            return {}
+        return {n: e for n, e in self.manifest.files.items()
+                if n not in rewritten | removed and self.manifest.owns(n)}
+
+
+def stale_charts(out: Path, made: set[str]) -> list[str]:
+    """Chart files in `out` that this run did not make."""
+    return sorted(p.name for p in out.iterdir()
+                  if is_chart_name(p.name) and os.path.splitext(p.name)[0] not in made)
+
+
+def publish(drafts: dict[str, Path], out: Path, owner: Ownership, made: set[str],
+            inputs: list[Path]) -> list[str]:
+    """Moves the drafts into `out` with a new manifest and removes the charts
+    of an earlier plot.py run that this run did not make; returns the names
+    replaced. Charts plot.py did not write are left where they are."""
+    replaced = owner.claim(sorted(drafts))
+    stale = stale_charts(out, made)
+    removable = {n for n in stale if owner.mine(n)}
+    for n in sorted(set(stale) - removable):
+        print(f"plot.py: warning: left {out / n}: named like a chart, but plot.py did not "
+              "write it", file=sys.stderr)
+    entries = owner.carried(set(drafts), removable)
+    with Publisher(inputs) as pub:
+        for name, draft in sorted(drafts.items()):
+            data = draft.read_bytes()
+            pub.stage(out / name, data)
+            entries[name] = fingerprint(data)
+        pub.stage(out / MANIFEST_NAME, Manifest(out, entries).to_bytes())
+        with signals_deferred():
+            pub.commit()
+            for n in sorted(removable):
+                (out / n).unlink(missing_ok=True)
+    if removable:
+        print(f"plot.py: removed charts of an earlier run that this run did not make from {out}: "
+              + ", ".join(sorted(removable)), file=sys.stderr)
+    return replaced
+
+
+def say_replaced(out: Path, replaced: list[str], owner: Ownership) -> None:
+    """One line on stderr for what an earlier run left and this one replaced."""
+    own = [n for n in replaced if n not in owner.foreign]
+    if own:
+        whose = "an earlier plot.py run" + (" (no manifest yet: results/ from before manifests)"
+                                            if owner.adopt else "")
+        print(f"plot.py: replaced in {out} the files of {whose}: {', '.join(own)}",
+              file=sys.stderr)
+    if owner.foreign:
+        print(f"plot.py: replaced in {out} files plot.py had not written (--force): "
+              + ", ".join(owner.foreign), file=sys.stderr)
 
 
 def draw(inputs, staging: Path, written: list[Path]) -> set[str]:
@@ -905,7 +1031,7 @@ def draw(inputs, staging: Path, written: list[Path]) -> set[str]:
     return made
 
 
-def plot(paths: list[Path], out: Path | None) -> int:
+def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
     # Every input is read and checked before anything is written.
     inputs = read_inputs(paths)
     files, models = inputs.files, inputs.models
@@ -929,37 +1055,49 @@ def plot(paths: list[Path], out: Path | None) -> int:
     out = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: not a folder")
+    owner = Ownership.of(out, force)
+    # The two names every run writes are checked before any drawing.
+    owner.claim([n for n in (SUMMARY_NAME, report.REPORT_NAME)
+                 if n != SUMMARY_NAME or summary is not None])
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    # Charts are drawn into a staging folder beside the output and moved in
+    # Charts are drawn into a staging folder in the output folder and moved in
     # only when all of them succeeded: a failure leaves the old ones intact.
     staging = Path(tempfile.mkdtemp(prefix=".plot-", dir=out))
-    written: list[Path] = []
+    done = False
     try:
+        written: list[Path] = []
         with warnings.catch_warnings():
             # Layout advice from matplotlib (a crowded timeline) is not the reader's problem.
             warnings.simplefilter("ignore", UserWarning)
             made = draw(inputs, staging, written)
         if not made and summary is None:
             raise InputError(f"{paths[0]}: no benchmark row without an error; nothing to plot")
+        drafts = {p.name: p for p in written}
         if summary is not None:
-            (staging / "summary.md").write_text(summary)
+            write_draft(staging / SUMMARY_NAME, text_bytes(summary))
+            drafts[SUMMARY_NAME] = staging / SUMMARY_NAME
         page = report.write_report(inputs, paths, staging, made, CHART_STEMS, out, summary)
-        for path in written:
-            os.replace(path, out / path.name)
-        remove_stale(out, made)
-        os.replace(page, out / page.name)
-        if summary is not None:
-            os.replace(staging / "summary.md", out / "summary.md")
-            print(summary)
-            print(f"wrote {out / 'summary.md'}")
-        for path in written:
-            print(f"wrote {out / path.name}")
-        print(f"wrote {out / page.name}")
-        if (out / page.name).stat().st_size > report.MAX_BYTES:
-            print(f"plot.py: warning: {out / page.name} is over "
-                  f"{report.MAX_BYTES // 2**20} MB", file=sys.stderr)
+        drafts[page.name] = page
+        sources = [f.path for f in files] + [t.path for t in inputs.traces]
+        replaced = publish(drafts, out, owner, made, sources)
+        done = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not done:
+            # A folder this run made and filled with nothing is not left behind.
+            with contextlib.suppress(OSError):
+                out.rmdir()
+    say_replaced(out, replaced, owner)
+    if summary is not None:
+        print(summary)
+        print(f"wrote {out / SUMMARY_NAME}")
+    for path in written:
+        print(f"wrote {out / path.name}")
+    print(f"wrote {out / page.name}")
+    if (out / page.name).stat().st_size > report.MAX_BYTES:
+        print(f"plot.py: warning: {out / page.name} is over "
+              f"{report.MAX_BYTES // 2**20} MB", file=sys.stderr)
     return 0
 
 
@@ -990,20 +1128,23 @@ def require_matplotlib(script: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("inputs", nargs="*", type=Path,
+    parser = OneLineParser(prog="plot.py", description=__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("inputs", nargs="*", type=nonempty_path,
                         help="Google Benchmark JSON files, traces, or folders of them")
-    parser.add_argument("-o", "--output", type=Path, help="folder for the charts and summary.md")
+    parser.add_argument("-o", "--output", type=nonempty_path,
+                        help="folder for the charts and summary.md")
+    parser.add_argument("--force", action="store_true",
+                        help="replace files at the output names that plot.py did not write")
     parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     args = parser.parse_args(argv)
 
     def body() -> int:
         require_matplotlib(Path(__file__).resolve())
-        return plot(args.inputs or default_inputs(), args.output)
+        return plot(args.inputs or default_inputs(), args.output, args.force)
 
     return run_with_one_line_errors("plot.py", body, debug=args.debug, failed_exit=EXIT_FAILED,
-                                    plain=(MissingMatplotlib, OSError))
+                                    plain=(MissingMatplotlib, OSError, OutputError))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from cvpoutput import OutputError, text_bytes
 from cvpresults import (InputError, Inputs, ModelRegistry, ResultFile, Series, Trace, cores_of,
                         one_line, ours, size_label)
 
@@ -1107,5 +1108,8 @@ def write_report(inputs: Inputs, paths: list[Path], staging: Path, stems: set[st
                 comparison = f"No comparison with {sides[0]}: {one_line(e, 300)}"
         text = render(ev, stems, known, staging, out, summary, comparison)
     path = staging / REPORT_NAME
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.write_bytes(text_bytes(text))
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write ({one_line(e.strerror or e)})") from None
     return path
