@@ -65,6 +65,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -774,6 +775,28 @@ def summary_rows(io: list[Series], cpu: list[Series], mixed: list[Series] | None
     return rows
 
 
+# Characters that would make text from the input into Markdown or HTML:
+# raw HTML (< > &), a table cell's end (|), a code span (`), emphasis (*),
+# a link ([ ]), and the backslash that escapes them all.
+_MD_ESCAPES = str.maketrans({"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]",
+                             "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def md(value: object) -> str:
+    """Text from the input as literal Markdown text on one line (also in a table cell)."""
+    return one_line(value, 300).translate(_MD_ESCAPES)
+
+
+def md_code(value: object) -> str:
+    """Text from the input as a Markdown code span: a fence of more backticks
+    than the text holds in a row, so the text cannot end it (inside a code
+    span HTML and Markdown are shown as they are). Not for table cells."""
+    text = one_line(value, 300)
+    fence = "`" * (max(map(len, re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def summary_markdown(rows: list[dict], files: list[ResultFile], models: ModelRegistry,
                      loop: str | None = None) -> str:
     """summary.md: the table of `rows`, notes on noise and load, then the
@@ -787,10 +810,10 @@ def summary_markdown(rows: list[dict], files: list[ResultFile], models: ModelReg
     noisy = sorted({s.name for f in files for s in f.series.values() if s.noisy})
     if rows:
         shown = models.ordered({m for r in rows for m in r["efficiency"]})
-        base = models.baseline() or "baseline"
+        base = md(models.baseline() or "baseline")
         lines += [
-            f"| workload | size | fastest | ms per run | vs {base} | vs {loop or 'event loop'} | "
-            "vs limit | " + " | ".join(f"efficiency: {m}" for m in shown) + " |",
+            f"| workload | size | fastest | ms per run | vs {base} | vs {md(loop or 'event loop')} | "
+            "vs limit | " + " | ".join(f"efficiency: {md(m)}" for m in shown) + " |",
             "|---|---|---|---:|---:|---:|---:|" + "---:|" * len(shown),
         ]
         for r in rows:
@@ -799,18 +822,18 @@ def summary_markdown(rows: list[dict], files: list[ResultFile], models: ModelReg
                 if m in r["efficiency"] and r["efficiency"][m][1] is not None:
                     label, value, is_noisy = r["efficiency"][m]
                     w = label[len(m):].strip()
-                    eff.append(f"{value:.2f} {w}".strip() + (" †" if is_noisy else ""))
+                    eff.append(f"{value:.2f} {md(w)}".strip() + (" †" if is_noisy else ""))
                 else:
                     eff.append("—")
             vs_limit = "—" if r["vs_limit"] is None else f"{r['vs_limit']:.2f}"
             mark = " †" if r["fastest_noisy"] else ""
-            lines.append(f"| {r['workload']} | {r['size']} | {r['fastest']}{mark} | "
+            lines.append(f"| {md(r['workload'])} | {md(r['size'])} | {md(r['fastest'])}{mark} | "
                          f"{r['fastest_ms']:.1f} | {x(r['vs_serial'])} | {x(r['vs_event_loop'])} | "
                          f"{vs_limit} | " + " | ".join(eff) + " |")
         lines.append(
-            f"\nMedians over repetitions. Machine: {ctx.get('host_name', '?')}, "
-            f"{ctx.get('cpus_usable', ctx.get('num_cpus', '?'))} usable CPUs, "
-            f"profile {ctx.get('cvp_profile', '?')}, {ctx.get('date', '?')}. "
+            f"\nMedians over repetitions. Machine: {md(ctx.get('host_name', '?'))}, "
+            f"{md(ctx.get('cpus_usable', ctx.get('num_cpus', '?')))} usable CPUs, "
+            f"profile {md(ctx.get('cvp_profile', '?'))}, {md(ctx.get('date', '?'))}. "
             "Each model's efficiency is that of its fastest configuration (W in brackets); "
             "— where the model has no row at this size. cpu_hash speedups are paired: each "
             "timed run against a serial run just before it. vs limit: the bare primitive's "
@@ -818,11 +841,11 @@ def summary_markdown(rows: list[dict], files: list[ResultFile], models: ModelReg
     if noisy:
         lines.append(f"\n† noisy: {len(noisy)} benchmarks have a coefficient of variation above "
                      "5% or paired speedups spread over 10% of their median (counter noisy = 1): "
-                     + ", ".join(f"`{n}`" for n in noisy[:20])
+                     + ", ".join(md_code(n) for n in noisy[:20])
                      + (f" and {len(noisy) - 20} more" if len(noisy) > 20 else "") + ".")
     for f in files:
         if f.loaded:
-            lines.append(f"\n**Run under load:** `{f.path.name}` was measured while the machine "
+            lines.append(f"\n**Run under load:** {md_code(f.path.name)} was measured while the machine "
                          f"was busy with other work ({f.load_note()}); its times may be slow and "
                          "its speedups low.")
     lines += (hand_out_markdown(files, models) + limits_markdown(files)
@@ -864,7 +887,7 @@ def hand_out_markdown(files: list[ResultFile], models: ModelRegistry, workers: i
                                           f"CPU/wall {cpu_wall:.2f}" if cpu_wall else "") if v)
             cells.append(f"{overhead_us(s):.2f}" + (f" ({extra})" if extra else "")
                          + (" †" if s.noisy else ""))
-        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+        lines.append(f"| {md(model)} | " + " | ".join(cells) + " |")
     lines.append("\n(median − ideal_ms) / N, with the paired speedup and CPU/wall in brackets; "
                  "N as in each model's row.")
     return lines
@@ -877,7 +900,8 @@ def limits_markdown(files: list[ResultFile]) -> list[str]:
     lines = ["\n### Bare primitives (limits)\n", "| primitive | parameters | median ms |",
              "|---|---|---:|"]
     for s in sorted(rows, key=lambda s: s.name):
-        lines.append(f"| {s.key['model']} | {size_label(s.key, skip=())} | {s.median_ms:.4g} |")
+        lines.append(f"| {md(s.key['model'])} | {md(size_label(s.key, skip=()))} | "
+                     f"{s.median_ms:.4g} |")
     return lines
 
 
@@ -892,7 +916,7 @@ def shared_counter_markdown(files: list[ResultFile], models: ModelRegistry) -> l
     for s in sorted(rows, key=lambda s: (order.get(s.key["model"], 1 << 30), s.key.get("lock", 0),
                                          s.key.get("wait", 0), s.key["tasks"], s.key["workers"])):
         lost = s.counter("lost_updates")
-        lines.append(f"| {models.label(s.key)} | {s.key['tasks']} | {s.key.get('lock', '—')} | "
+        lines.append(f"| {md(models.label(s.key))} | {s.key['tasks']} | {s.key.get('lock', '—')} | "
                      f"{s.key.get('wait', '—')} | {'—' if lost is None else f'{lost:g}'} |")
     return lines
 
