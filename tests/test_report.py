@@ -389,3 +389,17 @@ def test_chromium_renders_every_section_and_chart_without_the_network(browser, t
     image = matplotlib.image.imread(shot)
     assert image.shape[:2] == (4000, 1280)
     assert image.std() > 0.05  # not a blank page
+
+
+def test_text_summary_md_escaped_is_shown_as_text_on_the_page(tmp_path):
+    folder = make_results(tmp_path / "results", previous=False)
+    data = json.loads((folder / "cpu_hash.json").read_text())  # the file the summary names
+    data["context"]["host_name"] = "<b>bold</b> | *x* `y` & \\"
+    (folder / "cpu_hash.json").write_text(json.dumps(data))
+    page = build(folder)
+    summary = page[page.index('id="summary"'):page.index('id="context"')]
+    assert "<b>bold</b>" not in summary
+    assert "Machine: &lt;b&gt;bold&lt;/b&gt; | *x* `y` &amp; \\, " in summary
+    # Tables keep their columns, code spans and bold still render.
+    assert report.md_cells(r"| a\|b | `c` |") == [r"a\|b", "`c`"]
+    assert report.md_inline(r"a\|b **c** ``d`e`` &lt;") == "a|b <strong>c</strong> <code>d`e</code> &lt;"
