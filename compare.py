@@ -5,7 +5,8 @@ usage: compare.py [OLD NEW] [--threshold PCT] [--alpha A] [--fail-on-regression 
                   [--json OUT] [--metric NAME] [--debug]
 
 OLD and NEW are Google Benchmark JSON files or folders of them (every *.json
-inside, without previous/, baseline/ and traces). With no arguments:
+inside, without previous/, baseline/ and traces): regular files of at most
+64 MiB (a FIFO, a device or a larger file is refused unread). With no arguments:
 results/previous (kept by the last bench run) against results/.
 
 For every benchmark present on both sides it prints the old and new median

@@ -2,7 +2,7 @@
 """Turn cvpbench (Google Benchmark JSON) results into the charts that answer
 "does an event loop run in parallel?".
 
-usage: plot.py [JSON or folder ...] [-o DIR] [--debug]
+usage: plot.py [JSON or folder ...] [-o DIR] [--force] [--debug]
 
 Reads Google Benchmark JSON files and timeline traces (default: results/,
 without results/previous/ and results/baseline/) and writes, into DIR
@@ -48,16 +48,31 @@ colour, Python models have dashed lines and hollow markers. For files without
 those facts, models keep the order they first appear in, and a model whose
 rows all have W = 1 is taken to be fixed at one worker (no W in its label).
 
-Charts of an earlier run that this run did not make are removed, so the
-folder never mixes runs. Charts are drawn into a staging folder and moved in
-only when every one succeeded.
+Inputs must be regular files of at most 64 MiB (a FIFO, a device or a
+larger file is refused unread) holding JSON at most 64 levels deep.
+
+plot.py replaces only what it wrote itself: DIR/.cvp-plot-manifest.json
+lists the files it wrote there, with their sizes and SHA-256. A file at one
+of its output names that the manifest does not list, or that changed since,
+is the user's: plot.py refuses, naming it, unless --force (a device, FIFO,
+folder or symlink there is refused even then). The project's own results/
+folder, whose charts were committed before manifests, is taken as plot.py's
+when it has no manifest yet. Charts of an earlier run that this run did not
+make are removed when the manifest lists them, so the folder never mixes
+runs; look-alikes it did not write are left, with a warning. What it
+replaced is said on stderr. Charts are drawn into a staging folder; then
+every output is written to a temporary file beside its target (an
+unpredictable name made with O_EXCL), fsynced, and renamed over the target
+only when all of them are written.
 
 Exit status: 0 drawn; 2 bad input (a missing file or folder, not JSON, no
-usable benchmark, a malformed row, context entry or trace), reported in one
-"plot.py: error: ..." line with nothing written; 1 any other failure (one
-line too; --debug shows the traceback). Started by a Python without
-matplotlib, it re-runs itself under /usr/bin/python3 when that one has it,
-and otherwise says so in one line (exit 1).
+usable benchmark, a malformed row, context entry or trace, a bad option, an
+output refused), reported in one "plot.py: error: ..." line with nothing
+written; 1 any other failure, such as a full disk (one line naming the file;
+--debug shows the traceback); 130 interrupted (SIGINT or SIGTERM), with
+nothing half-written left. Started by a Python without matplotlib, it re-runs
+itself under /usr/bin/python3 when that one has it, and otherwise says so in
+one line (exit 1).
 """
 
 from __future__ import annotations
