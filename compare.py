@@ -5,7 +5,8 @@ usage: compare.py [OLD NEW] [--threshold PCT] [--alpha A] [--fail-on-regression 
                   [--json OUT] [--metric NAME] [--debug]
 
 OLD and NEW are Google Benchmark JSON files or folders of them (every *.json
-inside, without previous/, baseline/ and traces). With no arguments:
+inside, without previous/, baseline/ and traces): regular files of at most
+64 MiB (a FIFO, a device or a larger file is refused unread). With no arguments:
 results/previous (kept by the last bench run) against results/.
 
 For every benchmark present on both sides it prints the old and new median
@@ -30,7 +31,11 @@ slack). A side run under load (context cvp_load.loaded) or with rows marked
 noisy gets a one-line warning on stderr.
 
 --json OUT writes the comparison as JSON, and a chart of each benchmark's
-change with its interval beside it (OUT with .png and .svg suffixes).
+change with its interval beside it (OUT with .png and .svg suffixes). Each
+is written to a temporary file beside it and renamed over it when whole. An
+OUT (or chart) that exists and is not a regular file (a device, a FIFO, a
+folder, a symlink), or that is one of the inputs, is refused before anything
+is written.
 
 By default (--metric auto) each benchmark is compared on the figure that
 cancels the machine's drift: its paired speedup where it has one (measured
@@ -54,8 +59,9 @@ change alone (it says so in one line).
 
 Exit status: 0 compared; 1 --fail-on-regression tripped; 2 bad input (a
 file missing or not Google Benchmark JSON, no benchmark in common, a bad
-option) or any other failure, reported in one "compare.py: error: ..." line
-(--debug shows the traceback).
+option, an output refused) or any other failure, reported in one
+"compare.py: error: ..." line (--debug shows the traceback); 130
+interrupted (SIGINT or SIGTERM), with no output file half-written.
 """
 
 from __future__ import annotations
@@ -70,8 +76,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import plot
-from cvpresults import (InputError, ResultFile, Series, TO_MS, one_line, read_inputs,
-                        run_with_one_line_errors)
+from cvpoutput import OutputError, Publisher, check_target
+from cvpresults import (InputError, OneLineParser, ResultFile, Series, TO_MS, nonempty_path,
+                        one_line, read_inputs, run_with_one_line_errors)
 
 MIN_RELIABLE_REPS = 9
 CONTEXT_KEYS = ("host_name", "num_cpus", "cpus_usable", "cpus_cgroup_quota", "cvp_profile",
@@ -245,7 +252,8 @@ def format_table(changes: list[Change], metric: str) -> str:
     return "\n".join(out)
 
 
-def chart(changes: list[Change], stem: Path, threshold_pct: float, metric: str) -> list[Path]:
+def chart_figure(changes: list[Change], threshold_pct: float, metric: str):
+    """Each benchmark's change with its interval, coloured by verdict."""
     plt = plot.pyplot()
     colors = {"faster": "#2ca02c", "slower": "#d62728", "no change": "#7f7f7f"}
     fig, ax = plt.subplots(figsize=(8, 0.28 * len(changes) + 1.6))
@@ -267,10 +275,38 @@ def chart(changes: list[Change], stem: Path, threshold_pct: float, metric: str) 
     ax.set_title("compare: green faster, red slower, grey no significant change; "
                  "hollow: untested", fontsize=9)
     ax.legend(fontsize=7)
+    return fig
+
+
+def chart(changes: list[Change], stem: Path, threshold_pct: float, metric: str) -> list[Path]:
+    """chart_figure as `stem`.png and `stem`.svg (in a folder of the caller's own)."""
+    fig = chart_figure(changes, threshold_pct, metric)
     written: list[Path] = []
     plot.save_figure(fig, stem, written)
-    plt.close(fig)
+    plot.pyplot().close(fig)
     return written
+
+
+def chart_paths(json_out: Path) -> dict[str, Path]:
+    """Where --json OUT puts its chart: OUT with .png and .svg suffixes."""
+    stem = json_out.with_suffix("")
+    return {ext: stem.with_name(f"{stem.name}.{ext}") for ext in ("png", "svg")}
+
+
+def write_json_and_chart(json_out: Path, report: dict, changes: list[Change],
+                         threshold_pct: float, metric: str, inputs: list[Path]) -> list[Path]:
+    """--json OUT and its chart, each published whole or not at all."""
+    json_out.parent.mkdir(parents=True, exist_ok=True)
+    fig = chart_figure(changes, threshold_pct, metric)
+    try:
+        images = plot.figure_bytes(fig)
+    finally:
+        plot.pyplot().close(fig)
+    with Publisher(inputs) as out:
+        out.stage(json_out, (json.dumps(report, indent=2) + "\n").encode())
+        for ext, path in chart_paths(json_out).items():
+            out.stage(path, images[ext])
+        return out.commit()
 
 
 def values(s: Series, metric: str) -> list[float] | None:
@@ -327,6 +363,10 @@ def warn_about_noise(side: str, files: list[ResultFile]) -> None:
 def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
             fail_pct: float | None, json_out: Path | None, metric: str = "time") -> int:
     old_files, new_files = load_side(old_path), load_side(new_path)
+    inputs = [f.path for f in old_files + new_files]
+    if json_out:  # refused before anything is printed or written
+        for target in (json_out, *chart_paths(json_out).values()):
+            check_target(target, inputs)
     old, new = merged(old_files), merged(new_files)
     failed = {n for f in old_files + new_files for n in f.failed}
     common = sorted(n for n in new if n in old)
@@ -387,16 +427,15 @@ def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
             print(f"  {d}")
 
     if json_out:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps({
+        report = {
             "old": str(old_path), "new": str(new_path), "metric": metric,
             "unit": "ms for time, else the counter", "threshold_pct": threshold_pct,
             "alpha": alpha, "geomean_change_pct": geomean_change_pct(changes),
             "benchmarks": [asdict(c) for c in changes],
             "only_in_old": only_old, "only_in_new": only_new,
-            "errors": errors, "context_differences": diffs}, indent=2))
-        print(f"wrote {json_out}")
-        for path in chart(changes, json_out.with_suffix(""), threshold_pct, metric):
+            "errors": errors, "context_differences": diffs}
+        for path in write_json_and_chart(json_out, report, changes, threshold_pct, metric,
+                                         inputs):
             print(f"wrote {path}")
 
     if fail_pct is not None:
@@ -435,9 +474,9 @@ def check_options(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sides", nargs="*", type=Path, metavar="OLD NEW",
+    parser = OneLineParser(prog="compare.py", description=__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sides", nargs="*", type=nonempty_path, metavar="OLD NEW",
                         help="result files or folders (default: results/previous results)")
     parser.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
                         help="changes smaller than this are no change (default 5)")
@@ -446,7 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fail-on-regression", type=float, metavar="PCT",
                         help="exit 1 when a benchmark is slower by more than PCT: significantly, "
                              "or on the change alone where no test is possible")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the comparison as JSON")
+    parser.add_argument("--json", type=nonempty_path, metavar="OUT",
+                        help="write the comparison as JSON, and its chart as OUT.png and OUT.svg")
     parser.add_argument("--metric", choices=["auto", *sorted(METRICS)], default="auto",
                         help="what to compare: auto (default) takes per benchmark its paired "
                              "speedup, else its vs_limit, else its wall time, the figures that "
@@ -473,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
 
     return run_with_one_line_errors("compare.py", body, debug=args.debug,
                                     failed_exit=EXIT_BAD_INPUT,
-                                    plain=(plot.MissingMatplotlib, OSError))
+                                    plain=(plot.MissingMatplotlib, OSError, OutputError))
 
 if __name__ == "__main__":
     sys.exit(main())

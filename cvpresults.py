@@ -8,15 +8,20 @@ whose message is one line naming the file and what is wrong with it.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
+import os
 import re
+import signal
+import stat
 import statistics
 import sys
+import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NoReturn, TextIO
 
 TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
 # Times outside this range (in ms) are not measurements: zero, negative, or so
@@ -38,6 +43,17 @@ TIME_SUFFIXES = ("/manual_time", "/real_time")
 _WORD = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"^([a-z][a-z0-9_]*):(\d{1,13})$")
 _SCENARIO = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+# An input file larger than this is refused unread. The largest committed
+# result file is under 1 MB (results/baseline/io_sleep.json, 846 KB) and the
+# full profile writes a few times the rows of the default one: 64 MiB leaves
+# room for far larger grids while a stray /dev/zero or a 200 MB file ends in
+# one line instead of gigabytes of memory.
+MAX_INPUT_BYTES = 64 * 2**20
+# JSON nested deeper than this is not a result file (ours nest 4 levels, and
+# the JSON held in context strings 3); the bound keeps every later walk of the
+# data far from Python's recursion limit.
+MAX_DEPTH = 64
+EXIT_INTERRUPTED = 130
 
 
 class InputError(Exception):
@@ -51,18 +67,78 @@ def one_line(text: object, limit: int = 300) -> str:
     return s if len(s) <= limit else s[:limit - 3] + "..."
 
 
+def console_text(text: str) -> str:
+    """`text` with every character a terminal could act on (escape sequences
+    and other controls, bidirectional overrides, lone surrogates) written as
+    a Python escape such as \\x1b; newlines and tabs are kept."""
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else _escape(c) for c in text)
+
+
+def _escape(c: str) -> str:
+    n = ord(c)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+
+
+class SafeConsole:
+    """A text stream that passes on only what console_text lets through: names,
+    host names and paths from input files reach the terminal as text, never
+    as escape sequences."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(console_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM. A BaseException like KeyboardInterrupt, so that it
+    unwinds through every `finally` and `with` (temporary files and folders
+    are removed) and is not mistaken for a failure by `except Exception`."""
+
+
+def _interrupt(signum: int, frame: object) -> NoReturn:
+    # A second signal while unwinding would cut the clean-up short, so from the
+    # first one on both are ignored; the process ends as soon as it is done.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def _catch_signals() -> dict[int, object]:
+    """Installs `_interrupt` for SIGINT and SIGTERM; returns the handlers it
+    replaced (none outside the main thread, where Python allows no handler)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+
+
 def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
                              failed_exit: int, plain: tuple[type, ...] = (OSError,)) -> int:
     """Runs a script's `body` and returns its exit status. Any exception ends
     as one `<prog>: error: ...` line on stderr, never a traceback (unless
     `debug`): InputError with exit 2, anything else with `failed_exit`. The
     `plain` types speak for themselves; others are named, with a pointer to
-    --debug."""
+    --debug. SIGINT and SIGTERM end in one `<prog>: interrupted` line and exit
+    130, after `body` has cleaned up as it unwound. While `body` runs, what it
+    prints passes through SafeConsole."""
+    handlers = _catch_signals()
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeConsole(sys.stdout), SafeConsole(sys.stderr)
     try:
         return body()
     except InputError as e:
         print(f"{prog}: error: {one_line(e, 1000)}", file=sys.stderr)
         return 2
+    except (Interrupted, KeyboardInterrupt):
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
         if debug:
             traceback.print_exc()
@@ -70,6 +146,26 @@ def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
             else f"{type(e).__name__}: {one_line(e, 500)} (run with --debug for the traceback)"
         print(f"{prog}: error: {what}", file=sys.stderr)
         return failed_exit
+    finally:
+        sys.stdout, sys.stderr = streams
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one `<prog>: error: ...` line and exit 2,
+    not the usage block (--help still shows everything)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {one_line(message, 500)} (see --help)\n")
+
+
+def nonempty_path(text: str) -> Path:
+    """An argparse type: a path that is not the empty string (which Path reads
+    as ".", the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path; give a file or folder name")
+    return Path(text)
 
 
 # --------------------------------------------------------------------------- names
@@ -184,6 +280,8 @@ def _json_value(value: object, where: str, kind: type) -> object:
             value = json.loads(value)
         except (ValueError, RecursionError):
             raise InputError(f"{where} is not JSON") from None
+        if too_deep(value):
+            raise InputError(f"{where} is nested deeper than {MAX_DEPTH} levels")
     if not isinstance(value, kind):
         raise InputError(f"{where} is not a JSON {'array' if kind is list else 'object'}")
     return value
@@ -352,24 +450,95 @@ class Trace:
     facts: ModelFacts | None
 
 
-def read_json(path: Path) -> object:
-    """Parses one file; InputError when it is missing, unreadable or not JSON."""
+def file_kind(mode: int) -> str | None:
+    """What a file of this st_mode is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, words in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                        (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return words
+    return "not a regular file"
+
+
+def _check_input(path: Path, st: os.stat_result, limit: int) -> None:
+    kind = file_kind(st.st_mode)
+    if kind == "a folder":
+        raise InputError(f"{path}: is a folder, not a file")
+    if kind is not None:
+        raise InputError(f"{path}: is {kind}, not a regular file")
+    if st.st_size > limit:
+        raise InputError(f"{path}: {st.st_size} bytes; allowed: at most {limit // 2**20} MiB")
+
+
+def read_bounded(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of the regular file `path`, at most `limit` of them;
+    InputError otherwise. It is checked with stat before it is opened, so a
+    FIFO is never opened (that blocks until a writer comes), then again on the
+    descriptor, opened non-blocking, so a file swapped in between is caught;
+    it is read with a bound, so a file that grows meanwhile is refused too."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        _check_input(path, os.stat(path), limit)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read ({one_line(e.strerror or e)})") from None
+    try:
+        _check_input(path, os.fstat(fd), limit)
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({one_line(e.strerror or e)})") from None
+    finally:
+        os.close(fd)
+    if left <= 0:
+        raise InputError(f"{path}: grew past {limit // 2**20} MiB while being read; "
+                         f"allowed: at most {limit // 2**20} MiB")
+    return b"".join(chunks)
+
+
+def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether arrays and objects in `value` nest more than `limit` levels
+    (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in (node.values() if isinstance(node, dict)
+                                                  else node))
+    return False
+
+
+def parse_json(text: str | bytes, where: str) -> object:
+    """JSON text parsed, at most MAX_DEPTH levels deep; InputError naming `where`."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise InputError(f"{where}: not JSON we can read (nested too deeply)") from None
+    except ValueError as e:  # JSONDecodeError, and integers too long to convert
+        raise InputError(f"{where}: not JSON ({one_line(e, 120)})") from None
+    if too_deep(value):
+        raise InputError(f"{where}: not JSON we can read (nested deeper than {MAX_DEPTH} levels)")
+    return value
+
+
+def read_json(path: Path) -> object:
+    """Parses one file; InputError when it is missing, not a regular file, over
+    MAX_INPUT_BYTES, unreadable or not JSON."""
+    try:
+        text = read_bounded(path).decode("utf-8")
     except UnicodeDecodeError as e:
         raise InputError(f"{path}: not JSON (not UTF-8 text at byte {e.start})") from None
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise InputError(f"{path}: not JSON we can read (nested too deeply)") from None
-    except ValueError as e:  # JSONDecodeError, and integers too long to convert
-        raise InputError(f"{path}: not JSON ({one_line(e, 120)})") from None
+    return parse_json(text, str(path))
 
 
 def is_trace(data: object) -> bool:

@@ -2,7 +2,7 @@
 """Turn cvpbench (Google Benchmark JSON) results into the charts that answer
 "does an event loop run in parallel?".
 
-usage: plot.py [JSON or folder ...] [-o DIR] [--debug]
+usage: plot.py [JSON or folder ...] [-o DIR] [--force] [--debug]
 
 Reads Google Benchmark JSON files and timeline traces (default: results/,
 without results/previous/ and results/baseline/) and writes, into DIR
@@ -48,36 +48,57 @@ colour, Python models have dashed lines and hollow markers. For files without
 those facts, models keep the order they first appear in, and a model whose
 rows all have W = 1 is taken to be fixed at one worker (no W in its label).
 
-Charts of an earlier run that this run did not make are removed, so the
-folder never mixes runs. Charts are drawn into a staging folder and moved in
-only when every one succeeded.
+Inputs must be regular files of at most 64 MiB (a FIFO, a device or a
+larger file is refused unread) holding JSON at most 64 levels deep.
+
+plot.py replaces only what it wrote itself: DIR/.cvp-plot-manifest.json
+lists the files it wrote there, with their sizes and SHA-256. A file at one
+of its output names that the manifest does not list, or that changed since,
+is the user's: plot.py refuses, naming it, unless --force (a device, FIFO,
+folder or symlink there is refused even then). The project's own results/
+folder, whose charts were committed before manifests, is taken as plot.py's
+when it has no manifest yet. Charts of an earlier run that this run did not
+make are removed when the manifest lists them, so the folder never mixes
+runs; look-alikes it did not write are left, with a warning. What it
+replaced is said on stderr. Charts are drawn into a staging folder; then
+every output is written to a temporary file beside its target (an
+unpredictable name made with O_EXCL), fsynced, and renamed over the target
+only when all of them are written.
 
 Exit status: 0 drawn; 2 bad input (a missing file or folder, not JSON, no
-usable benchmark, a malformed row, context entry or trace), reported in one
-"plot.py: error: ..." line with nothing written; 1 any other failure (one
-line too; --debug shows the traceback). Started by a Python without
-matplotlib, it re-runs itself under /usr/bin/python3 when that one has it,
-and otherwise says so in one line (exit 1).
+usable benchmark, a malformed row, context entry or trace, a bad option, an
+output refused), reported in one "plot.py: error: ..." line with nothing
+written; 1 any other failure, such as a full disk (one line naming the file;
+--debug shows the traceback); 130 interrupted (SIGINT or SIGTERM), with
+nothing half-written left. Started by a Python without matplotlib, it re-runs
+itself under /usr/bin/python3 when that one has it, and otherwise says so in
+one line (exit 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
 # The modules beside this script, wherever it is started from.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402
-from cvpresults import (InputError, ModelRegistry, ResultFile, Series, Trace, cores_of,
-                        interval95, one_line, ours, overlaps, read_inputs,
+from cvpoutput import (MANIFEST_NAME, Manifest, OutputError, Publisher, check_target,  # noqa: E402
+                       fingerprint, signals_deferred, text_bytes)
+from cvpresults import (InputError, ModelRegistry, OneLineParser, ResultFile, Series,  # noqa: E402
+                        Trace, cores_of, interval95, nonempty_path, one_line, ours,
+                        overlaps, read_inputs,
                         run_with_one_line_errors, size_label)
 
 CHART_STEMS = ("io_sleep_wall", "cpu_hash_speedup", "efficiency", "parallelism", "mixed_share",
@@ -91,6 +112,7 @@ FAMILY_PALETTES = {
 OTHER_PALETTE = ["#7f7f7f", "#1f77b4", "#17becf", "#8c564b", "#9467bd", "#2ca02c", "#d62728",
                  "#ff7f0e", "#e377c2", "#bcbd22", "#393b79", "#637939"]
 MARKERS = "osvPX^DhpP*<>d"
+SUMMARY_NAME = "summary.md"
 EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
 
 
@@ -161,12 +183,32 @@ def spread(values: list[float]) -> tuple[float, float]:
     return med - min(values), max(values) - med
 
 
-def save_figure(fig, stem: Path, written: list[Path]) -> None:
-    """`stem`.png and `stem`.svg; no date in the SVG, so the same results give the same files."""
+def figure_bytes(fig) -> dict[str, bytes]:
+    """`fig` as PNG and SVG files' contents; no date in the SVG, so the same
+    results give the same files."""
+    result = {}
     for ext in ("png", "svg"):
-        path = stem.with_name(f"{stem.name}.{ext}")
-        fig.savefig(path, dpi=130 if ext == "png" else None, bbox_inches="tight",
+        buf = BytesIO()
+        fig.savefig(buf, format=ext, dpi=130 if ext == "png" else None, bbox_inches="tight",
                     metadata={"Date": None} if ext == "svg" else None)
+        result[ext] = buf.getvalue()
+    return result
+
+
+def write_draft(path: Path, data: bytes) -> None:
+    """A file in a private staging folder (made by mkdtemp: nobody else can
+    plant anything there); OutputError naming it when it cannot be written."""
+    try:
+        path.write_bytes(data)
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write ({one_line(e.strerror or e)})") from None
+
+
+def save_figure(fig, stem: Path, written: list[Path]) -> None:
+    """`stem`.png and `stem`.svg."""
+    for ext, data in figure_bytes(fig).items():
+        path = stem.with_name(f"{stem.name}.{ext}")
+        write_draft(path, data)
         written.append(path)
 
 
@@ -797,6 +839,28 @@ def summary_rows(io: list[Series], cpu: list[Series], mixed: list[Series] | None
     return rows
 
 
+# Characters that would make text from the input into Markdown or HTML:
+# raw HTML (< > &), a table cell's end (|), a code span (`), emphasis (*),
+# a link ([ ]), and the backslash that escapes them all.
+_MD_ESCAPES = str.maketrans({"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]",
+                             "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def md(value: object) -> str:
+    """Text from the input as literal Markdown text on one line (also in a table cell)."""
+    return one_line(value, 300).translate(_MD_ESCAPES)
+
+
+def md_code(value: object) -> str:
+    """Text from the input as a Markdown code span: a fence of more backticks
+    than the text holds in a row, so the text cannot end it (inside a code
+    span HTML and Markdown are shown as they are). Not for table cells."""
+    text = one_line(value, 300)
+    fence = "`" * (max(map(len, re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def below_limit(files: list[ResultFile], floor: float = 0.95) -> list[Series]:
     """The C++ and Python rows whose median vs_limit is below `floor`: the model
     spends more than the bare primitive it is built on needs."""
@@ -810,16 +874,17 @@ def summary_table(rows: list[dict], base: str, loop: str | None) -> list[str]:
     def x(v: float | None) -> str:
         return "—" if v is None else f"{v:.2f}x"
 
-    lines = [f"| workload | size | N | fastest | ms per run | vs {base} (95% CI) | "
-             f"vs {loop or 'event loop'} | vs limit | tied with (intervals overlap) |",
+    lines = [f"| workload | size | N | fastest | ms per run | vs {md(base)} (95% CI) | "
+             f"vs {md(loop or 'event loop')} | vs limit | tied with (intervals overlap) |",
              "|---|---|---:|---|---:|---:|---:|---:|---|"]
     for r in rows:
         ci = r["vs_serial_ci"]
         vs = x(r["vs_serial"]) + (f" ({ci[0]:.2f}-{ci[1]:.2f})" if ci else "")
         vs_limit = "—" if r["vs_limit"] is None else f"{r['vs_limit']:.2f}"
         mark = " †" if r["fastest_noisy"] else ""
-        tied = ", ".join(r["tied"]) or "—"
-        lines.append(f"| {r['workload']} | {r['size']} | {r['tasks']} | {r['fastest']}{mark} | "
+        tied = ", ".join(md(t) for t in r["tied"]) or "—"
+        lines.append(f"| {md(r['workload'])} | {md(r['size'])} | {r['tasks']} | "
+                     f"{md(r['fastest'])}{mark} | "
                      f"{r['fastest_ms']:.1f} | {vs} | {x(r['vs_event_loop'])} | {vs_limit} | "
                      f"{tied} |")
     return lines
@@ -838,9 +903,9 @@ def summary_markdown(rows: list[dict], files: list[ResultFile], models: ModelReg
         lines += ["### Who is fastest, per workload point\n"]
         lines += summary_table(rows, models.baseline() or "baseline", loop)
         lines.append(
-            f"\nMedians over repetitions. Machine: {ctx.get('host_name', '?')}, "
-            f"{ctx.get('cpus_usable', ctx.get('num_cpus', '?'))} usable CPUs, "
-            f"profile {ctx.get('cvp_profile', '?')}, {ctx.get('date', '?')}. "
+            f"\nMedians over repetitions. Machine: {md(ctx.get('host_name', '?'))}, "
+            f"{md(ctx.get('cpus_usable', ctx.get('num_cpus', '?')))} usable CPUs, "
+            f"profile {md(ctx.get('cvp_profile', '?'))}, {md(ctx.get('date', '?'))}. "
             "Each model stands with its fastest configuration (W in brackets) and only "
             "against rows of the same task count N. Rows with a paired speedup (CPU work: "
             "each timed run against a serial run just before it) are ranked by it, others by "
@@ -852,22 +917,23 @@ def summary_markdown(rows: list[dict], files: list[ResultFile], models: ModelReg
     if faults:
         lines.append("\n**Measurement faults** (a paired speedup above the usable CPUs cannot "
                      "be real; never counted as a winner): "
-                     + "; ".join(f"{r['workload']} {r['size']} N={r['tasks']}: {label} "
-                                 f"{value:.2f}x" for r, (label, value) in faults) + ".")
+                     + "; ".join(f"{md(r['workload'])} {md(r['size'])} N={r['tasks']}: "
+                                 f"{md(label)} {value:.2f}x" for r, (label, value) in faults)
+                     + ".")
     low = below_limit(files)
     if low:
         lines.append(f"\n**Below the bare primitive** (vs_limit under 0.95): {len(low)} rows; "
-                     "the lowest: " + ", ".join(f"`{s.name}` {s.counter('vs_limit'):.2f}"
+                     "the lowest: " + ", ".join(f"{md_code(s.name)} {s.counter('vs_limit'):.2f}"
                                                 for s in low[:8])
                      + (f" and {len(low) - 8} more" if len(low) > 8 else "") + ".")
     if noisy:
         lines.append(f"\n† noisy: {len(noisy)} benchmarks have a coefficient of variation above "
                      "5% or paired speedups spread over 10% of their median (counter noisy = 1): "
-                     + ", ".join(f"`{n}`" for n in noisy[:20])
+                     + ", ".join(md_code(n) for n in noisy[:20])
                      + (f" and {len(noisy) - 20} more" if len(noisy) > 20 else "") + ".")
     for f in files:
         if f.loaded:
-            lines.append(f"\n**Run under load:** `{f.path.name}` was measured while the machine "
+            lines.append(f"\n**Run under load:** {md_code(f.path.name)} was measured while the machine "
                          f"was busy with other work ({f.load_note()}); its times may be slow and "
                          "its speedups low.")
     lines += (hand_out_markdown(files, models) + limits_markdown(files)
@@ -909,7 +975,7 @@ def hand_out_markdown(files: list[ResultFile], models: ModelRegistry, workers: i
                                           f"CPU/wall {cpu_wall:.2f}" if cpu_wall else "") if v)
             cells.append(f"{overhead_us(s):.2f}" + (f" ({extra})" if extra else "")
                          + (" †" if s.noisy else ""))
-        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+        lines.append(f"| {md(model)} | " + " | ".join(cells) + " |")
     lines.append("\n(median − ideal_ms) / N, with the paired speedup and CPU/wall in brackets; "
                  "N as in each model's row.")
     return lines
@@ -922,7 +988,8 @@ def limits_markdown(files: list[ResultFile]) -> list[str]:
     lines = ["\n### Bare primitives (limits)\n", "| primitive | parameters | median ms |",
              "|---|---|---:|"]
     for s in sorted(rows, key=lambda s: s.name):
-        lines.append(f"| {s.key['model']} | {size_label(s.key, skip=())} | {s.median_ms:.4g} |")
+        lines.append(f"| {md(s.key['model'])} | {md(size_label(s.key, skip=()))} | "
+                     f"{s.median_ms:.4g} |")
     return lines
 
 
@@ -937,7 +1004,7 @@ def shared_counter_markdown(files: list[ResultFile], models: ModelRegistry) -> l
     for s in sorted(rows, key=lambda s: (order.get(s.key["model"], 1 << 30), s.key.get("lock", 0),
                                          s.key.get("wait", 0), s.key["tasks"], s.key["workers"])):
         lost = s.counter("lost_updates")
-        lines.append(f"| {models.label(s.key)} | {s.key['tasks']} | {s.key.get('lock', '—')} | "
+        lines.append(f"| {md(models.label(s.key))} | {s.key['tasks']} | {s.key.get('lock', '—')} | "
                      f"{s.key.get('wait', '—')} | {'—' if lost is None else f'{lost:g}'} |")
     return lines
 
@@ -946,14 +1013,114 @@ def default_inputs() -> list[Path]:
     return [Path(__file__).resolve().parent / "results"]
 
 
-def remove_stale(out: Path, made: set[str]) -> None:
-    """Deletes charts an earlier run left that this run did not make."""
-    for path in out.iterdir():
-        stem, ext = path.stem, path.suffix
-        if ext not in (".png", ".svg") or stem in made:
-            continue
-        if stem in CHART_STEMS or stem.startswith("timeline_") or stem.endswith("_times"):
-            path.unlink()
+def is_chart_name(name: str) -> bool:
+    """Whether `name` is one plot.py gives its charts."""
+    stem, ext = os.path.splitext(name)
+    return ext in (".png", ".svg") and (stem in CHART_STEMS or stem.startswith("timeline_")
+                                        or stem.endswith("_times"))
+
+
+@dataclass
+class Ownership:
+    """Which files in the output folder plot.py may replace or remove: those
+    its manifest lists and that still hold what it wrote. A folder without a
+    manifest is the user's, except the project's own results/ folder, whose
+    charts were committed by plot.py runs from before manifests: there the
+    files at plot.py's names are taken as its own once, and the manifest
+    written then takes over. --force replaces files at the names plot.py
+    writes whoever wrote them (never a device, FIFO, folder or symlink)."""
+
+    out: Path
+    manifest: Manifest | None
+    force: bool
+    adopt: bool
+    foreign: list[str] = field(default_factory=list)  # replaced under --force
+
+    @classmethod
+    def of(cls, out: Path, force: bool) -> "Ownership":
+        try:
+            manifest = Manifest.read(out) if out.is_dir() else None
+        except InputError:
+            if not force:
+                raise
+            manifest = None
+        adopt = manifest is None and out.resolve() == default_inputs()[0].resolve()
+        return cls(out=out, manifest=manifest, force=force, adopt=adopt)
+
+    def mine(self, name: str) -> bool:
+        if self.manifest is not None:
+            return self.manifest.owns(name)
+        return self.adopt and (self.out / name).is_file() and not (self.out / name).is_symlink()
+
+    def claim(self, names: list[str]) -> list[str]:
+        """The names among `names` that exist in the folder (to be replaced);
+        InputError for one that is not a regular file, or (without --force)
+        one plot.py did not write."""
+        existing = [n for n in names if os.path.lexists(self.out / n)]
+        for n in existing:
+            check_target(self.out / n)
+        foreign = [n for n in existing if not self.mine(n)]
+        if foreign and not self.force:
+            more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+            raise InputError(f"{self.out / foreign[0]}: exists, and plot.py did not write it or "
+                             f"it changed since{more}; refusing to replace it (--force "
+                             "replaces it)")
+        self.foreign = sorted(set(self.foreign) | set(foreign))
+        return existing
+
+    def carried(self, rewritten: set[str], removed: set[str]) -> dict[str, dict]:
+        """Entries of the old manifest that still hold and stay in the folder."""
+        if self.manifest is None:
+            return {}
+        return {n: e for n, e in self.manifest.files.items()
+                if n not in rewritten | removed and self.manifest.owns(n)}
+
+
+def stale_charts(out: Path, made: set[str]) -> list[str]:
+    """Chart files in `out` that this run did not make."""
+    return sorted(p.name for p in out.iterdir()
+                  if is_chart_name(p.name) and os.path.splitext(p.name)[0] not in made)
+
+
+def publish(drafts: dict[str, Path], out: Path, owner: Ownership, made: set[str],
+            inputs: list[Path]) -> list[str]:
+    """Moves the drafts into `out` with a new manifest and removes the charts
+    of an earlier plot.py run that this run did not make; returns the names
+    replaced. Charts plot.py did not write are left where they are."""
+    replaced = owner.claim(sorted(drafts))
+    stale = stale_charts(out, made)
+    removable = {n for n in stale if owner.mine(n)}
+    for n in sorted(set(stale) - removable):
+        print(f"plot.py: warning: left {out / n}: named like a chart, but plot.py did not "
+              "write it", file=sys.stderr)
+    entries = owner.carried(set(drafts), removable)
+    with Publisher(inputs) as pub:
+        for name, draft in sorted(drafts.items()):
+            data = draft.read_bytes()
+            pub.stage(out / name, data)
+            entries[name] = fingerprint(data)
+        pub.stage(out / MANIFEST_NAME, Manifest(out, entries).to_bytes())
+        with signals_deferred():
+            pub.commit()
+            for n in sorted(removable):
+                (out / n).unlink(missing_ok=True)
+    if removable:
+        print(f"plot.py: removed charts of an earlier run that this run did not make from {out}: "
+              + ", ".join(sorted(removable)), file=sys.stderr)
+    return replaced
+
+
+def say_replaced(out: Path, replaced: list[str], owner: Ownership) -> None:
+    """One line on stderr for what an earlier run left and this one replaced."""
+    own = [n for n in replaced if n not in owner.foreign]
+    if own:
+        whose = "an earlier plot.py run" + (" (no manifest yet: results/ from before manifests)"
+                                            if owner.adopt else "")
+        print(f"plot.py: replaced in {out} the files of {whose}: {', '.join(own)}",
+              file=sys.stderr)
+    if owner.foreign:
+        print(f"plot.py: replaced in {out} files plot.py had not written (--force): "
+              + ", ".join(owner.foreign), file=sys.stderr)
 
 
 def draw(inputs, staging: Path, written: list[Path]) -> set[str]:
@@ -976,7 +1143,7 @@ def draw(inputs, staging: Path, written: list[Path]) -> set[str]:
     return made
 
 
-def plot(paths: list[Path], out: Path | None) -> int:
+def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
     # Every input is read and checked before anything is written.
     inputs = read_inputs(paths)
     files, models = inputs.files, inputs.models
@@ -1000,37 +1167,49 @@ def plot(paths: list[Path], out: Path | None) -> int:
     out = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: not a folder")
+    owner = Ownership.of(out, force)
+    # The two names every run writes are checked before any drawing.
+    owner.claim([n for n in (SUMMARY_NAME, report.REPORT_NAME)
+                 if n != SUMMARY_NAME or summary is not None])
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    # Charts are drawn into a staging folder beside the output and moved in
+    # Charts are drawn into a staging folder in the output folder and moved in
     # only when all of them succeeded: a failure leaves the old ones intact.
     staging = Path(tempfile.mkdtemp(prefix=".plot-", dir=out))
-    written: list[Path] = []
+    done = False
     try:
+        written: list[Path] = []
         with warnings.catch_warnings():
             # Layout advice from matplotlib (a crowded timeline) is not the reader's problem.
             warnings.simplefilter("ignore", UserWarning)
             made = draw(inputs, staging, written)
         if not made and summary is None:
             raise InputError(f"{paths[0]}: no benchmark row without an error; nothing to plot")
+        drafts = {p.name: p for p in written}
         if summary is not None:
-            (staging / "summary.md").write_text(summary)
+            write_draft(staging / SUMMARY_NAME, text_bytes(summary))
+            drafts[SUMMARY_NAME] = staging / SUMMARY_NAME
         page = report.write_report(inputs, paths, staging, made, CHART_STEMS, out, summary)
-        for path in written:
-            os.replace(path, out / path.name)
-        remove_stale(out, made)
-        os.replace(page, out / page.name)
-        if summary is not None:
-            os.replace(staging / "summary.md", out / "summary.md")
-            print(summary)
-            print(f"wrote {out / 'summary.md'}")
-        for path in written:
-            print(f"wrote {out / path.name}")
-        print(f"wrote {out / page.name}")
-        if (out / page.name).stat().st_size > report.MAX_BYTES:
-            print(f"plot.py: warning: {out / page.name} is over "
-                  f"{report.MAX_BYTES // 2**20} MB", file=sys.stderr)
+        drafts[page.name] = page
+        sources = [f.path for f in files] + [t.path for t in inputs.traces]
+        replaced = publish(drafts, out, owner, made, sources)
+        done = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not done:
+            # A folder this run made and filled with nothing is not left behind.
+            with contextlib.suppress(OSError):
+                out.rmdir()
+    say_replaced(out, replaced, owner)
+    if summary is not None:
+        print(summary)
+        print(f"wrote {out / SUMMARY_NAME}")
+    for path in written:
+        print(f"wrote {out / path.name}")
+    print(f"wrote {out / page.name}")
+    if (out / page.name).stat().st_size > report.MAX_BYTES:
+        print(f"plot.py: warning: {out / page.name} is over "
+              f"{report.MAX_BYTES // 2**20} MB", file=sys.stderr)
     return 0
 
 
@@ -1061,20 +1240,23 @@ def require_matplotlib(script: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("inputs", nargs="*", type=Path,
+    parser = OneLineParser(prog="plot.py", description=__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("inputs", nargs="*", type=nonempty_path,
                         help="Google Benchmark JSON files, traces, or folders of them")
-    parser.add_argument("-o", "--output", type=Path, help="folder for the charts and summary.md")
+    parser.add_argument("-o", "--output", type=nonempty_path,
+                        help="folder for the charts and summary.md")
+    parser.add_argument("--force", action="store_true",
+                        help="replace files at the output names that plot.py did not write")
     parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     args = parser.parse_args(argv)
 
     def body() -> int:
         require_matplotlib(Path(__file__).resolve())
-        return plot(args.inputs or default_inputs(), args.output)
+        return plot(args.inputs or default_inputs(), args.output, args.force)
 
     return run_with_one_line_errors("plot.py", body, debug=args.debug, failed_exit=EXIT_FAILED,
-                                    plain=(MissingMatplotlib, OSError))
+                                    plain=(MissingMatplotlib, OSError, OutputError))
 
 
 if __name__ == "__main__":

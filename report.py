@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from cvpoutput import OutputError, text_bytes
 from cvpresults import (InputError, Inputs, ModelRegistry, ResultFile, Series, Trace, cores_of,
                         interval95, one_line, ours, overlaps, size_label)
 
@@ -745,15 +746,52 @@ def inline_svg(path: Path, prefix: str, title: str) -> str:
     return svg.replace("<svg ", f'<svg class="chart" role="img" aria-label="{esc(title)}" ', 1)
 
 
-_INLINE = [(re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
-           (re.compile(r"\*\*([^*]+)\*\*"), r"<strong>\1</strong>")]
+# What summary.md uses of Markdown: backslash escapes, the entities &amp; &lt;
+# &gt;, code spans of any fence, and **bold**.
+_MD_TOKEN = re.compile(r"\\([!-/:-@\[-`{-~])|&(amp|lt|gt);|(`+)(.+?)(?<!`)\3(?!`)|\*\*(.+?)\*\*",
+                       re.S)
 
 
 def md_inline(text: str) -> str:
-    out = esc(text)
-    for pattern, repl in _INLINE:
-        out = pattern.sub(repl, out)
-    return out
+    """A line of summary.md as HTML. Everything but the Markdown above is
+    escaped, so text the summary escaped stays text."""
+    out, pos = [], 0
+    for m in _MD_TOKEN.finditer(text):
+        out.append(esc(text[pos:m.start()]))
+        if m[1] is not None:
+            out.append(esc(m[1]))
+        elif m[2] is not None:
+            out.append(f"&{m[2]};")
+        elif m[3] is not None:
+            code = m[4][1:-1] if len(m[4]) > 2 and m[4][0] == m[4][-1] == " " else m[4]
+            out.append(f"<code>{esc(code)}</code>")
+        else:
+            out.append(f"<strong>{md_inline(m[5])}</strong>")
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def md_cells(line: str) -> list[str]:
+    """The cells of a table row; an escaped \\| stays inside its cell."""
+    cells, cell, i = [], "", 0
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and i + 1 < len(body):
+            cell += body[i:i + 2]
+            i += 2
+            continue
+        if c == "|":
+            cells.append(cell.strip())
+            cell = ""
+        else:
+            cell += c
+        i += 1
+    if cell.strip():
+        cells.append(cell.strip())
+    return cells
 
 
 def markdown_html(md: str) -> str:
@@ -774,7 +812,7 @@ def markdown_html(md: str) -> str:
     for line in md.splitlines():
         line = line.strip()
         if line.startswith("|"):
-            table.append([c.strip() for c in line.strip("|").split("|")])
+            table.append(md_cells(line))
             continue
         flush()
         if line.startswith("### "):
@@ -1127,5 +1165,8 @@ def write_report(inputs: Inputs, paths: list[Path], staging: Path, stems: set[st
                 comparison = f"No comparison with {sides[0]}: {one_line(e, 300)}"
         text = render(ev, stems, known, staging, out, summary, comparison)
     path = staging / REPORT_NAME
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.write_bytes(text_bytes(text))
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write ({one_line(e.strerror or e)})") from None
     return path

@@ -1,6 +1,9 @@
 """Tests for compare.py: verdicts on synthetic pairs of known shape, the gate, bad input."""
 
 import json
+import os
+import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -326,3 +329,179 @@ def test_detectable_change_is_the_power_formula():
     old, new = [1.0, 2.0, 3.0, 4.0, 5.0], [2.0, 3.0, 4.0, 5.0, 6.0]
     # se = sqrt(2.5/5 + 2.5/5) = 1; t(0.975, 8) = 2.306; (2.306 + 0.8416) / 3 = 104.9%.
     assert compare.detectable_pct(old, new, 0.05) == pytest.approx(104.9, abs=0.1)
+
+
+def _listing(folder: Path) -> dict[str, str]:
+    """Each entry of `folder` with its kind, and a regular file's content."""
+    result = {}
+    for p in sorted(folder.iterdir()):
+        st = os.lstat(p)
+        if stat.S_ISREG(st.st_mode):
+            result[p.name] = p.read_bytes().hex()[:64] + str(st.st_size)
+        else:
+            result[p.name] = f"mode {stat.S_IFMT(st.st_mode):o}"
+    return result
+
+
+def _one_error_line(r: subprocess.CompletedProcess) -> str:
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("compare.py: error: "), r.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("make", [lambda p: os.mknod(p, 0o644 | stat.S_IFCHR, os.makedev(1, 3)),
+                                  os.mkfifo],
+                         ids=["device", "fifo"])
+@pytest.mark.parametrize("at", ["comparison.json", "comparison.png"])
+def test_an_output_that_is_a_device_or_fifo_is_refused_before_anything_is_written(
+        tmp_path, make, at):
+    # Was: --json /dev/null wrote /dev/null.png and, as root, replaced device files.
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": BASE})
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        make(out / at)
+    except PermissionError:
+        pytest.skip("mknod needs root")
+    before = _listing(out)
+    r = run(old, new, "--json", out / "comparison.json")
+    assert r.returncode == 2
+    assert "not a regular file" in _one_error_line(r) and str(out / at) in r.stderr
+    assert r.stdout == ""  # refused before the table, too
+    assert _listing(out) == before
+
+
+def test_planted_symlinks_at_output_and_temporary_names_are_never_followed(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE]})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = elsewhere / "precious"
+    victim.write_text("not yours")
+    out = tmp_path / "out"
+    out.mkdir()
+    # At the output's own name: refused, the symlink and its target untouched.
+    for name in ("comparison.json", "comparison.png", "comparison.svg"):
+        (out / name).symlink_to(victim)
+        r = run(old, new, "--json", out / "comparison.json")
+        assert r.returncode == 2 and "a symbolic link" in _one_error_line(r)
+        assert (out / name).is_symlink() and victim.read_text() == "not yours"
+        (out / name).unlink()
+    # At every name a writer could predict for its temporary files: never followed.
+    planted = [f"{p}{name}{s}" for name in ("comparison.json", "comparison.png", "comparison.svg")
+               for p, s in (("", ".partial"), (".", ".partial"), ("", ".tmp"), (".", ""))]
+    for name in planted:
+        (out / name).symlink_to(victim)
+    r = run(old, new, "--json", out / "comparison.json")
+    assert r.returncode == 0, r.stderr
+    assert victim.read_text() == "not yours"
+    assert all((out / name).is_symlink() for name in planted)
+    assert json.loads((out / "comparison.json").read_text())["benchmarks"][0]["verdict"] == "slower"
+    left = [p.name for p in out.iterdir() if p.name.endswith(".partial") and p.name not in planted]
+    assert left == []
+
+
+@pytest.mark.parametrize("how", ["same path", "hard link", "another spelling"])
+def test_an_output_that_is_one_of_the_inputs_is_refused(tmp_path, how):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": BASE})
+    target = {"same path": new, "hard link": tmp_path / "link.json",
+              "another spelling": tmp_path / "." / "sub" / ".." / "new.json"}[how]
+    (tmp_path / "sub").mkdir()
+    if how == "hard link":
+        os.link(new, target)
+    before = new.read_bytes()
+    r = run(old, new, "--json", target)
+    assert r.returncode == 2 and "is the input" in _one_error_line(r)
+    assert new.read_bytes() == before
+    assert not (tmp_path / "new.png").exists()
+
+
+def _mount_small_tmpfs(folder: Path) -> None:
+    folder.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {r.stderr.strip() or r.returncode}")
+
+
+def test_a_full_disk_names_the_file_and_keeps_the_earlier_output(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE]})
+    disk = tmp_path / "disk"
+    _mount_small_tmpfs(disk)
+    try:
+        (disk / "comparison.json").write_text("earlier comparison")
+        r = run(old, new, "--json", disk / "comparison.json")
+        assert r.returncode == 2
+        line = _one_error_line(r)
+        assert "No space left on device" in line
+        assert str(disk / "comparison.") in line  # the file, not only "[Errno 28]"
+        assert (disk / "comparison.json").read_text() == "earlier comparison"
+        assert sorted(p.name for p in disk.iterdir()) == ["comparison.json"]
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_option_errors_are_one_line(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    for args in (["--no-such-option"], ["--alpha", "x"], ["--metric", "nope"], ["--json"],
+                 ["--json", ""]):
+        r = run(old, old, *args)
+        assert r.returncode == 2, args
+        assert _one_error_line(r)
+
+
+def test_sigterm_while_writing_is_one_line_exit_130_and_leaves_no_temporary_file(
+        tmp_path, capsys, monkeypatch):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE]})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "comparison.json").write_text("earlier comparison")
+
+    class Stopped(compare.Publisher):
+        """SIGTERM arrives while the second file is being staged."""
+
+        def stage(self, target, data):
+            super().stage(target, data)
+            if target.suffix == ".png":
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(compare, "Publisher", Stopped)
+    code = compare.main([str(old), str(new), "--json", str(out / "comparison.json")])
+    assert code == 130
+    assert capsys.readouterr().err.splitlines() == ["compare.py: interrupted"]
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.json"]
+    assert (out / "comparison.json").read_text() == "earlier comparison"
+    assert signal.getsignal(signal.SIGTERM) is not None  # the test's own handler is back
+
+
+def test_ctrl_c_is_one_line_exit_130(tmp_path, capsys, monkeypatch):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(compare, "compare", interrupted)
+    try:
+        code = compare.main([str(old), str(old)])
+    except KeyboardInterrupt:  # what it was: a traceback (and, here, the end of pytest's run)
+        code = "KeyboardInterrupt"
+    assert code == 130
+    assert capsys.readouterr().err.splitlines() == ["compare.py: interrupted"]
+
+
+def test_escape_sequences_from_the_input_never_reach_the_terminal(tmp_path):
+    old = result(tmp_path / "old.json", {"tbb": BASE}, host_name="a")
+    new = result(tmp_path / "new.json", {"tbb": BASE}, host_name="\x1b]0;owned\x07\x1b[31mred")
+    data = json.loads(new.read_text())
+    for row in data["benchmarks"]:
+        row["name"] = row["run_name"] = "BM_\x1b[2Jx"
+    data["benchmarks"] += json.loads(old.read_text())["benchmarks"]
+    new.write_text(json.dumps(data))
+    r = run(old, new)
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout
+    assert "BM_\\x1b[2Jx" in r.stdout

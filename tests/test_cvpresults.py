@@ -1,12 +1,17 @@
 """Tests for cvpresults.py: names, loading and checking result and trace files, model facts."""
 
 import json
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 import cvpresults
 from cvpresults import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def row(name, ms=1.0, **fields) -> dict:
@@ -206,3 +211,63 @@ def test_a_trace_with_null_model_facts_is_read_and_facts_are_taken_when_present(
     facts = {"name": "m", "order": 3, "family": "threads", "language": "c++", "takes_workers": True}
     trace = cvpresults.load_trace(tmp_path / "t.json", _trace(otherData__model_facts=facts))
     assert (trace.facts.family, trace.facts.order) == ("threads", 3.0)
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path):
+    fifo = tmp_path / "r.json"
+    os.mkfifo(fifo)
+    # Opening a FIFO for reading blocks until a writer comes: a hang here is
+    # the bug. A writer is kept ready on a timer so the test itself cannot hang.
+    opener = threading.Timer(10, lambda: os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)))
+    opener.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(InputError, match="is a FIFO, not a regular file"):
+            cvpresults.read_json(fifo)
+        assert time.monotonic() - started < 5
+    finally:
+        opener.cancel()
+
+
+def test_reading_is_bounded_and_refuses_a_file_over_the_cap(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_bytes(b"[1, 2, 3]")
+    assert cvpresults.read_bounded(path, limit=9) == b"[1, 2, 3]"
+    with pytest.raises(InputError, match="10 bytes; allowed: at most"):
+        path.write_bytes(b"[1, 2, 30]")
+        cvpresults.read_bounded(path, limit=9)
+    with pytest.raises(InputError, match="is a character device"):
+        cvpresults.read_bounded(Path("/dev/zero"))
+    with pytest.raises(InputError, match="is a folder"):
+        cvpresults.read_bounded(tmp_path)
+    # The cap sits far above the largest committed result file.
+    biggest = max((p.stat().st_size for p in (ROOT / "results").rglob("*.json")), default=0)
+    assert biggest * 20 < cvpresults.MAX_INPUT_BYTES
+
+
+def test_nesting_is_bounded_in_files_and_in_json_held_by_context_strings(tmp_path):
+    assert not cvpresults.too_deep([[[1]]], limit=3) and cvpresults.too_deep([[[[1]]]], limit=3)
+    deep = "[" * 70 + "]" * 70
+    with pytest.raises(InputError, match="nested deeper than 64 levels"):
+        cvpresults.parse_json(deep, "x.json")
+    with pytest.raises(InputError, match="nested too deeply"):
+        cvpresults.parse_json("[" * 100000 + "]" * 100000, "x.json")
+    path = write(tmp_path / "r.json", [row("BM_a")], cvp_models=json.dumps(json.loads(deep)))
+    with pytest.raises(InputError, match="cvp_models is nested deeper than 64 levels"):
+        cvpresults.load(path)
+
+
+def test_console_text_escapes_what_a_terminal_would_act_on():
+    assert cvpresults.console_text("plain µs — ok\n\tnext") == "plain µs — ok\n\tnext"
+    assert cvpresults.console_text("a\x1b[31mb\x07\u202ec\ud800") == "a\\x1b[31mb\\x07\\u202ec\\ud800"
+
+
+def test_option_errors_are_one_line(capsys):
+    parser = cvpresults.OneLineParser(prog="tool.py")
+    parser.add_argument("-o", type=cvpresults.nonempty_path)
+    for argv in (["--nope"], ["-o", ""], ["-o"]):
+        with pytest.raises(SystemExit) as e:
+            parser.parse_args(argv)
+        assert e.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("tool.py: error: "), err

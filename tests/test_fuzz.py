@@ -236,7 +236,10 @@ def test_mutated_inputs_never_crash_plot_or_compare_in_process(fuzz_inputs, tmp_
         (out / "summary.md").write_text("earlier summary")
         (out / "parallelism.png").write_text("earlier chart")
         before = digest(out)
-        code, err = _run(plot.main, [str(path), "-o", str(out)])
+        # --force: the earlier files stand for an earlier run's output, which
+        # plot.py replaces only when it succeeds (without it, they would be
+        # files plot.py did not write, and every run would be refused).
+        code, err = _run(plot.main, [str(path), "-o", str(out), "--force"])
         problems += check(code, err, {0, 2}, "plot.py", path.name)
         outcomes["plot"][code] = outcomes["plot"].get(code, 0) + 1
         if code != 0 and digest(out) != before:
@@ -259,7 +262,8 @@ def test_mutated_inputs_as_subprocesses_exit_cleanly_without_traceback(fuzz_inpu
         out = tmp_path / path.stem
         out.mkdir()
         (out / "summary.md").write_text("earlier summary")
-        r = subprocess.run([sys.executable, str(ROOT / "plot.py"), str(path), "-o", str(out)],
+        r = subprocess.run([sys.executable, str(ROOT / "plot.py"), str(path), "-o", str(out),
+                            "--force"],
                            capture_output=True, text=True, timeout=120)
         assert not check(r.returncode, r.stderr, {0, 2}, "plot.py", path.name)
         if r.returncode != 0:

@@ -292,13 +292,19 @@ def test_merge_joins_the_launches_and_keeps_the_replaced_file(tmp_path: Path) ->
     (lambda d: d / "missing.json", "no such file"),
     (lambda d: result(d / "bad.json", 2, error=True), "is in error"),
     (lambda d: (d / "junk.json").write_text("{") and d / "junk.json", "not a JSON result"),
-])
+    (lambda d: (d / "deep.json").write_text("[" * 100000 + "]" * 100000) and d / "deep.json",
+     "nested too deeply"),
+    (lambda d: (d / "rows.json").write_text(json.dumps({"context": {"cvp_harness": "mpi"},
+                                                        "benchmarks": [1]})) and d / "rows.json",
+     "not an object"),
+], ids=["missing", "in-error", "junk", "nested-100000", "row-not-object"])
 def test_merge_refuses_bad_input_and_writes_nothing(tmp_path: Path, make, message: str) -> None:
     out = tmp_path / "mpi.json"
     out.write_text("kept")
     r = merge("-o", str(out), str(result(tmp_path / "w1.json", 1)), str(make(tmp_path)))
     assert r.returncode == 2
     assert r.stderr.startswith("fatal: ") and message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1  # never a traceback
     assert out.read_text() == "kept"
 
 

@@ -1,15 +1,20 @@
 """Tests for plot.py: charts from synthetic results with known numbers, and bad input."""
 
+import hashlib
 import json
 import os
+import signal
+import stat
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import matplotlib.image
 import pytest
 
+import cvpoutput
 import cvpresults
 import plot
 
@@ -427,7 +432,8 @@ def test_a_failure_while_drawing_is_one_line_exit_1_and_debug_shows_the_tracebac
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["plot.py: error: ValueError: drawing went wrong (run with --debug for the "
                    "traceback)"]
-    assert not any(p.suffix in (".png", ".svg", ".md") for p in out.iterdir())
+    # The output folder this run made is not left behind, empty.
+    assert not out.exists()
     assert plot.main([*map(str, results), "-o", str(out), "--debug"]) == 1
     assert "Traceback" in capsys.readouterr().err
 
@@ -466,3 +472,285 @@ def test_rows_of_different_task_counts_are_different_questions(tmp_path):
     inputs = read(f)
     got = plot.summary_rows([], cvpresults.ours(inputs.files, "cpu_hash"), [], inputs.models)
     assert [(r["tasks"], r["fastest"]) for r in got] == [(100, "tbb (W=2)"), (400, "fork (W=2)")]
+
+
+def _one_error_line(r: subprocess.CompletedProcess) -> str:
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("plot.py: error: "), r.stderr
+    return lines[0]
+
+
+def _entries(folder: Path) -> dict[str, str]:
+    """Each entry of `folder`: a regular file's content hash, else its kind."""
+    result = {}
+    for p in sorted(folder.iterdir()):
+        st = os.lstat(p)
+        result[p.name] = (hashlib.sha256(p.read_bytes()).hexdigest() if stat.S_ISREG(st.st_mode)
+                          else f"mode {stat.S_IFMT(st.st_mode):o}")
+    return result
+
+
+def test_a_device_at_an_output_name_is_refused_and_left_a_device(results, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        os.mknod(out / "report.html", 0o644 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("mknod needs root")
+    os.mkfifo(out / "summary.md")
+    before = _entries(out)
+    for force in ([], ["--force"]):
+        r = run_plot(*map(str, results), "-o", str(out), *force)
+        assert r.returncode == 2
+        assert "not a regular file" in _one_error_line(r)
+        assert _entries(out) == before
+
+
+def test_planted_symlinks_are_never_followed(results, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = elsewhere / "precious"
+    victim.write_text("not yours")
+    out = tmp_path / "out"
+    out.mkdir()
+    # At an output's own name: refused (even with --force), link and target untouched.
+    for name in ("summary.md", "io_sleep_wall.png", plot.MANIFEST_NAME):
+        (out / name).symlink_to(victim)
+        for force in ([], ["--force"]):
+            r = run_plot(*map(str, results), "-o", str(out), *force)
+            assert r.returncode == 2 and "a symbolic link" in _one_error_line(r), r.stderr
+            assert (out / name).is_symlink() and victim.read_text() == "not yours"
+        (out / name).unlink()
+    # At every name a writer could predict for its temporary files: never followed.
+    planted = [f"{p}{name}{s}" for name in ("summary.md", "report.html", "io_sleep_wall.png",
+                                            plot.MANIFEST_NAME)
+               for p, s in (("", ".partial"), (".", ".partial"), ("", ".tmp"))]
+    planted.append(".plot-")
+    for name in planted:
+        (out / name).symlink_to(victim)
+    r = run_plot(*map(str, results), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert victim.read_text() == "not yours"
+    assert all((out / name).is_symlink() for name in planted)
+    assert not [p for p in out.iterdir() if p.name.endswith(".partial") and p.name not in planted]
+
+
+def _mount_small_tmpfs(folder: Path) -> None:
+    folder.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {r.stderr.strip() or r.returncode}")
+
+
+def test_a_full_disk_names_the_file_and_leaves_the_folder_as_it_was(results, tmp_path):
+    disk = tmp_path / "disk"
+    _mount_small_tmpfs(disk)
+    try:
+        (disk / "unrelated.txt").write_text("kept")
+        r = run_plot(*map(str, results), "-o", str(disk))
+        assert r.returncode == 1
+        line = _one_error_line(r)
+        assert "No space left on device" in line
+        # The line names the file it could not write, not only "[Errno 28]".
+        assert f"plot.py: error: {disk}/" in line and ": cannot write (" in line
+        assert sorted(p.name for p in disk.iterdir()) == ["unrelated.txt"]
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_while_publishing_keeps_every_earlier_file_whole(results, tmp_path,
+                                                                      monkeypatch, capsys):
+    out = tmp_path / "out"
+    assert plot.main([*map(str, results), "-o", str(out)]) == 0
+    before = _entries(out)
+    staged = []
+
+    def full(self, target, data):
+        staged.append(target.name)
+        if len(staged) == 3:
+            raise cvpoutput.OutputError(f"{target}: cannot write (No space left on device)")
+        real_stage(self, target, data)
+
+    real_stage = cvpoutput.Publisher.stage
+    monkeypatch.setattr(cvpoutput.Publisher, "stage", full)
+    capsys.readouterr()
+    assert plot.main([*map(str, results), "-o", str(out)]) == 1
+    assert capsys.readouterr().err.strip() == (f"plot.py: error: {out / staged[2]}: cannot write "
+                                               "(No space left on device)")
+    assert _entries(out) == before
+
+
+@pytest.mark.parametrize("make, message", [
+    (os.mkfifo, "is a FIFO, not a regular file"),
+    (lambda p: os.symlink("/dev/zero", p), "is a character device, not a regular file"),
+    (lambda p: open(p, "wb").truncate(cvpresults.MAX_INPUT_BYTES + 1),
+     f"{cvpresults.MAX_INPUT_BYTES + 1} bytes; allowed: at most 64 MiB"),
+], ids=["fifo", "dev-zero", "over-64-MiB"])
+def test_inputs_that_are_not_bounded_regular_files_are_refused_at_once(tmp_path, make, message):
+    # Was: a FIFO blocked forever; /dev/zero grew to 7 GB in 8 s.
+    bad = tmp_path / "input.json"
+    make(bad)
+    r = run_plot(str(bad), "-o", str(tmp_path / "out"))  # run_plot's timeout ends a hang
+    assert r.returncode == 2
+    assert message in _one_error_line(r)
+    assert not (tmp_path / "out").exists()
+
+
+def test_json_nested_past_the_bound_is_refused(tmp_path):
+    deep = 1
+    for _ in range(cvpresults.MAX_DEPTH + 5):
+        deep = [deep]
+    path = write(tmp_path / "deep.json", series("BM_a", [1.0, 2.0]), extra=deep)
+    r = run_plot(str(path), "-o", str(tmp_path / "out"))
+    assert r.returncode == 2
+    assert f"nested deeper than {cvpresults.MAX_DEPTH} levels" in _one_error_line(r)
+
+
+def test_an_empty_output_folder_name_is_refused(results, tmp_path):
+    work = tmp_path / "cwd"
+    work.mkdir()
+    r = subprocess.run([sys.executable, str(Path(plot.__file__)), *map(str, results), "-o", ""],
+                       capture_output=True, text=True, timeout=120, cwd=work)
+    assert r.returncode == 2
+    assert "-o/--output: an empty path" in _one_error_line(r)
+    assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [["--no-such-option"], ["-o"], ["--output="]])
+def test_option_errors_are_one_line(args):
+    r = run_plot(*args)
+    assert r.returncode == 2
+    assert _one_error_line(r)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_while_drawing_is_one_line_exit_130_and_leaves_nothing_behind(
+        results, tmp_path, sig):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "unrelated.txt").write_text("kept")
+    before = _entries(out)
+    p = subprocess.Popen([sys.executable, str(Path(plot.__file__)), *map(str, results),
+                          str(tmp_path / "mixed.json"), "-o", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # Drawing has begun once the staging folder is there (and takes seconds).
+        deadline = time.monotonic() + 60
+        while not any(d.name.startswith(".plot-") for d in out.iterdir()):
+            assert p.poll() is None and time.monotonic() < deadline, "never started drawing"
+            time.sleep(0.01)
+        time.sleep(0.3)
+        p.send_signal(sig)
+        stdout, stderr = p.communicate(timeout=60)
+    finally:
+        p.kill()
+    assert p.returncode == 130, stderr
+    assert stderr.strip() == "plot.py: interrupted"
+    assert _entries(out) == before
+
+
+def test_a_lone_surrogate_in_the_context_is_written_escaped(results, tmp_path):
+    # Was: exit 1 (UnicodeEncodeError) and an empty output folder.
+    data = json.loads(results[0].read_text())
+    data["context"]["host_name"] = "box\ud800"
+    data["context"]["cvp_profile"] = "p\udcff"
+    results[0].write_text(json.dumps(data))  # json.dumps writes them as \ud800 escapes
+    out = tmp_path / "out"
+    r = run_plot(*map(str, results), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Machine: box?" in (out / "summary.md").read_text(encoding="utf-8")
+    assert "box" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_text_from_the_input_is_escaped_on_the_console_and_in_summary_md(results, tmp_path):
+    data = json.loads(results[0].read_text())
+    data["context"]["host_name"] = "\x1b[31m<script>alert(1)</script>|x`y"
+    noisy = "cpu_hash/tbb/tasks:100/workers:2/bytes:64"
+    for row_ in data["benchmarks"]:
+        if row_["name"].startswith(noisy):
+            row_["noisy"] = 1
+    results[0].write_text(json.dumps(data))
+    out = tmp_path / "out"
+    r = run_plot(*map(str, results), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout + r.stderr
+    summary = (out / "summary.md").read_text()
+    assert "<script>" not in summary and "&lt;script&gt;alert(1)&lt;/script&gt;" in summary
+    assert "Machine: ?\\[31m&lt;script&gt;alert(1)&lt;/script&gt;\\|x\\`y," in summary
+    assert "`cpu_hash/tbb/tasks:100/workers:2/bytes:64`" in summary
+    assert plot.md("a|b") == "a\\|b" and plot.md("**x**") == "\\*\\*x\\*\\*"
+    assert plot.md_code("a`b") == "``a`b``" and plot.md_code("`") == "`` ` ``"
+
+
+def test_files_plot_did_not_write_are_left_alone_unless_forced(results, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "summary.md").write_text("my notes")
+    (out / "report.html").write_text("<p>my page</p>")
+    (out / "timeline_mine.png").write_text("my picture")
+    before = _entries(out)
+    r = run_plot(*map(str, results), "-o", str(out))
+    assert r.returncode == 2
+    line = _one_error_line(r)
+    assert f"{out / 'summary.md'}: exists, and plot.py did not write it" in line
+    assert "--force" in line
+    assert _entries(out) == before
+    # --force replaces what is at plot.py's names, says so, and still leaves the
+    # look-alike chart it did not write.
+    r = run_plot(*map(str, results), "-o", str(out), "--force")
+    assert r.returncode == 0, r.stderr
+    assert f"plot.py: replaced in {out} files plot.py had not written (--force): report.html, " \
+           "summary.md" in r.stderr
+    assert f"plot.py: warning: left {out / 'timeline_mine.png'}: named like a chart" in r.stderr
+    assert (out / "timeline_mine.png").read_text() == "my picture"
+    assert (out / "summary.md").read_text() != "my notes"
+    manifest = json.loads((out / plot.MANIFEST_NAME).read_text())
+    assert "summary.md" in manifest["files"] and "timeline_mine.png" not in manifest["files"]
+
+
+def test_a_second_run_replaces_only_what_the_first_wrote_and_says_so(results, tmp_path):
+    out = tmp_path / "out"
+    assert run_plot(*map(str, results), "-o", str(out)).returncode == 0
+    r = run_plot(*map(str, results), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert f"plot.py: replaced in {out} the files of an earlier plot.py run: " in r.stderr
+    assert "summary.md" in r.stderr and "io_sleep_wall.png" in r.stderr
+    # A file the user changed since is theirs now.
+    (out / "summary.md").write_text("edited by hand")
+    r = run_plot(*map(str, results), "-o", str(out))
+    assert r.returncode == 2 and "summary.md: exists, and plot.py did not write it or it " \
+                                  "changed since" in _one_error_line(r)
+    assert (out / "summary.md").read_text() == "edited by hand"
+
+
+def test_the_results_folder_without_a_manifest_is_adopted_once(results, tmp_path, monkeypatch,
+                                                               capsys):
+    # results/ holds charts committed by plot.py runs from before manifests.
+    home = tmp_path / "results"
+    home.mkdir()
+    for f in results:
+        (home / f.name).write_bytes(f.read_bytes())
+    (home / "summary.md").write_text("summary of the committed run")
+    (home / "io_sleep_wall.png").write_text("chart of the committed run")
+    (home / "mixed_share.svg").write_text("a chart this run will not make")
+    elsewhere = tmp_path / "copy"
+    elsewhere.mkdir()
+    for f in home.iterdir():
+        (elsewhere / f.name).write_bytes(f.read_bytes())
+    monkeypatch.setattr(plot, "default_inputs", lambda: [home])
+    # Another folder in the same state is a user's: refused.
+    assert plot.main([str(elsewhere)]) == 2
+    assert "summary.md: exists, and plot.py did not write it" in capsys.readouterr().err
+    # The project's own results/ folder is plot.py's.
+    assert plot.main([]) == 0
+    err = capsys.readouterr().err
+    assert "the files of an earlier plot.py run (no manifest yet" in err
+    assert "removed charts of an earlier run that this run did not make" in err
+    assert not (home / "mixed_share.svg").exists()
+    assert (home / "summary.md").read_text() != "summary of the committed run"
+    assert "summary.md" in json.loads((home / plot.MANIFEST_NAME).read_text())["files"]
+    # From now on the manifest decides, there too.
+    (home / "summary.md").write_text("edited by hand")
+    assert plot.main([]) == 2
+    assert (home / "summary.md").read_text() == "edited by hand"

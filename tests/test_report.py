@@ -409,3 +409,17 @@ def test_a_speedup_above_the_cpus_never_wins_claim_3_and_ties_are_named(tmp_path
     (folder / "cpu_hash.json").write_text(json.dumps(data))
     assert "threads and processes tied here within their 95% intervals" in " ".join(
         verdicts(folder)[3].figures)
+
+
+def test_text_summary_md_escaped_is_shown_as_text_on_the_page(tmp_path):
+    folder = make_results(tmp_path / "results", previous=False)
+    data = json.loads((folder / "cpu_hash.json").read_text())  # the file the summary names
+    data["context"]["host_name"] = "<b>bold</b> | *x* `y` & \\"
+    (folder / "cpu_hash.json").write_text(json.dumps(data))
+    page = build(folder)
+    summary = page[page.index('id="summary"'):page.index('id="context"')]
+    assert "<b>bold</b>" not in summary
+    assert "Machine: &lt;b&gt;bold&lt;/b&gt; | *x* `y` &amp; \\, " in summary
+    # Tables keep their columns, code spans and bold still render.
+    assert report.md_cells(r"| a\|b | `c` |") == [r"a\|b", "`c`"]
+    assert report.md_inline(r"a\|b **c** ``d`e`` &lt;") == "a|b <strong>c</strong> <code>d`e</code> &lt;"

@@ -35,7 +35,11 @@ def read(path: Path) -> dict:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         raise InputError(f"{path}: no such file (did its mpiexec launch succeed?)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except RecursionError:
+        # Python's parser recurses once per level: a file nested a few
+        # thousand levels deep is not a result file, and no traceback.
+        raise InputError(f"{path}: not a JSON result file (nested too deeply)") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:  # ValueError: JSONDecodeError too
         raise InputError(f"{path}: not a JSON result file ({e})") from None
     if not isinstance(data, dict) or not isinstance(data.get("context"), dict) \
             or not isinstance(data.get("benchmarks"), list):
@@ -44,6 +48,8 @@ def read(path: Path) -> dict:
         raise InputError(f"{path}: cvp_harness is {data['context'].get('cvp_harness')!r}; "
                          "allowed: 'mpi'")
     for b in data["benchmarks"]:
+        if not isinstance(b, dict):
+            raise InputError(f"{path}: a benchmark row that is not an object")
         if b.get("error_occurred"):
             raise InputError(f"{path}: {b.get('name')} is in error")
     return data
@@ -100,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OSError as e:
         print(f"fatal: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("fatal: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - one line, never a traceback
+        print(f"fatal: {type(e).__name__}: {' '.join(str(e).split())[:300]}", file=sys.stderr)
         return 1
     print(f"merge_results: wrote {args.out} ({len(files)} launches)", file=sys.stderr)
     return 0
