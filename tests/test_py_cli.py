@@ -2,9 +2,12 @@
 
 import json
 import os
+import shutil
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,6 +58,18 @@ ALLOWED_MODELS = ", ".join(MODELS)
      "py_io_sleep: error: unrecognized arguments: --frobnicate"),
     (["gpu_sleep"],
      "cvp_py: error: workload is 'gpu_sleep'; allowed: io_sleep, cpu_hash, mixed, shared_counter"),
+    (["io_sleep", "--tasks=64", "--tasks=128"],
+     "py_io_sleep: error: --tasks is given twice; give it once (lists take commas)"),
+    (["io_sleep", "--list", "--list"],
+     "py_io_sleep: error: --list is given twice; give it once (lists take commas)"),
+    (["io_sleep", "--tasks=\u0666\u0664"], "py_io_sleep: error: --tasks: '\u0666\u0664' is not a whole number"),
+    (["io_sleep", "--tasks=6_4"], "py_io_sleep: error: --tasks: '6_4' is not a whole number"),
+    (["io_sleep", "--tasks= 64"], "py_io_sleep: error: --tasks: ' 64' is not a whole number"),
+    (["io_sleep", "--tasks=+64"], "py_io_sleep: error: --tasks: '+64' is not a whole number"),
+    (["io_sleep", "--repetitions=\uff13"],
+     "py_io_sleep: error: --repetitions: '\uff13' is not a whole number"),
+    (["io_sleep", "--min_time=1_0"],
+     "py_io_sleep: error: --min_time: '1_0' is not a number of seconds (ASCII digits and one '.')"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, args, message):
     out = tmp_path / "result.json"
@@ -78,6 +93,77 @@ def test_an_out_that_is_not_a_file_path_is_refused_before_running(tmp_path, make
     assert len(r.stderr.strip().splitlines()) == 1
     assert r.stderr.startswith("py_io_sleep: error: --out is ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+@pytest.mark.parametrize("name", ["r\n.json", "r\t.json", "r\x1b[2J.json", "r\x7f.json"])
+def test_an_out_with_control_characters_is_refused(tmp_path, name):
+    r = run("io_sleep", "--models=py_serial", "--tasks=1", *TINY, f"--out={tmp_path / name}")
+    assert r.returncode == 2
+    assert r.stderr.endswith("allowed: a file path without control characters\n")
+    assert len(r.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def _device(folder: Path) -> Path:
+    null = folder / "null"
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("mknod is not permitted here")
+    return null
+
+
+def _fifo(folder: Path) -> Path:
+    os.mkfifo(folder / "fifo")
+    return folder / "fifo"
+
+
+def _symlink(folder: Path) -> Path:
+    (folder / "target.json").write_text("earlier results")
+    (folder / "link.json").symlink_to(folder / "target.json")
+    return folder / "link.json"
+
+
+@pytest.mark.parametrize("make, kind", [(_device, "a character device"), (_fifo, "a FIFO"),
+                                        (_symlink, "a symbolic link")])
+def test_an_out_that_is_not_a_regular_file_is_refused_and_left_alone(tmp_path, make, kind):
+    out = make(tmp_path)
+    before = os.lstat(out)
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    r = run("cpu_hash", "--models=py_serial", "--tasks=64", "--bytes=64", *TINY, f"--out={out}")
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        f"py_cpu_hash: error: --out is '{out}', {kind}; allowed: a regular file or a path "
+        "not yet made"]
+    after = os.lstat(out)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino,
+                                                            before.st_rdev)
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+def _as_nobody(args: list[str]) -> list[str]:
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *args]
+
+
+def test_a_folder_that_takes_no_new_file_is_refused_before_running(request):
+    probe = subprocess.run(_as_nobody(["true"]), capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("setpriv cannot switch to nobody here (root ignores a folder's mode)")
+    # pytest's tmp_path sits in a folder only root may enter; nobody needs one it can read.
+    top = Path(tempfile.mkdtemp(prefix="cvp-read-only-"))
+    request.addfinalizer(lambda: shutil.rmtree(top))
+    top.chmod(0o755)  # root's: nobody may look, not make a file in it
+    folder = top / "read_only"
+    folder.mkdir(mode=0o755)
+    out = folder / "sub" / "r.json"
+    r = subprocess.run(_as_nobody([sys.executable, str(SCRIPT), "io_sleep", "--models=py_serial",
+                                   "--tasks=1", *TINY, f"--out={out}"]),
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        f"py_io_sleep: error: --out is '{out}'; '{folder}' does not take a new file "
+        "(Permission denied)"]
+    assert list(folder.iterdir()) == []
 
 
 def test_help_uses_the_docstring_and_lists_the_flags():

@@ -77,6 +77,15 @@ def check_writable(folder: Path, text: str) -> None:
 
 
 def check_out_path(text: str) -> Path:
+    """_checked_out_path, with any other failure to look at the path said in one line."""
+    try:
+        return _checked_out_path(text)
+    except OSError as e:
+        raise BadInput(f"--out is '{text}'; cannot look at it ([Errno {e.errno}] "
+                       f"{e.strerror})") from None
+
+
+def _checked_out_path(text: str) -> Path:
     """Refuses, before anything runs, an --out that is not a plain file path we can write:
     a device, FIFO, directory or symlink (never replaced), a name with control
     characters, a folder that does not exist as one or does not take a new file."""
