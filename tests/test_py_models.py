@@ -14,7 +14,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench" / "python"))
 
 from cvppy.models import registry  # noqa: E402
-from cvppy.models.model import RunFailed  # noqa: E402
+from cvppy.models.model import Deadline, RunFailed  # noqa: E402
 from cvppy.models.processes import ProcessesModel  # noqa: E402
 from cvppy.runner import Context, Point, Prepared, Profile, run_benchmark  # noqa: E402
 from cvppy.workloads.cpu_hash import CpuHash  # noqa: E402
@@ -30,7 +30,7 @@ LOOPS = ["py_asyncio", "py_uvloop"]
 def run_once(model_name: str, workers: int, workload: Workload):
     with registry.find(model_name).make(workers) as model:
         model.prepare(workload)
-        return model.run(timeout_s=60)
+        return model.run(Deadline(task_s=0, floor_s=60))
 
 
 def zombies() -> list[int]:
@@ -116,7 +116,7 @@ def test_a_killed_worker_fails_the_run_soon_and_leaves_no_zombie():
     t0 = time.monotonic()
     killed = rf"worker process {pid} was killed by signal 9 \(SIGKILL\)"
     with pytest.raises(RunFailed, match=killed):
-        model.run(timeout_s=60)
+        model.run(Deadline(task_s=0, floor_s=60))
     # Bounded well below the 5 s the tasks sleep; 2 s on an idle machine.
     assert time.monotonic() - t0 < 4.5
     model.close()
@@ -127,8 +127,11 @@ def test_a_killed_worker_fails_the_run_soon_and_leaves_no_zombie():
 def test_a_hung_run_is_killed_after_its_timeout():
     model = ProcessesModel(1)
     model.prepare(IoSleep(Params(tasks=1, sleep_us=10_000_000)))
-    with pytest.raises(RunFailed, match="did not finish within 1 s; workers killed"):
-        model.run(timeout_s=1)
+    pid = model._processes[0].pid
+    with pytest.raises(RunFailed,
+                       match=f"worker process {pid} made no progress in the run within 1.0 s; "
+                             "killed"):
+        model.run(Deadline(task_s=0, floor_s=1))
     model.close()
     assert zombies() == []
 

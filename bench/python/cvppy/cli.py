@@ -8,6 +8,7 @@ import json
 import re
 import signal
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -252,10 +253,23 @@ def prog_name(argv: list[str]) -> str:
     return "cvp_py"
 
 
+def one_line_thread_errors(prog: str, debug: bool) -> None:
+    """An exception that ends a thread (one a library starts: a pool's manager or
+    feeder) is one line too, as the error it causes is reported where it is seen."""
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if debug:
+            threading.__excepthook__(args)
+        name = args.thread.name if args.thread is not None else "a thread"
+        print(f"{prog}: error: in {name}: {args.exc_value or args.exc_type.__name__}",
+              file=sys.stderr)
+    threading.excepthook = hook
+
+
 def main(argv: list[str], description: str) -> int:
     prog = prog_name(argv)
     debug = "--debug" in argv
     install_signal_handlers()
+    one_line_thread_errors(prog, debug)
     try:
         args = build_parser(description).parse_args(argv)
         p = plan(args, prog)

@@ -20,14 +20,10 @@ from typing import Callable, Iterable
 
 from cvppy import sysinfo
 from cvppy.models import registry
-from cvppy.models.model import Limits, Model, RunReport, ideal_run_time
+from cvppy.models.model import Deadline, Limits, Model, RunReport, ideal_run_time
 from cvppy.models.serial import SerialModel
 from cvppy.workloads.workload import Params, Workload
 
-# Longest a run may take before a model that can stop it (processes) kills it:
-# generous, as only a hang should reach it.
-RUN_TIMEOUT_FLOOR_S = 30.0
-RUN_TIMEOUT_FACTOR = 20.0
 MAX_ITERATIONS = 1000
 
 # When a benchmark counts as noisy (docs/result-format.md).
@@ -142,15 +138,15 @@ class BenchmarkError(RuntimeError):
 
 
 def _timed_run(model: Model, serial: SerialModel | None, prep: Prepared,
-               timeout_s: float) -> Sample:
+               deadline: Deadline) -> Sample:
     serial_s = None
     if serial is not None:
         s0 = time.perf_counter()
-        serial.run(timeout_s)
+        serial.run(deadline)
         serial_s = time.perf_counter() - s0
     cpu0 = _cpu_now(model)
     t0 = time.perf_counter()
-    report: RunReport = model.run(timeout_s)
+    report: RunReport = model.run(deadline)
     t1 = time.perf_counter()
     cpu1 = _cpu_now(model)
     # Measure, then check: the comparison is outside the timed region.
@@ -224,11 +220,11 @@ def _error_row(name: str, family_index: int, repetitions: int, index: int, messa
 
 
 def _repetition(model: Model, serial: SerialModel | None, prep: Prepared, profile: Profile,
-                timeout_s: float) -> list[Sample]:
+                deadline: Deadline) -> list[Sample]:
     samples: list[Sample] = []
     timed = 0.0
     while not samples or (timed < profile.min_time_s and len(samples) < MAX_ITERATIONS):
-        samples.append(_timed_run(model, serial, prep, timeout_s))
+        samples.append(_timed_run(model, serial, prep, deadline))
         timed += samples[-1].wall_s
     return samples
 
@@ -251,7 +247,8 @@ def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared)
     facts = registry.find(point.model)
     w = prep.workload
     paired = w.params.bytes > 0 and w.wait_s == 0
-    timeout_s = RUN_TIMEOUT_FLOOR_S + RUN_TIMEOUT_FACTOR * w.tasks * (prep.task_cpu_s + w.wait_s)
+    # Only a hang should reach it: generous for each part of a run (a chunk).
+    deadline = Deadline(task_s=prep.task_cpu_s + w.wait_s)
     model: Model | None = None
     serial: SerialModel | None = None
     index = 0
@@ -263,7 +260,7 @@ def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared)
             serial.prepare(w)
         limits = model.limits(w.tasks, ctx.cpus)
         for index in range(reps):
-            samples = _repetition(model, serial, prep, ctx.profile, timeout_s)
+            samples = _repetition(model, serial, prep, ctx.profile, deadline)
             row = _base_row(name, family_index, reps)
             row.update({"repetition_index": index, "iterations": len(samples),
                         "real_time": 1e3 * statistics.fmean(s.wall_s for s in samples),

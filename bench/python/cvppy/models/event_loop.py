@@ -11,7 +11,7 @@ from abc import abstractmethod
 from typing import Callable
 
 from cvppy.models.gauge import LocalGauge
-from cvppy.models.model import Limits, Model, RunReport
+from cvppy.models.model import Deadline, Limits, Model, RunReport
 from cvppy.workloads.workload import Cell, Gauge, LoopEnv, Workload
 
 
@@ -34,7 +34,7 @@ class LoopModel(Model):
             raise RuntimeError(f"{self.name}: run before prepare")
         return self._loop
 
-    def run(self, timeout_s: float) -> RunReport:
+    def run(self, deadline: Deadline) -> RunReport:
         return self.loop.run_until_complete(self._main())
 
     async def _main(self) -> RunReport:
