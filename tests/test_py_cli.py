@@ -301,3 +301,98 @@ def test_killed_worker_fails_the_run_and_keeps_earlier_results(tmp_path):
     assert failed["benchmarks"][0]["error_occurred"] is True
     assert not list(tmp_path.glob("*.partial"))
     assert not list(tmp_path.glob("previous"))
+
+
+def _alive(pid: int) -> bool:
+    """Whether pid still runs (a zombie, dead but not yet reaped by init, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def _start_processes_run(out: Path, tasks: int, sleep_us: int) -> tuple[subprocess.Popen, list]:
+    """A py_processes run with 2 workers, returned once both workers run."""
+    proc = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "io_sleep", "--models=py_processes", f"--tasks={tasks}",
+         "--workers=2", f"--sleep_us={sleep_us}", *TINY, f"--out={out}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    kids = _children(proc.pid)
+    assert len(kids) == 2
+    time.sleep(0.5)  # into the run
+    return proc, kids
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGHUP, signal.SIGTERM])
+def test_workers_die_with_the_harness(tmp_path, signum):
+    out = tmp_path / "py_io_sleep.json"
+    out.write_text("earlier results")
+    proc, kids = _start_processes_run(out, tasks=8, sleep_us=5_000_000)
+    os.kill(proc.pid, signum)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode in (-signum, 128 + signum)
+    deadline = time.monotonic() + 10  # an instant on an idle machine
+    while any(_alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [k for k in kids if _alive(k)] == []
+    assert "Traceback" not in stderr
+    if signum != signal.SIGKILL:
+        assert stderr.splitlines()[-1] == (
+            f"py_io_sleep: terminated by {signal.Signals(signum).name}; nothing written")
+    assert out.read_text() == "earlier results"
+
+
+def test_a_stopped_worker_is_killed_and_named_well_before_the_old_50_s(tmp_path):
+    out = tmp_path / "py_io_sleep.json"
+    proc, kids = _start_processes_run(out, tasks=16, sleep_us=100_000)
+    os.kill(kids[0], signal.SIGSTOP)
+    t0 = time.monotonic()
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        for k in kids:
+            if _alive(k):
+                os.kill(k, signal.SIGKILL)
+    # 10 s (the deadline's floor) on an idle machine; 30 s leaves a wide margin.
+    assert time.monotonic() - t0 < 30
+    assert proc.returncode == 1
+    assert f"worker process {kids[0]} made no progress in the run within 10.0 s; killed" in stderr
+    assert not _alive(kids[0])
+    assert json.loads((tmp_path / "py_io_sleep.json.failed").read_text())["benchmarks"]
+
+
+def _limited(limit: str, out: Path, user: list[str] = ()) -> subprocess.CompletedProcess:
+    command = " ".join([sys.executable, str(SCRIPT), "cpu_hash", "--models=py_processes",
+                        "--tasks=64", "--bytes=64", "--workers=2", *TINY, f"--out={out}"])
+    return subprocess.run([*user, "bash", "-c", f"ulimit {limit}; exec {command}"],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_processes_under_few_descriptors_fail_in_one_row_and_exit(tmp_path):
+    out = tmp_path / "py_cpu_hash.json"
+    r = _limited("-n 16", out)
+    assert r.returncode == 1, r.stderr
+    assert ("cpu_hash/py_processes/tasks:64/workers:2/bytes:64: error: cannot start 2 worker "
+            "processes: [Errno 24] Too many open files") in r.stderr
+    assert "Traceback" not in r.stderr
+    assert json.loads((tmp_path / "py_cpu_hash.json.failed").read_text())["benchmarks"]
+
+
+def test_processes_under_few_processes_fail_in_one_row_and_exit(request):
+    if subprocess.run(_as_nobody(["true"]), capture_output=True).returncode != 0:
+        pytest.skip("setpriv cannot switch to nobody here (RLIMIT_NPROC binds no root)")
+    top = Path(tempfile.mkdtemp(prefix="cvp-nproc-"))
+    request.addfinalizer(lambda: shutil.rmtree(top))
+    top.chmod(0o777)
+    # Each limit fails at a different step: the fork, the pool's manager thread, its
+    # queue's feeder thread; a limit that leaves room lets the run succeed.
+    for nproc in range(2, 7):
+        out = top / f"nproc{nproc}.json"
+        r = _limited(f"-u {nproc}", out, _as_nobody([]))
+        assert r.returncode in (0, 1), (nproc, r.stderr)
+        assert "Traceback" not in r.stderr, (nproc, r.stderr)
+        kept = out if r.returncode == 0 else top / f"nproc{nproc}.json.failed"
+        assert json.loads(kept.read_text())["benchmarks"], nproc
