@@ -3,6 +3,7 @@
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -172,3 +173,42 @@ def test_a_digest_mismatch_is_an_error_row_never_a_number():
         assert r["error_occurred"] is True
         assert r["error_message"] == "task 2: digest differs from the serial model's"
         assert "speedup" not in r
+
+
+UVLOOP_WITH_FEW_DESCRIPTORS = """
+import os, sys
+sys.path.insert(0, {path!r})
+from cvppy.models.model import Deadline, RunFailed
+from cvppy.models.uvloop_gather import UvloopGatherModel
+from cvppy.workloads.io_sleep import IoSleep
+from cvppy.workloads.workload import Params
+workload = IoSleep(Params(tasks=4, sleep_us=1000))
+model = UvloopGatherModel(1)
+fds = []
+try:
+    while True:
+        fds.append(os.open(os.devnull, os.O_RDONLY))
+except OSError:
+    pass
+for fd in fds[len(fds) - {free}:]:
+    os.close(fd)
+try:
+    model.prepare(workload)
+    model.run(Deadline(task_s=0, floor_s=60))
+    print("ran")
+except RunFailed as e:
+    print(e)
+model.close()
+"""
+
+
+@pytest.mark.parametrize("free", range(11))
+def test_uvloop_without_descriptors_is_one_clear_error(free):
+    """uvloop's own failures with few descriptors (an abort by libuv, a loop left marked
+    running, 'deallocating an open event loop', never-awaited coroutines) never show."""
+    code = UVLOOP_WITH_FEW_DESCRIPTORS.format(path=str(Path(__file__).resolve().parent.parent
+                                                       / "bench" / "python"), free=free)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert r.stdout in ("ran\n", "cannot create the event loop: [Errno 24] Too many open files\n")

@@ -240,6 +240,15 @@ def _noise(rows: list[dict]) -> tuple[float, bool]:
     return cv_pct, cv_pct > NOISY_CV_PCT or spread > NOISY_SPEEDUP_SPREAD
 
 
+def _close(model: Model) -> str:
+    """Closes a model; what went wrong, if anything, as the benchmark's error message."""
+    try:
+        model.close()
+    except Exception as e:  # noqa: BLE001 - a model that cannot close fails its benchmark
+        return f"closing {model.name}: {e or type(e).__name__}"
+    return ""
+
+
 def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared) -> Outcome:
     name = ctx.name(point)
     reps = ctx.profile.repetitions
@@ -275,7 +284,11 @@ def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared)
     finally:
         for m in (model, serial):
             if m is not None:
-                m.close()
+                close_error = _close(m)
+                if close_error and not out.failed:
+                    out.failed = True
+                    out.rows = [_error_row(name, family_index, reps, i, close_error)
+                                for i in range(reps)]
     if not out.failed:
         cv_pct, noisy = _noise(out.rows)
         for row in out.rows:
