@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -211,8 +212,11 @@ def test_every_model_writes_rows_with_sane_counters(tmp_path):
     aggregates = [b for b in json.loads(out.read_text())["benchmarks"]
                   if b["run_type"] == "aggregate"]
     assert len(aggregates) == 4 * len(MODELS)
-    lines = r.stderr.strip().splitlines()
-    assert sum(line.startswith("io_sleep/py_") for line in lines) == len(MODELS)
+    lines = [line for line in r.stderr.splitlines() if line.startswith("[")]
+    assert len(lines) == len(MODELS)
+    for k, line in enumerate(lines, 1):
+        assert re.fullmatch(rf"\[{k}/{len(MODELS)}\] io_sleep/py_\S+: \d+\.\d{{3}} ms, "
+                            r"parallelism .*  \(elapsed \d+:\d\d, ~\d+:\d\d left\)", line), line
 
 
 def test_the_context_names_the_interpreter_and_the_models(tmp_path):

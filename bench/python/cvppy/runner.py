@@ -328,12 +328,33 @@ def aggregates(rows: list[dict]) -> list[dict]:
     return out
 
 
-def progress_line(outcome: Outcome) -> str:
-    """One line per finished benchmark: its name, median time and the counters of note."""
+def clock(seconds: float) -> str:
+    """M:SS, whole seconds (minutes grow past 59)."""
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run is: k benchmarks finished of N, after `elapsed_s`."""
+
+    finished: int
+    total: int
+    elapsed_s: float
+
+    def suffix(self) -> str:
+        left = self.elapsed_s / self.finished * (self.total - self.finished)
+        return f"  (elapsed {clock(self.elapsed_s)}, ~{clock(left)} left)"
+
+
+def progress_line(outcome: Outcome, progress: Progress) -> str:
+    """One line per finished benchmark, the same in every harness and language:
+    [k/N] NAME: MEDIAN ms, parallelism P, peak_inflight I, efficiency E[, speedup S]
+    [, lost_updates L][, noisy (cv X%)]  (elapsed M:SS, ~M:SS left)"""
     rows = [r for r in outcome.rows if r["run_type"] == "iteration"]
-    name = rows[0]["run_name"]
+    head = f"[{progress.finished}/{progress.total}] {rows[0]['run_name']}: "
     if outcome.failed:
-        return f"{name}: error: {rows[-1]['error_message']}"
+        return head + f"error: {rows[-1]['error_message']}" + progress.suffix()
 
     def med(key: str) -> float:
         return statistics.median(r[key] for r in rows)
@@ -347,7 +368,7 @@ def progress_line(outcome: Outcome) -> str:
         parts.append(f"lost_updates {med('lost_updates'):.1f}")
     if rows[0]["noisy"]:
         parts.append(f"noisy (cv {rows[0]['cv_pct']:.1f}%)")
-    return f"{name}: " + ", ".join(parts)
+    return head + ", ".join(parts) + progress.suffix()
 
 
 def run_all(ctx: Context, points: list[Point], prepared: dict[Params, Prepared],
@@ -356,9 +377,11 @@ def run_all(ctx: Context, points: list[Point], prepared: dict[Params, Prepared],
     """Every benchmark in grid order; returns the rows and the number that failed."""
     rows: list[dict] = []
     failed = 0
+    start = time.monotonic()
     for family_index, point in enumerate(points):
         outcome = run_benchmark(ctx, family_index, point, prepared[point.params])
         rows += outcome.rows
         failed += outcome.failed
-        log(progress_line(outcome))
+        log(progress_line(outcome, Progress(family_index + 1, len(points),
+                                            time.monotonic() - start)))
     return rows, failed
