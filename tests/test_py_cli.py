@@ -2,9 +2,13 @@
 
 import json
 import os
+import re
+import shutil
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,6 +59,18 @@ ALLOWED_MODELS = ", ".join(MODELS)
      "py_io_sleep: error: unrecognized arguments: --frobnicate"),
     (["gpu_sleep"],
      "cvp_py: error: workload is 'gpu_sleep'; allowed: io_sleep, cpu_hash, mixed, shared_counter"),
+    (["io_sleep", "--tasks=64", "--tasks=128"],
+     "py_io_sleep: error: --tasks is given twice; give it once (lists take commas)"),
+    (["io_sleep", "--list", "--list"],
+     "py_io_sleep: error: --list is given twice; give it once (lists take commas)"),
+    (["io_sleep", "--tasks=\u0666\u0664"], "py_io_sleep: error: --tasks: '\u0666\u0664' is not a whole number"),
+    (["io_sleep", "--tasks=6_4"], "py_io_sleep: error: --tasks: '6_4' is not a whole number"),
+    (["io_sleep", "--tasks= 64"], "py_io_sleep: error: --tasks: ' 64' is not a whole number"),
+    (["io_sleep", "--tasks=+64"], "py_io_sleep: error: --tasks: '+64' is not a whole number"),
+    (["io_sleep", "--repetitions=\uff13"],
+     "py_io_sleep: error: --repetitions: '\uff13' is not a whole number"),
+    (["io_sleep", "--min_time=1_0"],
+     "py_io_sleep: error: --min_time: '1_0' is not a number of seconds (ASCII digits and one '.')"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, args, message):
     out = tmp_path / "result.json"
@@ -78,6 +94,77 @@ def test_an_out_that_is_not_a_file_path_is_refused_before_running(tmp_path, make
     assert len(r.stderr.strip().splitlines()) == 1
     assert r.stderr.startswith("py_io_sleep: error: --out is ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+@pytest.mark.parametrize("name", ["r\n.json", "r\t.json", "r\x1b[2J.json", "r\x7f.json"])
+def test_an_out_with_control_characters_is_refused(tmp_path, name):
+    r = run("io_sleep", "--models=py_serial", "--tasks=1", *TINY, f"--out={tmp_path / name}")
+    assert r.returncode == 2
+    assert r.stderr.endswith("allowed: a file path without control characters\n")
+    assert len(r.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def _device(folder: Path) -> Path:
+    null = folder / "null"
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("mknod is not permitted here")
+    return null
+
+
+def _fifo(folder: Path) -> Path:
+    os.mkfifo(folder / "fifo")
+    return folder / "fifo"
+
+
+def _symlink(folder: Path) -> Path:
+    (folder / "target.json").write_text("earlier results")
+    (folder / "link.json").symlink_to(folder / "target.json")
+    return folder / "link.json"
+
+
+@pytest.mark.parametrize("make, kind", [(_device, "a character device"), (_fifo, "a FIFO"),
+                                        (_symlink, "a symbolic link")])
+def test_an_out_that_is_not_a_regular_file_is_refused_and_left_alone(tmp_path, make, kind):
+    out = make(tmp_path)
+    before = os.lstat(out)
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    r = run("cpu_hash", "--models=py_serial", "--tasks=64", "--bytes=64", *TINY, f"--out={out}")
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        f"py_cpu_hash: error: --out is '{out}', {kind}; allowed: a regular file or a path "
+        "not yet made"]
+    after = os.lstat(out)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino,
+                                                            before.st_rdev)
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+def _as_nobody(args: list[str]) -> list[str]:
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *args]
+
+
+def test_a_folder_that_takes_no_new_file_is_refused_before_running(request):
+    probe = subprocess.run(_as_nobody(["true"]), capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("setpriv cannot switch to nobody here (root ignores a folder's mode)")
+    # pytest's tmp_path sits in a folder only root may enter; nobody needs one it can read.
+    top = Path(tempfile.mkdtemp(prefix="cvp-read-only-"))
+    request.addfinalizer(lambda: shutil.rmtree(top))
+    top.chmod(0o755)  # root's: nobody may look, not make a file in it
+    folder = top / "read_only"
+    folder.mkdir(mode=0o755)
+    out = folder / "sub" / "r.json"
+    r = subprocess.run(_as_nobody([sys.executable, str(SCRIPT), "io_sleep", "--models=py_serial",
+                                   "--tasks=1", *TINY, f"--out={out}"]),
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        f"py_io_sleep: error: --out is '{out}'; '{folder}' does not take a new file "
+        "(Permission denied)"]
+    assert list(folder.iterdir()) == []
 
 
 def test_help_uses_the_docstring_and_lists_the_flags():
@@ -125,8 +212,11 @@ def test_every_model_writes_rows_with_sane_counters(tmp_path):
     aggregates = [b for b in json.loads(out.read_text())["benchmarks"]
                   if b["run_type"] == "aggregate"]
     assert len(aggregates) == 6 * len(MODELS)  # mean median stddev cv ci95_low ci95_high
-    lines = r.stderr.strip().splitlines()
-    assert sum(line.startswith("io_sleep/py_") for line in lines) == len(MODELS)
+    lines = [line for line in r.stderr.splitlines() if line.startswith("[")]
+    assert len(lines) == len(MODELS)
+    for k, line in enumerate(lines, 1):
+        assert re.fullmatch(rf"\[{k}/{len(MODELS)}\] io_sleep/py_\S+: \d+\.\d{{3}} ms, "
+                            r"parallelism .*  \(elapsed \d+:\d\d, ~\d+:\d\d left\)", line), line
 
 
 def test_the_context_names_the_interpreter_and_the_models(tmp_path):
@@ -217,3 +307,98 @@ def test_killed_worker_fails_the_run_and_keeps_earlier_results(tmp_path):
     assert failed["benchmarks"][0]["error_occurred"] is True
     assert not list(tmp_path.glob("*.partial"))
     assert not list(tmp_path.glob("previous"))
+
+
+def _alive(pid: int) -> bool:
+    """Whether pid still runs (a zombie, dead but not yet reaped by init, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def _start_processes_run(out: Path, tasks: int, sleep_us: int) -> tuple[subprocess.Popen, list]:
+    """A py_processes run with 2 workers, returned once both workers run."""
+    proc = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "io_sleep", "--models=py_processes", f"--tasks={tasks}",
+         "--workers=2", f"--sleep_us={sleep_us}", *TINY, f"--out={out}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    kids = _children(proc.pid)
+    assert len(kids) == 2
+    time.sleep(0.5)  # into the run
+    return proc, kids
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGHUP, signal.SIGTERM])
+def test_workers_die_with_the_harness(tmp_path, signum):
+    out = tmp_path / "py_io_sleep.json"
+    out.write_text("earlier results")
+    proc, kids = _start_processes_run(out, tasks=8, sleep_us=5_000_000)
+    os.kill(proc.pid, signum)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode in (-signum, 128 + signum)
+    deadline = time.monotonic() + 10  # an instant on an idle machine
+    while any(_alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [k for k in kids if _alive(k)] == []
+    assert "Traceback" not in stderr
+    if signum != signal.SIGKILL:
+        assert stderr.splitlines()[-1] == (
+            f"py_io_sleep: terminated by {signal.Signals(signum).name}; nothing written")
+    assert out.read_text() == "earlier results"
+
+
+def test_a_stopped_worker_is_killed_and_named_well_before_the_old_50_s(tmp_path):
+    out = tmp_path / "py_io_sleep.json"
+    proc, kids = _start_processes_run(out, tasks=16, sleep_us=100_000)
+    os.kill(kids[0], signal.SIGSTOP)
+    t0 = time.monotonic()
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        for k in kids:
+            if _alive(k):
+                os.kill(k, signal.SIGKILL)
+    # 10 s (the deadline's floor) on an idle machine; 30 s leaves a wide margin.
+    assert time.monotonic() - t0 < 30
+    assert proc.returncode == 1
+    assert f"worker process {kids[0]} made no progress in the run within 10.0 s; killed" in stderr
+    assert not _alive(kids[0])
+    assert json.loads((tmp_path / "py_io_sleep.json.failed").read_text())["benchmarks"]
+
+
+def _limited(limit: str, out: Path, user: list[str] = ()) -> subprocess.CompletedProcess:
+    command = " ".join([sys.executable, str(SCRIPT), "cpu_hash", "--models=py_processes",
+                        "--tasks=64", "--bytes=64", "--workers=2", *TINY, f"--out={out}"])
+    return subprocess.run([*user, "bash", "-c", f"ulimit {limit}; exec {command}"],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_processes_under_few_descriptors_fail_in_one_row_and_exit(tmp_path):
+    out = tmp_path / "py_cpu_hash.json"
+    r = _limited("-n 16", out)
+    assert r.returncode == 1, r.stderr
+    assert ("cpu_hash/py_processes/tasks:64/workers:2/bytes:64: error: cannot start 2 worker "
+            "processes: [Errno 24] Too many open files") in r.stderr
+    assert "Traceback" not in r.stderr
+    assert json.loads((tmp_path / "py_cpu_hash.json.failed").read_text())["benchmarks"]
+
+
+def test_processes_under_few_processes_fail_in_one_row_and_exit(request):
+    if subprocess.run(_as_nobody(["true"]), capture_output=True).returncode != 0:
+        pytest.skip("setpriv cannot switch to nobody here (RLIMIT_NPROC binds no root)")
+    top = Path(tempfile.mkdtemp(prefix="cvp-nproc-"))
+    request.addfinalizer(lambda: shutil.rmtree(top))
+    top.chmod(0o777)
+    # Each limit fails at a different step: the fork, the pool's manager thread, its
+    # queue's feeder thread; a limit that leaves room lets the run succeed.
+    for nproc in range(2, 7):
+        out = top / f"nproc{nproc}.json"
+        r = _limited(f"-u {nproc}", out, _as_nobody([]))
+        assert r.returncode in (0, 1), (nproc, r.stderr)
+        assert "Traceback" not in r.stderr, (nproc, r.stderr)
+        kept = out if r.returncode == 0 else top / f"nproc{nproc}.json.failed"
+        assert json.loads(kept.read_text())["benchmarks"], nproc

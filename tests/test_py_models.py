@@ -3,6 +3,7 @@
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -14,7 +15,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench" / "python"))
 
 from cvppy.models import registry  # noqa: E402
-from cvppy.models.model import RunFailed  # noqa: E402
+from cvppy.models.model import Deadline, RunFailed  # noqa: E402
 from cvppy.models.processes import ProcessesModel  # noqa: E402
 from cvppy.runner import Context, Point, Prepared, Profile, run_benchmark  # noqa: E402
 from cvppy.workloads.cpu_hash import CpuHash  # noqa: E402
@@ -30,7 +31,7 @@ LOOPS = ["py_asyncio", "py_uvloop"]
 def run_once(model_name: str, workers: int, workload: Workload):
     with registry.find(model_name).make(workers) as model:
         model.prepare(workload)
-        return model.run(timeout_s=60)
+        return model.run(Deadline(task_s=0, floor_s=60))
 
 
 def zombies() -> list[int]:
@@ -116,7 +117,7 @@ def test_a_killed_worker_fails_the_run_soon_and_leaves_no_zombie():
     t0 = time.monotonic()
     killed = rf"worker process {pid} was killed by signal 9 \(SIGKILL\)"
     with pytest.raises(RunFailed, match=killed):
-        model.run(timeout_s=60)
+        model.run(Deadline(task_s=0, floor_s=60))
     # Bounded well below the 5 s the tasks sleep; 2 s on an idle machine.
     assert time.monotonic() - t0 < 4.5
     model.close()
@@ -127,8 +128,11 @@ def test_a_killed_worker_fails_the_run_soon_and_leaves_no_zombie():
 def test_a_hung_run_is_killed_after_its_timeout():
     model = ProcessesModel(1)
     model.prepare(IoSleep(Params(tasks=1, sleep_us=10_000_000)))
-    with pytest.raises(RunFailed, match="did not finish within 1 s; workers killed"):
-        model.run(timeout_s=1)
+    pid = model._processes[0].pid
+    with pytest.raises(RunFailed,
+                       match=f"worker process {pid} made no progress in the run within 1.0 s; "
+                             "killed"):
+        model.run(Deadline(task_s=0, floor_s=1))
     model.close()
     assert zombies() == []
 
@@ -172,3 +176,42 @@ def test_a_digest_mismatch_is_an_error_row_never_a_number():
         assert r["error_occurred"] is True
         assert r["error_message"] == "task 2: digest differs from the serial model's"
         assert "speedup" not in r
+
+
+UVLOOP_WITH_FEW_DESCRIPTORS = """
+import os, sys
+sys.path.insert(0, {path!r})
+from cvppy.models.model import Deadline, RunFailed
+from cvppy.models.uvloop_gather import UvloopGatherModel
+from cvppy.workloads.io_sleep import IoSleep
+from cvppy.workloads.workload import Params
+workload = IoSleep(Params(tasks=4, sleep_us=1000))
+model = UvloopGatherModel(1)
+fds = []
+try:
+    while True:
+        fds.append(os.open(os.devnull, os.O_RDONLY))
+except OSError:
+    pass
+for fd in fds[len(fds) - {free}:]:
+    os.close(fd)
+try:
+    model.prepare(workload)
+    model.run(Deadline(task_s=0, floor_s=60))
+    print("ran")
+except RunFailed as e:
+    print(e)
+model.close()
+"""
+
+
+@pytest.mark.parametrize("free", range(11))
+def test_uvloop_without_descriptors_is_one_clear_error(free):
+    """uvloop's own failures with few descriptors (an abort by libuv, a loop left marked
+    running, 'deallocating an open event loop', never-awaited coroutines) never show."""
+    code = UVLOOP_WITH_FEW_DESCRIPTORS.format(path=str(Path(__file__).resolve().parent.parent
+                                                       / "bench" / "python"), free=free)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert r.stdout in ("ran\n", "cannot create the event loop: [Errno 24] Too many open files\n")

@@ -15,8 +15,10 @@ Every run's digests are checked against a serial run after the clock stops; a
 mismatch, a dead worker or an exception is an error row. With --out the file
 is replaced only when every benchmark succeeded (the replaced one moves to
 previous/ beside it); otherwise this run's JSON is kept as OUT.failed and the
-exit status is 1. Bad input: one line on stderr, exit status 2, nothing
-written. Grid flags (--models, --tasks, --workers, --sleep_us, --bytes,
+exit status is 1. One run writes an OUT at a time: a second run on the same
+OUT is refused (exit status 2) naming the pid in OUT.lock. OUT must be a
+regular file or not exist yet, in a folder that takes a new file. Bad input:
+one line on stderr, exit status 2, nothing written. Grid flags (--models, --tasks, --workers, --sleep_us, --bytes,
 --rounds) are comma-separated lists that replace the profile's grid.
 
 Run it with /usr/bin/python3 (Debian's, with python3-uvloop and numpy), e.g.

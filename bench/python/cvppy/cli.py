@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import re
 import signal
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -34,13 +36,47 @@ INT_AXES = {"tasks": check_tasks, "workers": check_workers, "sleep_us": check_sl
             "bytes": check_bytes, "rounds": check_rounds}
 
 
+# Whole numbers are ASCII digits: int() would also take '٦٤', '6_4' and ' 64'. The
+# optional '-' is only there so that '-3' gets the clearer "allowed: 1 to ..." message.
+WHOLE = re.compile(r"-?[0-9]+")
+DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+
+
 class Terminated(BaseException):
-    """SIGTERM (a ctest timeout, a kill): unwinds like an interrupt, so that every
-    model's pool is closed and every worker reaped on the way out."""
+    """SIGTERM or SIGHUP (a ctest timeout, a kill, a closed terminal): unwinds like an
+    interrupt, so that every model's pool is closed and every worker reaped on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _raise_terminated(signum: int, frame: object) -> None:
-    raise Terminated()
+    raise Terminated(signum)
+
+
+def install_signal_handlers() -> None:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_terminated)
+    # A write over `ulimit -f` then fails with EFBIG, which is reported, instead
+    # of killing the process without a word (CPython ignores it too; said here).
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+class _Once(argparse.Action):
+    """Stores a flag's value, refusing a flag given twice (the last would silently win)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        given: set[str] = namespace.__dict__.setdefault("_given", set())
+        if self.dest in given:
+            raise BadInput(f"{option_string} is given twice; give it once (lists take commas)")
+        given.add(self.dest)
+        setattr(namespace, self.dest, True if self.nargs == 0 else values)
+
+
+def _once_flag(p: argparse.ArgumentParser, flag: str, help_: str) -> None:
+    p.add_argument(flag, action=_Once, nargs=0, default=False, help=help_)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,35 +86,35 @@ class _Parser(argparse.ArgumentParser):
         raise BadInput(message)
 
 
+VALUE_FLAGS = {
+    "--out": "write Google Benchmark JSON to OUT, replacing it only when every benchmark "
+             "succeeded; the replaced file moves to previous/ beside it",
+    "--models": f"models to run; allowed: {', '.join(registry.names())}",
+    "--tasks": "tasks per run, comma-separated, 1 to 1000000",
+    "--workers": "workers for the models that take W, 1 to 256",
+    "--sleep_us": "microseconds each task waits (io_sleep, shared_counter)",
+    "--bytes": "message bytes each task hashes (cpu_hash)",
+    "--rounds": "chained SHA-256 rounds per task (cpu_hash)",
+    "--repetitions": "repetitions per benchmark (replaces the profile's)",
+    "--min_time": "seconds each repetition is timed at least (replaces the profile's)",
+}
+
+
 def build_parser(description: str) -> argparse.ArgumentParser:
     p = _Parser(prog="cvp_py.py", description=description, allow_abbrev=False,
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("workload", help=f"the harness to run: {', '.join(HARNESSES)}")
-    p.add_argument("--profile", default="default",
+    p.add_argument("--profile", action=_Once, default="default",
                    help="the grid and repetitions to run: quick, default, full (default: default)")
-    p.add_argument("--out", help="write Google Benchmark JSON to OUT, replacing it only when every "
-                   "benchmark succeeded; the replaced file moves to previous/ beside it")
-    p.add_argument("--models", help=f"models to run; allowed: {', '.join(registry.names())}")
-    p.add_argument("--tasks", help="tasks per run, comma-separated, 1 to 1000000")
-    p.add_argument("--workers", help="workers for the models that take W, 1 to 256")
-    p.add_argument("--sleep_us", help="microseconds each task waits (io_sleep, shared_counter)")
-    p.add_argument("--bytes", help="message bytes each task hashes (cpu_hash)")
-    p.add_argument("--rounds", help="chained SHA-256 rounds per task (cpu_hash)")
-    p.add_argument("--repetitions", help="repetitions per benchmark (replaces the profile's)")
-    p.add_argument("--min_time", help="seconds each repetition is timed at least "
-                   "(replaces the profile's)")
-    p.add_argument("--list", action="store_true", help="print the grid's names and exit")
-    p.add_argument("--debug", action="store_true", help="show a traceback on an error")
+    for flag, help_ in VALUE_FLAGS.items():
+        p.add_argument(flag, action=_Once, help=help_)
+    _once_flag(p, "--list", "print the grid's names and exit")
+    _once_flag(p, "--debug", "show a traceback on an error")
     return p
 
 
 def _ints(flag: str, text: str) -> tuple[int, ...]:
-    values = []
-    for item in text.split(","):
-        try:
-            values.append(int(item))
-        except ValueError:
-            raise BadInput(f"--{flag}: '{item}' is not a whole number") from None
+    values = [_whole(flag, item) for item in text.split(",")]
     return tuple(INT_AXES[flag](v) for v in values)
 
 
@@ -104,20 +140,19 @@ def profile_of(args: argparse.Namespace) -> Profile:
     if args.repetitions is not None:
         reps = check_repetitions(_whole("repetitions", args.repetitions))
     if args.min_time is not None:
-        try:
-            min_time = float(args.min_time)
-        except ValueError:
-            raise BadInput(f"--min_time: '{args.min_time}' is not a number") from None
+        if not DECIMAL.fullmatch(args.min_time):
+            raise BadInput(f"--min_time: {args.min_time!r} is not a number of seconds "
+                           "(ASCII digits and one '.')")
+        min_time = float(args.min_time)
         if not 0 <= min_time <= 60:
             raise BadInput(f"min_time is {args.min_time}; allowed: 0 to 60")
     return Profile(profile.name, reps, min_time)
 
 
 def _whole(flag: str, text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise BadInput(f"--{flag}: '{text}' is not a whole number") from None
+    if not WHOLE.fullmatch(text):
+        raise BadInput(f"--{flag}: '{text}' is not a whole number")
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -166,6 +201,15 @@ def context(plan_: Plan, prog: str, prepared: dict, load: dict) -> dict:
 
 
 def execute(plan_: Plan, prog: str) -> int:
+    """Runs the plan; with --out, as the one writer of that path (refused if another run
+    holds it) until the result is published or kept as .failed."""
+    if plan_.out is None:
+        return measure_and_write(plan_, prog)
+    with results.OutLock.take(plan_.out):
+        return measure_and_write(plan_, prog)
+
+
+def measure_and_write(plan_: Plan, prog: str) -> int:
     h = plan_.harness
     sysinfo.set_timer_slack_ns(1)
     load0 = sysinfo.load_sample(time.monotonic())
@@ -208,10 +252,23 @@ def prog_name(argv: list[str]) -> str:
     return "cvp_py"
 
 
+def one_line_thread_errors(prog: str, debug: bool) -> None:
+    """An exception that ends a thread (one a library starts: a pool's manager or
+    feeder) is one line too, as the error it causes is reported where it is seen."""
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if debug:
+            threading.__excepthook__(args)
+        name = args.thread.name if args.thread is not None else "a thread"
+        print(f"{prog}: error: in {name}: {args.exc_value or args.exc_type.__name__}",
+              file=sys.stderr)
+    threading.excepthook = hook
+
+
 def main(argv: list[str], description: str) -> int:
     prog = prog_name(argv)
     debug = "--debug" in argv
-    signal.signal(signal.SIGTERM, _raise_terminated)
+    install_signal_handlers()
+    one_line_thread_errors(prog, debug)
     try:
         args = build_parser(description).parse_args(argv)
         p = plan(args, prog)
@@ -226,9 +283,10 @@ def main(argv: list[str], description: str) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; nothing written", file=sys.stderr)
         return 130
-    except Terminated:
-        print(f"{prog}: terminated; nothing written", file=sys.stderr)
-        return 128 + signal.SIGTERM
+    except Terminated as e:
+        print(f"{prog}: terminated by {signal.Signals(e.signum).name}; nothing written",
+              file=sys.stderr)
+        return 128 + e.signum
     except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
         if debug:
             traceback.print_exc()

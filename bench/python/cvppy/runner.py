@@ -20,14 +20,10 @@ from typing import Callable, Iterable
 
 from cvppy import interval, sysinfo
 from cvppy.models import registry
-from cvppy.models.model import Limits, Model, RunReport, ideal_run_time
+from cvppy.models.model import Deadline, Limits, Model, RunReport, ideal_run_time
 from cvppy.models.serial import SerialModel
 from cvppy.workloads.workload import Params, Workload
 
-# Longest a run may take before a model that can stop it (processes) kills it:
-# generous, as only a hang should reach it.
-RUN_TIMEOUT_FLOOR_S = 30.0
-RUN_TIMEOUT_FACTOR = 20.0
 MAX_ITERATIONS = 1000
 
 # When a benchmark counts as noisy (docs/result-format.md).
@@ -142,15 +138,15 @@ class BenchmarkError(RuntimeError):
 
 
 def _timed_run(model: Model, serial: SerialModel | None, prep: Prepared,
-               timeout_s: float) -> Sample:
+               deadline: Deadline) -> Sample:
     serial_s = None
     if serial is not None:
         s0 = time.perf_counter()
-        serial.run(timeout_s)
+        serial.run(deadline)
         serial_s = time.perf_counter() - s0
     cpu0 = _cpu_now(model)
     t0 = time.perf_counter()
-    report: RunReport = model.run(timeout_s)
+    report: RunReport = model.run(deadline)
     t1 = time.perf_counter()
     cpu1 = _cpu_now(model)
     # Measure, then check: the comparison is outside the timed region.
@@ -224,11 +220,11 @@ def _error_row(name: str, family_index: int, repetitions: int, index: int, messa
 
 
 def _repetition(model: Model, serial: SerialModel | None, prep: Prepared, profile: Profile,
-                timeout_s: float) -> list[Sample]:
+                deadline: Deadline) -> list[Sample]:
     samples: list[Sample] = []
     timed = 0.0
     while not samples or (timed < profile.min_time_s and len(samples) < MAX_ITERATIONS):
-        samples.append(_timed_run(model, serial, prep, timeout_s))
+        samples.append(_timed_run(model, serial, prep, deadline))
         timed += samples[-1].wall_s
     return samples
 
@@ -244,6 +240,15 @@ def _noise(rows: list[dict]) -> tuple[float, bool]:
     return cv_pct, cv_pct > NOISY_CV_PCT or spread > NOISY_SPEEDUP_SPREAD
 
 
+def _close(model: Model) -> str:
+    """Closes a model; what went wrong, if anything, as the benchmark's error message."""
+    try:
+        model.close()
+    except Exception as e:  # noqa: BLE001 - a model that cannot close fails its benchmark
+        return f"closing {model.name}: {e or type(e).__name__}"
+    return ""
+
+
 def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared) -> Outcome:
     name = ctx.name(point)
     reps = ctx.profile.repetitions
@@ -251,7 +256,8 @@ def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared)
     facts = registry.find(point.model)
     w = prep.workload
     paired = w.params.bytes > 0 and w.wait_s == 0
-    timeout_s = RUN_TIMEOUT_FLOOR_S + RUN_TIMEOUT_FACTOR * w.tasks * (prep.task_cpu_s + w.wait_s)
+    # Only a hang should reach it: generous for each part of a run (a chunk).
+    deadline = Deadline(task_s=prep.task_cpu_s + w.wait_s)
     model: Model | None = None
     serial: SerialModel | None = None
     index = 0
@@ -263,7 +269,7 @@ def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared)
             serial.prepare(w)
         limits = model.limits(w.tasks, ctx.cpus)
         for index in range(reps):
-            samples = _repetition(model, serial, prep, ctx.profile, timeout_s)
+            samples = _repetition(model, serial, prep, ctx.profile, deadline)
             row = _base_row(name, family_index, reps)
             row.update({"repetition_index": index, "iterations": len(samples),
                         "real_time": 1e3 * statistics.fmean(s.wall_s for s in samples),
@@ -278,7 +284,11 @@ def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared)
     finally:
         for m in (model, serial):
             if m is not None:
-                m.close()
+                close_error = _close(m)
+                if close_error and not out.failed:
+                    out.failed = True
+                    out.rows = [_error_row(name, family_index, reps, i, close_error)
+                                for i in range(reps)]
     if not out.failed:
         cv_pct, noisy = _noise(out.rows)
         for row in out.rows:
@@ -320,12 +330,33 @@ def aggregates(rows: list[dict]) -> list[dict]:
     return out
 
 
-def progress_line(outcome: Outcome) -> str:
-    """One line per finished benchmark: its name, median time and the counters of note."""
+def clock(seconds: float) -> str:
+    """M:SS, whole seconds (minutes grow past 59)."""
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run is: k benchmarks finished of N, after `elapsed_s`."""
+
+    finished: int
+    total: int
+    elapsed_s: float
+
+    def suffix(self) -> str:
+        left = self.elapsed_s / self.finished * (self.total - self.finished)
+        return f"  (elapsed {clock(self.elapsed_s)}, ~{clock(left)} left)"
+
+
+def progress_line(outcome: Outcome, progress: Progress) -> str:
+    """One line per finished benchmark, the same in every harness and language:
+    [k/N] NAME: MEDIAN ms, parallelism P, peak_inflight I, efficiency E[, speedup S]
+    [, lost_updates L][, noisy (cv X%)]  (elapsed M:SS, ~M:SS left)"""
     rows = [r for r in outcome.rows if r["run_type"] == "iteration"]
-    name = rows[0]["run_name"]
+    head = f"[{progress.finished}/{progress.total}] {rows[0]['run_name']}: "
     if outcome.failed:
-        return f"{name}: error: {rows[-1]['error_message']}"
+        return head + f"error: {rows[-1]['error_message']}" + progress.suffix()
 
     def med(key: str) -> float:
         return statistics.median(r[key] for r in rows)
@@ -339,7 +370,7 @@ def progress_line(outcome: Outcome) -> str:
         parts.append(f"lost_updates {med('lost_updates'):.1f}")
     if rows[0]["noisy"]:
         parts.append(f"noisy (cv {rows[0]['cv_pct']:.1f}%)")
-    return f"{name}: " + ", ".join(parts)
+    return head + ", ".join(parts) + progress.suffix()
 
 
 def run_all(ctx: Context, points: list[Point], prepared: dict[Params, Prepared],
@@ -348,9 +379,11 @@ def run_all(ctx: Context, points: list[Point], prepared: dict[Params, Prepared],
     """Every benchmark in grid order; returns the rows and the number that failed."""
     rows: list[dict] = []
     failed = 0
+    start = time.monotonic()
     for family_index, point in enumerate(points):
         outcome = run_benchmark(ctx, family_index, point, prepared[point.params])
         rows += outcome.rows
         failed += outcome.failed
-        log(progress_line(outcome))
+        log(progress_line(outcome, Progress(family_index + 1, len(points),
+                                            time.monotonic() - start)))
     return rows, failed

@@ -10,11 +10,13 @@ import os
 import platform
 import re
 import resource
+import signal
 import ssl
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+_PR_SET_PDEATHSIG = 1
 _PR_SET_TIMERSLACK = 29
 _PR_GET_TIMERSLACK = 30
 
@@ -50,6 +52,15 @@ def _prctl(option: int, value: int) -> int:
         errno = ctypes.get_errno()
         raise OSError(errno, f"prctl({option}): {os.strerror(errno)}")
     return rc
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a child: SIGKILL when its parent dies (a SIGKILL, a closed terminal), so no
+    worker is left behind holding the parent's stdout. Exits at once if the parent
+    died before this was set: the child is already an orphan then."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
 def set_timer_slack_ns(ns: int) -> None:

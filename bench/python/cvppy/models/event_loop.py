@@ -11,7 +11,7 @@ from abc import abstractmethod
 from typing import Callable
 
 from cvppy.models.gauge import LocalGauge
-from cvppy.models.model import Limits, Model, RunReport
+from cvppy.models.model import Deadline, Limits, Model, RunFailed, RunReport
 from cvppy.workloads.workload import Cell, Gauge, LoopEnv, Workload
 
 
@@ -26,7 +26,11 @@ class LoopModel(Model):
     def prepare(self, workload: Workload) -> None:
         super().prepare(workload)
         self.close()
-        self._loop = self._new_loop()
+        try:
+            self._loop = self._new_loop()
+        except OSError as e:  # no descriptor left for its selector, self-pipe or signals
+            raise RunFailed(f"cannot create the event loop: [Errno {e.errno}] {e.strerror}"
+                            ) from None
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -34,8 +38,14 @@ class LoopModel(Model):
             raise RuntimeError(f"{self.name}: run before prepare")
         return self._loop
 
-    def run(self, timeout_s: float) -> RunReport:
-        return self.loop.run_until_complete(self._main())
+    def run(self, deadline: Deadline) -> RunReport:
+        main = self._main()
+        try:
+            return self.loop.run_until_complete(main)
+        except OSError as e:
+            raise RunFailed(f"the event loop failed: [Errno {e.errno}] {e.strerror}") from None
+        finally:
+            main.close()  # a loop that could not start never awaited it: no warning
 
     async def _main(self) -> RunReport:
         # The lock is made inside the running loop, the loop it belongs to.
@@ -51,10 +61,17 @@ class LoopModel(Model):
     async def run_tasks(self, env: LoopEnv) -> list[bytes]: ...
 
     def close(self) -> None:
-        if self._loop is not None:
-            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
-            self._loop.close()
-            self._loop = None
+        loop, self._loop = self._loop, None
+        if loop is None:
+            return
+        if loop.is_running():
+            return  # a loop that failed to start says it runs, and cannot be closed
+        shutdown = loop.shutdown_asyncgens()
+        try:
+            loop.run_until_complete(shutdown)
+        finally:
+            shutdown.close()
+            loop.close()
 
 
 class OneAtATimeLoopModel(LoopModel):

@@ -35,6 +35,20 @@ class RunReport:
     counter: int = 0
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """How long a part of a run may take before a model that can stop it (processes)
+    does: `factor` times the expected time of its tasks, and at least `floor_s`, so
+    only a hang reaches it and a hang is found about as soon as in C++."""
+
+    task_s: float  # the expected time of one task: its calibrated compute and its wait
+    floor_s: float = 10.0
+    factor: float = 20.0
+
+    def for_tasks(self, tasks: int) -> float:
+        return max(self.floor_s, self.factor * tasks * self.task_s)
+
+
 class RunFailed(RuntimeError):
     """A run that did not complete: a worker died, hung, or the pool could not start."""
 
@@ -60,9 +74,9 @@ class Model(ABC):
         return self._workload
 
     @abstractmethod
-    def run(self, timeout_s: float) -> RunReport:
+    def run(self, deadline: Deadline) -> RunReport:
         """Runs every task of the prepared workload once. Models that can stop a stuck
-        run (processes) fail it after `timeout_s`; raises RunFailed."""
+        run (processes) fail it when a part of it overruns `deadline`; raises RunFailed."""
 
     def worker_cpu_seconds(self) -> float:
         """CPU seconds so far of workers that getrusage cannot see (live, unreaped

@@ -14,23 +14,52 @@ digests. getrusage cannot see the workers' CPU (RUSAGE_CHILDREN counts only
 reaped children, and these live on between runs), so worker_cpu_seconds sums
 each worker's /proc/<pid>/schedstat run time, in nanoseconds, before and after
 a run.
+
+Nothing is left behind: a worker dies with the harness (PR_SET_PDEATHSIG),
+a worker that holds one chunk past its deadline (20 x the chunk's expected
+time, at least 10 s, as the C++ progress timeout) is killed and named, and
+the pool is torn down within a bounded time, the workers killed if they do
+not leave, so neither the run nor the exit-time join of multiprocessing can
+hang on a stopped or stuck worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.process
 import os
 import signal
 import threading
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
-from typing import Any
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Iterator
 
+from cvppy import sysinfo
 from cvppy.models.gauge import SharedGauge
-from cvppy.models.model import Limits, Model, RunFailed, RunReport
+from cvppy.models.model import Deadline, Limits, Model, RunFailed, RunReport
 from cvppy.workloads.workload import BlockingEnv, Workload
 
 START_TIMEOUT_S = 10.0
+JOIN_TIMEOUT_S = 5.0
+MANAGER_CHECK_S = 1.0  # how often a waiting run looks whether the executor's thread is alive  # for each step of a teardown: leaving when asked, then after SIGKILL
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Shared memory in which each worker says, in its own slot, its pid and since when
+    (CLOCK_MONOTONIC ns, the same clock in every process) it holds a chunk: 0 when idle."""
+
+    next_slot: Any  # multiprocessing.Value
+    pids: Any  # multiprocessing.Array, one slot per worker
+    busy_since_ns: Any
+
+    @classmethod
+    def make(cls, ctx: multiprocessing.context.BaseContext, workers: int) -> Ledger:
+        return cls(ctx.Value("i", 0), ctx.Array("q", workers, lock=False),
+                   ctx.Array("q", workers, lock=False))
+
 
 # The worker process's own state, written once by the pool's initializer in
 # each worker (a pool's documented way to hand workers what they inherit);
@@ -38,11 +67,19 @@ START_TIMEOUT_S = 10.0
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(workload: Workload, env: BlockingEnv, barrier: threading.Barrier) -> None:
-    # A worker dies of SIGTERM or SIGINT as C code would, not with a traceback:
-    # the parent reports it.
+def _init_worker(parent_pid: int, workload: Workload, env: BlockingEnv,
+                 barrier: threading.Barrier, ledger: Ledger) -> None:
+    sysinfo.die_with_parent(parent_pid)
+    # A worker dies of SIGTERM, SIGHUP or SIGINT as C code would, not with the
+    # parent's handlers and a traceback: the parent reports it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.update(workload=workload, env=env, barrier=barrier)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    with ledger.next_slot.get_lock():
+        slot = ledger.next_slot.value
+        ledger.next_slot.value += 1
+    ledger.pids[slot] = os.getpid()
+    _worker.update(workload=workload, env=env, barrier=barrier, ledger=ledger, slot=slot)
 
 
 def _started() -> int:
@@ -54,7 +91,12 @@ def _started() -> int:
 def _run_chunk(start: int, stop: int) -> list[bytes]:
     workload: Workload = _worker["workload"]
     env: BlockingEnv = _worker["env"]
-    return [workload.task(i, env) for i in range(start, stop)]
+    ledger: Ledger = _worker["ledger"]
+    ledger.busy_since_ns[_worker["slot"]] = time.monotonic_ns()
+    try:
+        return [workload.task(i, env) for i in range(start, stop)]
+    finally:
+        ledger.busy_since_ns[_worker["slot"]] = 0
 
 
 def pool_map_chunksize(tasks: int, workers: int) -> int:
@@ -78,6 +120,40 @@ def describe_exit(exitcode: int) -> str:
     return f"exited with status {exitcode}"
 
 
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Holds SIGTERM, SIGHUP and SIGINT back until the block ends, then delivers them to
+    the handlers they had: a teardown cut short would leave workers for the exit-time
+    join of multiprocessing to wait on. Only the main thread can set handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(caught):
+            signal.raise_signal(s)
+
+
+def _kill(processes: list[multiprocessing.process.BaseProcess]) -> None:
+    for p in processes:
+        if p.pid is not None and p.exitcode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(p.pid, signal.SIGKILL)
+
+
+def _join_all(processes: list[multiprocessing.process.BaseProcess], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    for p in processes:
+        if p.pid is not None:
+            p.join(max(0.0, deadline - time.monotonic()))
+
+
 class ProcessesModel(Model):
     name = "py_processes"
 
@@ -86,6 +162,7 @@ class ProcessesModel(Model):
         self._pool: ProcessPoolExecutor | None = None
         self._processes: list[multiprocessing.process.BaseProcess] = []
         self._env: BlockingEnv | None = None
+        self._ledger: Ledger | None = None
         self._submitted: list[Future] = []  # the last run's chunks, until they are collected
 
     def limits(self, tasks: int, cpus: int) -> Limits:
@@ -97,20 +174,31 @@ class ProcessesModel(Model):
         ctx = multiprocessing.get_context("fork")
         counter = ctx.Value("q", 0)  # shared memory with its own lock
         self._env = BlockingEnv(SharedGauge(ctx), counter, counter.get_lock())
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                         initargs=(workload, self._env, ctx.Barrier(self.workers)))
+        self._ledger = Ledger.make(ctx, self.workers)
+        self._pool = ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=_init_worker,
+            initargs=(os.getpid(), workload, self._env, ctx.Barrier(self.workers),
+                      self._ledger))
         # With fork the executor starts all W workers at the first submit.
-        started = [self._pool.submit(_started) for _ in range(self.workers)]
-        # Kept for their pids and exit codes: the executor reaps a dead worker
-        # itself. (_processes is the executor's table of its workers; no public
-        # API has it.)
-        self._processes = list(getattr(self._pool, "_processes", {}).values())
+        try:
+            started = [self._pool.submit(_started) for _ in range(self.workers)]
+        except (OSError, RuntimeError) as e:  # no pipe, process or thread left (ulimit -n, -u)
+            self._teardown(kill=True)
+            raise RunFailed(f"cannot start {self.workers} worker processes: {e}") from None
+        self._processes = self._pool_processes()
         self._collect(started, START_TIMEOUT_S * 2, "starting the workers")
+
+    def _pool_processes(self) -> list[multiprocessing.process.BaseProcess]:
+        """The executor's workers: kept for their pids and exit codes, as the executor
+        reaps a dead worker itself. (_processes is the executor's table of its
+        workers; no public API has it.)"""
+        table = getattr(self._pool, "_processes", None) or {}
+        return list(table.values())
 
     def worker_cpu_seconds(self) -> float:
         return sum(schedstat_seconds(p.pid) for p in self._processes if p.pid is not None)
 
-    def run(self, timeout_s: float) -> RunReport:
+    def run(self, deadline: Deadline) -> RunReport:
         if self._pool is None or self._env is None:
             raise RuntimeError(f"{self.name}: run before prepare")
         w, env = self.workload, self._env
@@ -119,57 +207,103 @@ class ProcessesModel(Model):
         size = pool_map_chunksize(w.tasks, self.workers)
         self._submitted = [self._pool.submit(_run_chunk, start, min(start + size, w.tasks))
                            for start in range(0, w.tasks, size)]
-        chunks = self._collect(self._submitted, timeout_s, "the run")
+        chunks = self._collect(self._submitted, deadline.for_tasks(size), "the run")
         self._submitted = []
         return RunReport([d for chunk in chunks for d in chunk], env.gauge.peak,
                          env.counter.value)
 
-    def _collect(self, futures: list[Future], timeout_s: float, what: str) -> list[Any]:
-        """The futures' results in order; RunFailed naming the worker that died, or
-        after timeout_s with every worker killed."""
-        done, pending = wait(futures, timeout=timeout_s, return_when=FIRST_EXCEPTION)
-        failed = [f for f in done if f.exception() is not None]
-        if failed:
-            raise RunFailed(self._death_message(failed[0].exception()))
-        if pending:
-            self._kill_workers()
-            self._shutdown_pool()
-            raise RunFailed(f"{what} did not finish within {timeout_s:.0f} s; workers killed")
+    def _collect(self, futures: list[Future], limit_s: float, what: str) -> list[Any]:
+        """The futures' results in order; RunFailed naming the worker that died, or the
+        one that held a chunk (or made no progress) for limit_s, killed."""
+        pending = set(futures)
+        last_progress = time.monotonic()
+        while pending:
+            timeout = min(self._next_check(last_progress, limit_s), MANAGER_CHECK_S)
+            done, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            failed = [f for f in done if f.exception() is not None]
+            if failed:
+                raise RunFailed(self._death_message(failed[0].exception()))
+            if pending and not self._manager_alive():
+                self._teardown(kill=True)
+                raise RunFailed(f"{what}: the pool's manager thread ended (see above); "
+                                "workers killed")
+            if done:
+                last_progress = time.monotonic()
+            elif pending:
+                self._fail_if_stuck(last_progress, limit_s, what)
         return [f.result() for f in futures]
 
+    def _manager_alive(self) -> bool:
+        """Whether the executor's thread that feeds and watches the workers still runs
+        (it ends when it cannot start its queue's feeder thread, under ulimit -u)."""
+        manager = getattr(self._pool, "_executor_manager_thread", None)
+        return manager is not None and manager.is_alive()
+
+    def _busy(self) -> list[tuple[int, float]]:
+        """(pid, seconds holding its chunk) of every worker holding one."""
+        if self._ledger is None:
+            return []
+        now = time.monotonic_ns()
+        return [(pid, (now - since) * 1e-9)
+                for pid, since in zip(self._ledger.pids, self._ledger.busy_since_ns)
+                if since != 0]
+
+    def _next_check(self, last_progress: float, limit_s: float) -> float:
+        """Seconds until the earliest moment a chunk or the whole run can overrun."""
+        held = max((s for _, s in self._busy()), default=0.0)
+        return max(0.01, min(limit_s - held, last_progress + limit_s - time.monotonic()))
+
+    def _fail_if_stuck(self, last_progress: float, limit_s: float, what: str) -> None:
+        busy = sorted(self._busy(), key=lambda b: -b[1])
+        stuck = [pid for pid, held in busy if held >= limit_s]
+        if not stuck and time.monotonic() - last_progress < limit_s:
+            return
+        self._teardown(kill=True)
+        if stuck or busy:
+            pid = (stuck or [busy[0][0]])[0]
+            raise RunFailed(f"worker process {pid} made no progress in {what} within "
+                            f"{limit_s:.1f} s; killed")
+        raise RunFailed(f"{what} made no progress within {limit_s:.1f} s; workers killed")
+
     def _death_message(self, error: BaseException | None) -> str:
-        # The executor's manager reaps the dead worker and terminates (SIGTERM)
-        # the others; once it has joined them all, every exit code is known.
-        self._shutdown_pool()
+        # The worker that died is gone before the teardown kills any straggler;
+        # the executor's manager terminates (SIGTERM) the others.
+        died = [(p.pid, p.exitcode) for p in self._processes
+                if p.exitcode not in (None, 0, -signal.SIGTERM)]
+        self._teardown(kill=False)
         codes = [(p.pid, p.exitcode) for p in self._processes]
-        dead = [(pid, c) for pid, c in codes if c not in (None, 0, -signal.SIGTERM)]
-        dead = dead or [(pid, c) for pid, c in codes if c not in (None, 0)]
+        dead = died or [(pid, c) for pid, c in codes if c not in (None, 0)]
         if dead:
             pid, code = dead[0]
             return f"worker process {pid} {describe_exit(code)}"
         return f"worker pool failed: {error}"
 
-    def _kill_workers(self) -> None:
-        for p in self._processes:
-            if p.pid is not None and p.exitcode is None:
-                try:
-                    os.kill(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-
-    def _shutdown_pool(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def _teardown(self, kill: bool) -> None:
+        """Ends the pool within a bounded time: asks the workers to leave (or kills them),
+        kills those still there after JOIN_TIMEOUT_S, and joins them all, with
+        SIGTERM and SIGHUP held back meanwhile."""
+        with deferred_signals():
+            processes = list({id(p): p for p in self._processes + self._pool_processes()}
+                             .values())
+            pool, self._pool = self._pool, None
+            manager = getattr(pool, "_executor_manager_thread", None)
+            manager_running = manager is not None and manager.is_alive()
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            if kill or not manager_running:  # without its manager, no worker is told to leave
+                _kill(processes)
+            _join_all(processes, JOIN_TIMEOUT_S)
+            _kill(processes)
+            _join_all(processes, JOIN_TIMEOUT_S)
+            if manager_running:
+                manager.join(JOIN_TIMEOUT_S)
+            self._processes = self._processes or processes
 
     def close(self) -> None:
         # Closed in the middle of a run (an interrupt, a termination): the
         # workers would finish their chunks first; they are stopped instead.
-        if any(not f.done() for f in self._submitted):
-            self._kill_workers()
+        self._teardown(kill=any(not f.done() for f in self._submitted))
         self._submitted = []
-        self._shutdown_pool()
-        for p in self._processes:
-            p.join()  # already joined by the executor; makes sure no zombie is left
         self._processes = []
         self._env = None
+        self._ledger = None

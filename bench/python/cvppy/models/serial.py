@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from cvppy.models.gauge import LocalGauge
-from cvppy.models.model import Limits, Model, RunReport
+from cvppy.models.model import Deadline, Limits, Model, RunReport
 from cvppy.workloads.workload import BlockingEnv, Cell
 
 
@@ -15,7 +15,7 @@ class SerialModel(Model):
     def limits(self, tasks: int, cpus: int) -> Limits:
         return Limits(1, 1)
 
-    def run(self, timeout_s: float) -> RunReport:
+    def run(self, deadline: Deadline) -> RunReport:
         w = self.workload
         env = BlockingEnv(LocalGauge(), Cell(), threading.Lock())
         digests = [w.task(i, env) for i in range(w.tasks)]

@@ -11,7 +11,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from cvppy.models.gauge import ThreadGauge
-from cvppy.models.model import Limits, Model, RunReport
+from cvppy.models.model import Deadline, Limits, Model, RunReport
 from cvppy.workloads.workload import BlockingEnv, Cell, Workload
 
 START_TIMEOUT_S = 10.0
@@ -45,7 +45,7 @@ class ThreadsModel(Model):
         self.close()
         self._pool = started_thread_pool(self.workers, self.name)
 
-    def run(self, timeout_s: float) -> RunReport:
+    def run(self, deadline: Deadline) -> RunReport:
         if self._pool is None:
             raise RuntimeError(f"{self.name}: run before prepare")
         w = self.workload
