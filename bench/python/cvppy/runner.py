@@ -12,6 +12,7 @@ exception ends the benchmark with error rows, never a number.
 from __future__ import annotations
 
 import math
+import random
 import statistics
 import sys
 import time
@@ -249,54 +250,82 @@ def _close(model: Model) -> str:
     return ""
 
 
-def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared) -> Outcome:
-    name = ctx.name(point)
-    reps = ctx.profile.repetitions
-    out = Outcome()
-    facts = registry.find(point.model)
-    w = prep.workload
-    paired = w.params.bytes > 0 and w.wait_s == 0
-    # Only a hang should reach it: generous for each part of a run (a chunk).
-    deadline = Deadline(task_s=prep.task_cpu_s + w.wait_s)
-    model: Model | None = None
-    serial: SerialModel | None = None
-    index = 0
-    try:
-        model = facts.make(point.workers)
-        model.prepare(w)
-        if paired:
-            serial = SerialModel(1)
-            serial.prepare(w)
-        limits = model.limits(w.tasks, ctx.cpus)
-        for index in range(reps):
-            samples = _repetition(model, serial, prep, ctx.profile, deadline)
-            row = _base_row(name, family_index, reps)
-            row.update({"repetition_index": index, "iterations": len(samples),
+class BenchmarkRun:
+    """One benchmark, one repetition at a time: the runner interleaves the
+    repetitions of every benchmark of a question. Each repetition makes its
+    models and closes them, so no two benchmarks' workers are alive at once
+    (as in C++, where a benchmark's models are released when another runs)."""
+
+    def __init__(self, ctx: Context, family_index: int, point: Point, prep: Prepared) -> None:
+        self.ctx, self.family_index, self.point, self.prep = ctx, family_index, point, prep
+        self.name = ctx.name(point)
+        self.reps = ctx.profile.repetitions
+        self.rows: list[dict] = []
+        self.error: str | None = None
+        w = prep.workload
+        self.paired = w.params.bytes > 0 and w.wait_s == 0
+        # Only a hang should reach it: generous for each part of a run (a chunk).
+        self.deadline = Deadline(task_s=prep.task_cpu_s + w.wait_s)
+
+    @property
+    def finished(self) -> bool:
+        """A failure is final: the repetitions after it are error rows, never run."""
+        return self.error is not None or len(self.rows) == self.reps
+
+    def repetition(self) -> None:
+        """Runs the next repetition, or records why it failed."""
+        model: Model | None = None
+        serial: SerialModel | None = None
+        w = self.prep.workload
+        try:
+            model = registry.find(self.point.model).make(self.point.workers)
+            model.prepare(w)
+            if self.paired:
+                serial = SerialModel(1)
+                serial.prepare(w)
+            limits = model.limits(w.tasks, self.ctx.cpus)
+            samples = _repetition(model, serial, self.prep, self.ctx.profile, self.deadline)
+            row = _base_row(self.name, self.family_index, self.reps)
+            row.update({"repetition_index": len(self.rows), "iterations": len(samples),
                         "real_time": 1e3 * statistics.fmean(s.wall_s for s in samples),
                         "cpu_time": 1e3 * statistics.fmean(s.cpu_s for s in samples),
                         "time_unit": "ms"})
-            row.update(_counters(point, prep, limits, samples))
-            out.rows.append(row)
-    except Exception as e:  # noqa: BLE001 - any failure is this benchmark's error row
-        message = str(e) or type(e).__name__
-        out.failed = True
-        out.rows += [_error_row(name, family_index, reps, i, message) for i in range(index, reps)]
-    finally:
-        for m in (model, serial):
-            if m is not None:
-                close_error = _close(m)
-                if close_error and not out.failed:
-                    out.failed = True
-                    out.rows = [_error_row(name, family_index, reps, i, close_error)
-                                for i in range(reps)]
-    if not out.failed:
+            row.update(_counters(self.point, self.prep, limits, samples))
+        except Exception as e:  # noqa: BLE001 - any failure is this benchmark's error row
+            self.error = str(e) or type(e).__name__
+        finally:
+            for m in (model, serial):
+                if m is not None:
+                    close_error = _close(m)
+                    if close_error and self.error is None:
+                        self.error = close_error
+        if self.error is None:
+            self.rows.append(row)
+
+    def outcome(self) -> Outcome:
+        """The rows: every repetition's, noise marks and aggregates; or, from
+        the failed repetition on, error rows."""
+        out = Outcome(rows=list(self.rows))
+        if self.error is not None:
+            out.failed = True
+            out.rows += [_error_row(self.name, self.family_index, self.reps, i, self.error)
+                         for i in range(len(self.rows), self.reps)]
+            return out
         cv_pct, noisy = _noise(out.rows)
         for row in out.rows:
             row["cv_pct"] = cv_pct
             row["noisy"] = float(noisy)
-        if reps > 1:
+        if self.reps > 1:
             out.rows += aggregates(out.rows)
-    return out
+        return out
+
+
+def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared) -> Outcome:
+    """One benchmark's repetitions one after another."""
+    run = BenchmarkRun(ctx, family_index, point, prep)
+    while not run.finished:
+        run.repetition()
+    return run.outcome()
 
 
 _NOT_COUNTERS = {"name", "family_index", "per_family_instance_index", "run_name", "run_type",
@@ -373,17 +402,41 @@ def progress_line(outcome: Outcome, progress: Progress) -> str:
     return head + ", ".join(parts) + progress.suffix()
 
 
+def questions(points: list[Point]) -> list[list[int]]:
+    """The indexes of `points` grouped by the question they answer (one workload
+    point, every model and worker count), in the order the questions first appear."""
+    groups: dict[Params, list[int]] = {}
+    for i, point in enumerate(points):
+        groups.setdefault(point.params, []).append(i)
+    return list(groups.values())
+
+
+def interleaved(group: list[int], reps: int, rng: random.Random) -> list[int]:
+    """Every benchmark of `group` `reps` times, shuffled together, as Google Benchmark
+    interleaves repetitions: a slow stretch of the machine lands on every model alike."""
+    order = [i for i in group for _ in range(reps)]
+    rng.shuffle(order)
+    return order
+
+
 def run_all(ctx: Context, points: list[Point], prepared: dict[Params, Prepared],
             log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
-            ) -> tuple[list[dict], int]:
-    """Every benchmark in grid order; returns the rows and the number that failed."""
-    rows: list[dict] = []
-    failed = 0
+            rng: random.Random | None = None) -> tuple[list[dict], int]:
+    """Every benchmark, one question at a time with its benchmarks' repetitions
+    interleaved; returns the rows (in grid order) and the number that failed."""
+    rng = rng or random.Random()
+    outcomes: dict[int, Outcome] = {}
     start = time.monotonic()
-    for family_index, point in enumerate(points):
-        outcome = run_benchmark(ctx, family_index, point, prepared[point.params])
-        rows += outcome.rows
-        failed += outcome.failed
-        log(progress_line(outcome, Progress(family_index + 1, len(points),
-                                            time.monotonic() - start)))
-    return rows, failed
+    for group in questions(points):
+        runs = {i: BenchmarkRun(ctx, i, points[i], prepared[points[i].params]) for i in group}
+        for i in interleaved(group, ctx.profile.repetitions, rng):
+            run = runs[i]
+            if run.finished:
+                continue  # failed earlier: its remaining repetitions are error rows
+            run.repetition()
+            if run.finished:
+                outcomes[i] = run.outcome()
+                log(progress_line(outcomes[i], Progress(len(outcomes), len(points),
+                                                        time.monotonic() - start)))
+    rows = [row for i in range(len(points)) for row in outcomes[i].rows]
+    return rows, sum(o.failed for o in outcomes.values())
