@@ -266,7 +266,12 @@ void check_out_dir(const fs::path& dir) {
 }
 
 void publish(const fs::path& out, std::string_view contents) {
-  if (!is_json(contents)) throw std::runtime_error("the result is not valid JSON; nothing written");
+  if (!is_json(contents)) {
+    // Kept for a look, as a failed run's JSON is: the fault is the suite's.
+    keep_failed(out, contents);
+    throw std::runtime_error("the result is not valid JSON; " + out.string() +
+                             " left unchanged, the text is in " + out.string() + ".failed");
+  }
   replace(out, out.filename().string(), contents, true);
 }
 

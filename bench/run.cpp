@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 
 #include "cli.hpp"
 #include "context.hpp"
@@ -22,8 +23,13 @@ std::vector<std::string> initialize_benchmark(const std::string& prog,
   args.insert(args.end(), defaults.begin(), defaults.end());
   if (to_file) args.emplace_back("--benchmark_out=/dev/null");
   args.insert(args.end(), passthrough.begin(), passthrough.end());
+  // Google Benchmark keeps argv[0] as the context's executable name and reads
+  // it when it reports, after this call: the strings must outlive it (a
+  // dangling name once put a control character into the JSON). A deque never
+  // moves what it holds.
+  static std::deque<std::string> kept;
   std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
+  for (std::string& a : args) argv.push_back(kept.emplace_back(std::move(a)).data());
   int argc = static_cast<int>(argv.size());
   argv.push_back(nullptr);
   benchmark::Initialize(&argc, argv.data());

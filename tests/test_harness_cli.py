@@ -302,3 +302,17 @@ def test_workers_times_message_size_is_capped_before_running(cpu_hash, tmp_path)
     # The largest message on one worker still fits.
     assert run(cpu_hash, "--models=serial", "--tasks=1", "--bytes=67108864", "--rounds=1",
                "--benchmark_repetitions=1", "--benchmark_min_time=0.001").returncode == 0
+
+
+def test_every_question_of_the_quick_grid_lands_in_one_valid_json(io_sleep, tmp_path):
+    # The quick grid runs one Google Benchmark session per question; the
+    # context's executable name is read when the report is written, long
+    # after the flags were parsed (it once dangled and broke the JSON).
+    out = tmp_path / "io.json"
+    r = run(io_sleep, "--profile=quick", f"--out={out}", timeout=300)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text())
+    assert Path(data["context"]["executable"]).name == "io_sleep"
+    listed = run(io_sleep, "--profile=quick", "--benchmark_list_tests").stdout.split()
+    names = {b["run_name"] for b in data["benchmarks"]}
+    assert names == {n for n in listed}
