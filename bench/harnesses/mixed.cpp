@@ -52,7 +52,7 @@ namespace cvp::bench {
 
 Harness mixed_harness() {
   const cvp::bench::PerProfile shares{
-      {0, 50, 100}, {0, 10, 25, 50, 75, 100}, {0, 10, 25, 50, 75, 100}};
+      {0, 50, 100}, {0, 25, 50, 100}, {0, 10, 25, 50, 75, 100}};
   // W at the usable CPUs, and at one worker per task: the loop's one thread
   // against as much parallelism as the machine has, and as much concurrency
   // as the tasks have.

@@ -28,7 +28,7 @@ PROFILES = {
     # As many repetitions as the C++ default: five, the fewest with which a
     # U test of one run against another can reach p < 0.05.
     "quick": Profile("quick", 1, 0.02),
-    "default": Profile("default", 5, 0.05),
+    "default": Profile("default", 5, 0.03),
     "full": Profile("full", 10, 0.1),
 }
 
