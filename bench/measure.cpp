@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <optional>
@@ -193,13 +194,13 @@ class BenchmarkRun {
   }
 
   // The bare primitive's time for the same work, run right after the first
-  // timed runs of the benchmark (three times when a run is short, the
+  // timed runs of the benchmark (up to three times, about 0.15 s in all; the
   // fastest counts): limit_ms / measured is how much of the model's time its
   // primitive alone takes.
   double limit_s() const {
     if (sticky_.limit_s) return *sticky_.limit_s;
     const double measured = median(tally_.run_s);
-    const int n = measured < 0.2 ? 3 : 1;
+    const int n = std::clamp(static_cast<int>(std::ceil(0.15 / std::max(measured, 1e-6))), 1, 3);
     double best = std::numeric_limits<double>::infinity();
     for (int i = 0; i < n; ++i) {
       best = std::min(best, bare_run_seconds(info_.primitive, info_.concurrency, w_.params(),

@@ -11,7 +11,7 @@ using cvp::ModelInfo;
 using cvp::bench::AxisId;
 using cvp::bench::Point;
 
-constexpr std::int64_t kTasks = 100;
+constexpr std::int64_t kTasks = 50;
 constexpr std::int64_t kSleepUs = 1'000;  // 1 ms between the read and the write
 
 // Every model but the variants that differ only in how they wait is run:

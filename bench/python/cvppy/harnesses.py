@@ -33,21 +33,22 @@ ONE_THREAD = ["py_serial", "py_asyncio_sequential", "py_asyncio_blocking"]
 LOOPS = ["py_asyncio", "py_uvloop"]
 POOLS = ["py_threads", "py_asyncio_offload", "py_processes"]
 
-# cpu_hash: tasks per message size for about 100 ms per serial run in CPython
+# cpu_hash: tasks per message size for about 50 ms per serial run in CPython
 # (a 64-byte message chained 256 rounds costs some 150 us here, 4 KiB x 16 and
-# 64 KiB some 50 us), so each size is timed as long as the others.
+# 64 KiB some 50 us), so each size is timed as long as the others and five
+# repetitions of the grid fit the default profile's budget.
 CPU_HASH_SIZES = {"quick": ((64, 192), (65536, 512)),
-                  "default": ((64, 768), (4096, 2048), (65536, 2048)),
+                  "default": ((64, 384), (4096, 1024), (65536, 1024)),
                   # 1 MiB: where hashing dwarfs the per-call cost, to show where
                   # the threads' time goes at 4 KiB and 64 KiB.
                   "full": ((64, 768), (4096, 2048), (65536, 2048), (1 << 20, 128))}
 
-MIXED_TASKS = 16
+MIXED_TASKS = 8  # as bench/harnesses/mixed.cpp
 MIXED_SHARES = {"quick": (0.0, 0.5, 1.0), "default": (0.0, 0.5, 1.0),
                 "full": (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)}
 
 COUNTER_SLEEP_US = 1000
-COUNTER_TASKS = {"quick": 20, "default": 100, "full": 100}
+COUNTER_TASKS = {"quick": 20, "default": 50, "full": 100}
 COUNTER_VARIANTS = ((False, True), (True, True), (False, False), (True, False))  # (lock, wait)
 
 
