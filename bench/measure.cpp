@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -69,11 +68,9 @@ void calibrate(std::map<std::string, Prepared>& prepared) {
 //  - The model is made and prepared once (threads started, workers forked),
 //    like a loop or a pool made before pyperf's clock starts, and released
 //    when the next benchmark starts, so no two benchmarks' workers coexist.
-//  - The bare primitive's time is measured once per benchmark.
 struct Sticky {
   std::string error;
   std::unique_ptr<Model> model, baseline;
-  std::optional<double> limit_s;
 };
 
 // The benchmark whose models are alive; benchmarks run one at a time.
@@ -193,12 +190,14 @@ class BenchmarkRun {
     if (paired_) t.speedups.push_back(baseline_s / seconds);
   }
 
-  // The bare primitive's time for the same work, run right after the first
-  // timed runs of the benchmark (up to three times, about 0.15 s in all; the
+  // The bare primitive's time for the same work, run right after this
+  // repetition's timed runs (up to three times, about 0.15 s in all; the
   // fastest counts): limit_ms / measured is how much of the model's time its
-  // primitive alone takes.
+  // primitive alone takes. Measured in every repetition, beside the runs it
+  // is divided by, it is paired as the speedup is: a slow stretch of the
+  // machine slows both, and vs_limit holds (once per benchmark, it compared
+  // one moment's primitive with five moments' model).
   double limit_s() const {
-    if (sticky_.limit_s) return *sticky_.limit_s;
     const double measured = median(tally_.run_s);
     const int n = std::clamp(static_cast<int>(std::ceil(0.15 / std::max(measured, 1e-6))), 1, 3);
     double best = std::numeric_limits<double>::infinity();
@@ -206,7 +205,6 @@ class BenchmarkRun {
       best = std::min(best, bare_run_seconds(info_.primitive, info_.concurrency, w_.params(),
                                              static_cast<int>(p_.workers)));
     }
-    sticky_.limit_s = best;
     return best;
   }
 
