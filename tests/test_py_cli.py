@@ -370,6 +370,26 @@ def test_a_stopped_worker_is_killed_and_named_well_before_the_old_50_s(tmp_path)
     assert json.loads((tmp_path / "py_io_sleep.json.failed").read_text())["benchmarks"]
 
 
+def test_a_stopped_worker_is_found_by_its_task_not_its_chunk_on_a_large_grid(tmp_path):
+    # N = 2000 of 10 ms at W = 2: a chunk is 250 tasks (2.5 s), so a deadline on the
+    # chunk is 50 s; one on the task is its floor, 10 s, whatever N is.
+    out = tmp_path / "py_io_sleep.json"
+    proc, kids = _start_processes_run(out, tasks=2000, sleep_us=10_000)
+    os.kill(kids[0], signal.SIGSTOP)
+    t0 = time.monotonic()
+    try:
+        _, stderr = proc.communicate(timeout=90)
+    finally:
+        for k in kids:
+            if _alive(k):
+                os.kill(k, signal.SIGKILL)
+    # About 10 s on an idle machine; 30 s leaves a wide margin and is below the old 50 s.
+    assert time.monotonic() - t0 < 30, stderr
+    assert proc.returncode == 1
+    assert f"worker process {kids[0]} made no progress in the run within 10.0 s; killed" in stderr
+    assert "Traceback" not in stderr
+
+
 def _limited(limit: str, out: Path, user: list[str] = ()) -> subprocess.CompletedProcess:
     command = " ".join([sys.executable, str(SCRIPT), "cpu_hash", "--models=py_processes",
                         "--tasks=64", "--bytes=64", "--workers=2", *TINY, f"--out={out}"])

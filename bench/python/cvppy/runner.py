@@ -264,7 +264,7 @@ class BenchmarkRun:
         self.error: str | None = None
         w = prep.workload
         self.paired = w.params.bytes > 0 and w.wait_s == 0
-        # Only a hang should reach it: generous for each part of a run (a chunk).
+        # Only a hang should reach it: generous for each task and each chunk of a run.
         self.deadline = Deadline(task_s=prep.task_cpu_s + w.wait_s)
 
     @property
