@@ -390,6 +390,27 @@ def test_a_stopped_worker_is_found_by_its_task_not_its_chunk_on_a_large_grid(tmp
     assert "Traceback" not in stderr
 
 
+@pytest.mark.parametrize("model", ["py_serial", "py_processes"])
+def test_sigint_ends_the_run_even_when_it_was_ignored_at_start(tmp_path, model):
+    # A background job of a non-interactive shell starts with SIGINT ignored; the
+    # C++ harnesses still end by it (130), so must this one.
+    out = tmp_path / "py_io_sleep.json"
+    proc = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "io_sleep", f"--models={model}", "--tasks=100",
+         "--workers=2", "--sleep_us=50000", "--repetitions=3", f"--out={out}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert "profile" in proc.stderr.readline()  # the run has begun
+    kids = _children(proc.pid)
+    os.kill(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert stderr.splitlines()[-1] == "py_io_sleep: interrupted; nothing written"
+    assert "Traceback" not in stderr
+    assert not out.exists()
+    assert [k for k in kids if _alive(k)] == []
+
+
 def _limited(limit: str, out: Path, user: list[str] = ()) -> subprocess.CompletedProcess:
     command = " ".join([sys.executable, str(SCRIPT), "cpu_hash", "--models=py_processes",
                         "--tasks=64", "--bytes=64", "--workers=2", *TINY, f"--out={out}"])

@@ -58,6 +58,10 @@ def _raise_terminated(signum: int, frame: object) -> None:
 def install_signal_handlers() -> None:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise_terminated)
+    # CPython leaves SIGINT ignored when it starts ignored (a background job of a
+    # non-interactive shell), so Ctrl-C or kill -INT would not end the run; the
+    # C++ harnesses install their handler regardless, and so does this one.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     # A write over `ulimit -f` then fails with EFBIG, which is reported, instead
     # of killing the process without a word (CPython ignores it too; said here).
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
