@@ -411,6 +411,33 @@ def test_sigint_ends_the_run_even_when_it_was_ignored_at_start(tmp_path, model):
     assert [k for k in kids if _alive(k)] == []
 
 
+@pytest.mark.parametrize("kib", [15000, 20000, 30000, 40000, 50000])
+def test_too_little_memory_is_one_line_even_at_import(tmp_path, kib):
+    # Each limit fails somewhere else: importing cvppy (MemoryError), mapping
+    # libssl (ImportError), making the messages, starting threads.
+    out = tmp_path / "p.json"
+    command = " ".join([sys.executable, str(SCRIPT), "cpu_hash", "--profile=quick",
+                        "--models=py_threads", "--tasks=64", *TINY, f"--out={out}"])
+    r = subprocess.run(["bash", "-c", f"ulimit -v {kib}; exec {command}"],
+                       capture_output=True, text=True, timeout=120)
+    if "error while loading shared libraries" in r.stderr:
+        pytest.skip("the interpreter itself does not start under this limit here")
+    assert r.returncode in (0, 1, 2), r.stderr
+    assert "Traceback" not in r.stderr
+    assert all(line.startswith(("py_cpu_hash: ", "[", "cpu_hash/"))
+               for line in r.stderr.splitlines()), r.stderr
+    if r.returncode == 1:
+        assert "py_cpu_hash: error: " in r.stderr
+        assert "py_cpu_hash: error: \n" not in r.stderr  # an error says what it is
+
+
+def test_the_harness_does_not_import_numpy():
+    code = (f"import sys; sys.path.insert(0, {str(SCRIPT.parent)!r}); import cvppy.cli; "
+            "import cvppy.workloads.cpu_hash; print('numpy' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "False", r.stderr
+
+
 def _limited(limit: str, out: Path, user: list[str] = ()) -> subprocess.CompletedProcess:
     command = " ".join([sys.executable, str(SCRIPT), "cpu_hash", "--models=py_processes",
                         "--tasks=64", "--bytes=64", "--workers=2", *TINY, f"--out={out}"])

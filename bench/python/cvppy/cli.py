@@ -21,6 +21,7 @@ from cvppy.params import (BadInput, check_bytes, check_repetitions, check_rounds
                           check_sleep_us, check_tasks, check_workers)
 from cvppy.runner import (Context, Point, Profile, calibrate, params_key, prepare_workloads,
                           run_all)
+from cvppy.text import describe
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -263,8 +264,8 @@ def one_line_thread_errors(prog: str, debug: bool) -> None:
         if debug:
             threading.__excepthook__(args)
         name = args.thread.name if args.thread is not None else "a thread"
-        print(f"{prog}: error: in {name}: {args.exc_value or args.exc_type.__name__}",
-              file=sys.stderr)
+        error = describe(args.exc_value) if args.exc_value is not None else args.exc_type.__name__
+        print(f"{prog}: error: in {name}: {error}", file=sys.stderr)
     threading.excepthook = hook
 
 
@@ -294,5 +295,5 @@ def main(argv: list[str], description: str) -> int:
     except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
         if debug:
             traceback.print_exc()
-        print(f"{prog}: error: {e or type(e).__name__}", file=sys.stderr)
+        print(f"{prog}: error: {describe(e)}", file=sys.stderr)
         return 1
