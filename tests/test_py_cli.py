@@ -71,6 +71,16 @@ ALLOWED_MODELS = ", ".join(MODELS)
      "py_io_sleep: error: --repetitions: '\uff13' is not a whole number"),
     (["io_sleep", "--min_time=1_0"],
      "py_io_sleep: error: --min_time: '1_0' is not a number of seconds (ASCII digits and one '.')"),
+    # Control characters in an echoed value are escaped, never sent to the terminal raw.
+    (["io_sleep", "--models=\x1b[2Jpy"],
+     f"py_io_sleep: error: model is '\\x1b[2Jpy'; allowed: {ALLOWED_MODELS}"),
+    (["io_sleep", "--profile=q\x9buick"],
+     "py_io_sleep: error: profile is 'q\\x9buick'; allowed: quick, default, full"),
+    (["io_sleep", "--tasks=6\x07"], "py_io_sleep: error: --tasks: '6\\x07' is not a whole number"),
+    (["io_sleep", "--fr\x1b]0;x\x07"],
+     "py_io_sleep: error: unrecognized arguments: --fr\\x1b]0;x\\x07"),
+    (["gpu\rsleep"], "cvp_py: error: workload is 'gpu\\x0dsleep'; allowed: io_sleep, cpu_hash, "
+                      "mixed, shared_counter"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, args, message):
     out = tmp_path / "result.json"

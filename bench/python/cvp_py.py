@@ -59,7 +59,10 @@ def failed(prog: str, where: str, e: BaseException, debug: bool) -> int:
     if debug:
         import traceback
         traceback.print_exception(e)
-    print(f"{prog}: error: {where}{describe(e)}", file=sys.stderr)
+    line = f"{prog}: error: {where}{describe(e)}"
+    # Control characters escaped, as cvppy.text.shown does (cvppy may not import).
+    print("".join(f"\\x{ord(c):02x}" if ord(c) < 32 or 127 <= ord(c) < 160 else c
+                  for c in line), file=sys.stderr)
     return 1
 
 

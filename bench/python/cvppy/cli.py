@@ -21,7 +21,7 @@ from cvppy.params import (BadInput, check_bytes, check_repetitions, check_rounds
                           check_sleep_us, check_tasks, check_workers)
 from cvppy.runner import (Context, Point, Profile, calibrate, params_key, prepare_workloads,
                           run_all)
-from cvppy.text import describe
+from cvppy.text import describe, shown
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -265,7 +265,7 @@ def one_line_thread_errors(prog: str, debug: bool) -> None:
             threading.__excepthook__(args)
         name = args.thread.name if args.thread is not None else "a thread"
         error = describe(args.exc_value) if args.exc_value is not None else args.exc_type.__name__
-        print(f"{prog}: error: in {name}: {error}", file=sys.stderr)
+        print(shown(f"{prog}: error: in {name}: {error}"), file=sys.stderr)
     threading.excepthook = hook
 
 
@@ -283,7 +283,7 @@ def main(argv: list[str], description: str) -> int:
             return 0
         return execute(p, prog)
     except BadInput as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
+        print(shown(f"{prog}: error: {e}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; nothing written", file=sys.stderr)
@@ -295,5 +295,5 @@ def main(argv: list[str], description: str) -> int:
     except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
         if debug:
             traceback.print_exc()
-        print(f"{prog}: error: {describe(e)}", file=sys.stderr)
+        print(shown(f"{prog}: error: {describe(e)}"), file=sys.stderr)
         return 1
