@@ -106,6 +106,16 @@ def test_an_out_that_is_not_a_file_path_is_refused_before_running(tmp_path, make
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
 
 
+def test_an_empty_out_is_called_empty_not_a_directory(tmp_path):
+    r = subprocess.run([sys.executable, str(SCRIPT), "io_sleep", "--models=py_serial",
+                        "--tasks=1", *TINY, "--out="],
+                       capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        "py_io_sleep: error: --out is empty; allowed: a file path (FILE.json)"]
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("name", ["r\n.json", "r\t.json", "r\x1b[2J.json", "r\x7f.json"])
 def test_an_out_with_control_characters_is_refused(tmp_path, name):
     r = run("io_sleep", "--models=py_serial", "--tasks=1", *TINY, f"--out={tmp_path / name}")
