@@ -490,3 +490,22 @@ def test_processes_under_few_processes_fail_in_one_row_and_exit(request):
         assert "Traceback" not in r.stderr, (nproc, r.stderr)
         kept = out if r.returncode == 0 else top / f"nproc{nproc}.json.failed"
         assert json.loads(kept.read_text())["benchmarks"], nproc
+
+
+@pytest.mark.parametrize("model", ["py_threads", "py_asyncio_offload"])
+def test_a_thread_that_cannot_start_is_an_error_row_naming_the_limit(request, model):
+    if subprocess.run(_as_nobody(["true"]), capture_output=True).returncode != 0:
+        pytest.skip("setpriv cannot switch to nobody here (RLIMIT_NPROC binds no root)")
+    top = Path(tempfile.mkdtemp(prefix="cvp-threads-"))
+    request.addfinalizer(lambda: shutil.rmtree(top))
+    top.chmod(0o777)
+    out = top / "py_io_sleep.json"
+    command = " ".join([sys.executable, str(SCRIPT), "io_sleep", f"--models={model}",
+                        "--tasks=4", "--workers=2", "--sleep_us=1000", *TINY, f"--out={out}"])
+    r = subprocess.run(_as_nobody(["bash", "-c", f"ulimit -u 2; exec {command}"]),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, r.stderr
+    want = "cannot start thread 2 of 2: can't start new thread (RLIMIT_NPROC 2 reached)"
+    assert want in r.stderr
+    rows = json.loads((top / "py_io_sleep.json.failed").read_text())["benchmarks"]
+    assert rows[0]["error_message"] == want
