@@ -71,6 +71,16 @@ ALLOWED_MODELS = ", ".join(MODELS)
      "py_io_sleep: error: --repetitions: '\uff13' is not a whole number"),
     (["io_sleep", "--min_time=1_0"],
      "py_io_sleep: error: --min_time: '1_0' is not a number of seconds (ASCII digits and one '.')"),
+    # Control characters in an echoed value are escaped, never sent to the terminal raw.
+    (["io_sleep", "--models=\x1b[2Jpy"],
+     f"py_io_sleep: error: model is '\\x1b[2Jpy'; allowed: {ALLOWED_MODELS}"),
+    (["io_sleep", "--profile=q\x9buick"],
+     "py_io_sleep: error: profile is 'q\\x9buick'; allowed: quick, default, full"),
+    (["io_sleep", "--tasks=6\x07"], "py_io_sleep: error: --tasks: '6\\x07' is not a whole number"),
+    (["io_sleep", "--fr\x1b]0;x\x07"],
+     "py_io_sleep: error: unrecognized arguments: --fr\\x1b]0;x\\x07"),
+    (["gpu\rsleep"], "cvp_py: error: workload is 'gpu\\x0dsleep'; allowed: io_sleep, cpu_hash, "
+                      "mixed, shared_counter"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, args, message):
     out = tmp_path / "result.json"
@@ -94,6 +104,16 @@ def test_an_out_that_is_not_a_file_path_is_refused_before_running(tmp_path, make
     assert len(r.stderr.strip().splitlines()) == 1
     assert r.stderr.startswith("py_io_sleep: error: --out is ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+def test_an_empty_out_is_called_empty_not_a_directory(tmp_path):
+    r = subprocess.run([sys.executable, str(SCRIPT), "io_sleep", "--models=py_serial",
+                        "--tasks=1", *TINY, "--out="],
+                       capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        "py_io_sleep: error: --out is empty; allowed: a file path (FILE.json)"]
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("name", ["r\n.json", "r\t.json", "r\x1b[2J.json", "r\x7f.json"])
@@ -370,6 +390,74 @@ def test_a_stopped_worker_is_killed_and_named_well_before_the_old_50_s(tmp_path)
     assert json.loads((tmp_path / "py_io_sleep.json.failed").read_text())["benchmarks"]
 
 
+def test_a_stopped_worker_is_found_by_its_task_not_its_chunk_on_a_large_grid(tmp_path):
+    # N = 2000 of 10 ms at W = 2: a chunk is 250 tasks (2.5 s), so a deadline on the
+    # chunk is 50 s; one on the task is its floor, 10 s, whatever N is.
+    out = tmp_path / "py_io_sleep.json"
+    proc, kids = _start_processes_run(out, tasks=2000, sleep_us=10_000)
+    os.kill(kids[0], signal.SIGSTOP)
+    t0 = time.monotonic()
+    try:
+        _, stderr = proc.communicate(timeout=90)
+    finally:
+        for k in kids:
+            if _alive(k):
+                os.kill(k, signal.SIGKILL)
+    # About 10 s on an idle machine; 30 s leaves a wide margin and is below the old 50 s.
+    assert time.monotonic() - t0 < 30, stderr
+    assert proc.returncode == 1
+    assert f"worker process {kids[0]} made no progress in the run within 10.0 s; killed" in stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("model", ["py_serial", "py_processes"])
+def test_sigint_ends_the_run_even_when_it_was_ignored_at_start(tmp_path, model):
+    # A background job of a non-interactive shell starts with SIGINT ignored; the
+    # C++ harnesses still end by it (130), so must this one.
+    out = tmp_path / "py_io_sleep.json"
+    proc = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "io_sleep", f"--models={model}", "--tasks=100",
+         "--workers=2", "--sleep_us=50000", "--repetitions=3", f"--out={out}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert "profile" in proc.stderr.readline()  # the run has begun
+    kids = _children(proc.pid)
+    os.kill(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert stderr.splitlines()[-1] == "py_io_sleep: interrupted; nothing written"
+    assert "Traceback" not in stderr
+    assert not out.exists()
+    assert [k for k in kids if _alive(k)] == []
+
+
+@pytest.mark.parametrize("kib", [15000, 20000, 30000, 40000, 50000])
+def test_too_little_memory_is_one_line_even_at_import(tmp_path, kib):
+    # Each limit fails somewhere else: importing cvppy (MemoryError), mapping
+    # libssl (ImportError), making the messages, starting threads.
+    out = tmp_path / "p.json"
+    command = " ".join([sys.executable, str(SCRIPT), "cpu_hash", "--profile=quick",
+                        "--models=py_threads", "--tasks=64", *TINY, f"--out={out}"])
+    r = subprocess.run(["bash", "-c", f"ulimit -v {kib}; exec {command}"],
+                       capture_output=True, text=True, timeout=120)
+    if "error while loading shared libraries" in r.stderr:
+        pytest.skip("the interpreter itself does not start under this limit here")
+    assert r.returncode in (0, 1, 2), r.stderr
+    assert "Traceback" not in r.stderr
+    assert all(line.startswith(("py_cpu_hash: ", "[", "cpu_hash/"))
+               for line in r.stderr.splitlines()), r.stderr
+    if r.returncode == 1:
+        assert "py_cpu_hash: error: " in r.stderr
+        assert "py_cpu_hash: error: \n" not in r.stderr  # an error says what it is
+
+
+def test_the_harness_does_not_import_numpy():
+    code = (f"import sys; sys.path.insert(0, {str(SCRIPT.parent)!r}); import cvppy.cli; "
+            "import cvppy.workloads.cpu_hash; print('numpy' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "False", r.stderr
+
+
 def _limited(limit: str, out: Path, user: list[str] = ()) -> subprocess.CompletedProcess:
     command = " ".join([sys.executable, str(SCRIPT), "cpu_hash", "--models=py_processes",
                         "--tasks=64", "--bytes=64", "--workers=2", *TINY, f"--out={out}"])
@@ -402,3 +490,26 @@ def test_processes_under_few_processes_fail_in_one_row_and_exit(request):
         assert "Traceback" not in r.stderr, (nproc, r.stderr)
         kept = out if r.returncode == 0 else top / f"nproc{nproc}.json.failed"
         assert json.loads(kept.read_text())["benchmarks"], nproc
+
+
+@pytest.mark.parametrize("model", ["py_threads", "py_asyncio_offload"])
+def test_a_thread_that_cannot_start_is_an_error_row_naming_the_limit(request, model):
+    if subprocess.run(_as_nobody(["true"]), capture_output=True).returncode != 0:
+        pytest.skip("setpriv cannot switch to nobody here (RLIMIT_NPROC binds no root)")
+    top = Path(tempfile.mkdtemp(prefix="cvp-threads-"))
+    request.addfinalizer(lambda: shutil.rmtree(top))
+    top.chmod(0o777)
+    out = top / "py_io_sleep.json"
+    command = " ".join([sys.executable, str(SCRIPT), "io_sleep", f"--models={model}",
+                        "--tasks=4", "--workers=2", "--sleep_us=1000", *TINY, f"--out={out}"])
+    r = subprocess.run(_as_nobody(["bash", "-c", f"ulimit -u 2; exec {command}"]),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, r.stderr
+    rows = json.loads((top / "py_io_sleep.json.failed").read_text())["benchmarks"]
+    # Alone, thread 2 fails at the limit; RLIMIT_NPROC counts every process of nobody,
+    # so one running meanwhile (another test) may take the slot and fail thread 1.
+    want = re.compile(r"cannot start thread ([12]) of 2: can't start new thread \(RLIMIT_NPROC "
+                      r"(2 reached|is 2: \d+ threads here, and the user's other processes "
+                      r"count too)\)")
+    assert want.fullmatch(rows[0]["error_message"]), rows[0]["error_message"]
+    assert rows[0]["error_message"] in r.stderr

@@ -57,7 +57,7 @@ def test_digest_equals_the_cpp_digest(key):
 
 @pytest.mark.parametrize("nbytes, rounds", [(64, 256), (4096, 16), (65536, 1), (5, 2), (100, 3)])
 def test_the_workload_computes_the_cpp_digests(nbytes, rounds):
-    # The timed path: messages made for every task at once (numpy), then chained.
+    # The timed path: messages made for every task at once (big-integer lanes), then chained.
     w = CpuHash(Params(tasks=1001, bytes=nbytes, rounds=rounds))
     for (b, r, index), want in CPP_DIGESTS.items():
         if (b, r) == (nbytes, rounds):

@@ -21,21 +21,65 @@ regular file or not exist yet, in a folder that takes a new file. Bad input:
 one line on stderr, exit status 2, nothing written. Grid flags (--models, --tasks, --workers, --sleep_us, --bytes,
 --rounds) are comma-separated lists that replace the profile's grid.
 
-Run it with /usr/bin/python3 (Debian's, with python3-uvloop and numpy), e.g.
+Run it with /usr/bin/python3 (Debian's, with python3-uvloop), e.g.
   /usr/bin/python3 bench/python/cvp_py.py io_sleep --profile=quick --list
   /usr/bin/python3 bench/python/cvp_py.py cpu_hash --out=results/py_cpu_hash.json
 """
 
-import os
 import sys
 from pathlib import Path
 
-# numpy (which makes cpu_hash's messages) would start a BLAS thread per core at
-# import; none is needed, and idle threads have no place in a parallelism count.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The workloads, named here too (cvppy.harnesses.HARNESSES is the source) so that
+# a failure to import cvppy itself still names the harness in its one line.
+WORKLOADS = ("io_sleep", "cpu_hash", "mixed", "shared_counter")
 
-from cvppy.cli import main  # noqa: E402
+
+def prog_name(argv: list[str]) -> str:
+    """py_<workload> once the workload is known, as cvppy.cli.prog_name."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return f"py_{arg}" if arg in WORKLOADS else "cvp_py"
+    return "cvp_py"
+
+
+def describe(e: BaseException) -> str:
+    """One line for an exception, its type named: cvppy.text.describe, repeated here
+    for a failure to import cvppy itself. MemoryError has no text of its own."""
+    if isinstance(e, MemoryError):
+        return "out of memory (MemoryError; is ulimit -v too low?)"
+    text = " ".join(str(e).split())
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+def failed(prog: str, where: str, e: BaseException, debug: bool) -> int:
+    """The one line, and the exit status, for what escaped: 130 for an interrupt, 1 else."""
+    if isinstance(e, KeyboardInterrupt):
+        print(f"{prog}: interrupted; nothing written", file=sys.stderr)
+        return 130
+    if debug:
+        import traceback
+        traceback.print_exception(e)
+    line = f"{prog}: error: {where}{describe(e)}"
+    # Control characters escaped, as cvppy.text.shown does (cvppy may not import).
+    print("".join(f"\\x{ord(c):02x}" if ord(c) < 32 or 127 <= ord(c) < 160 else c
+                  for c in line), file=sys.stderr)
+    return 1
+
+
+def start(argv: list[str]) -> int:
+    """Imports the harness and runs it; any failure, even of an import (a library
+    that cannot be mapped under ulimit -v), is one line on stderr, never a traceback."""
+    prog, debug = prog_name(argv), "--debug" in argv
+    try:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from cvppy.cli import main
+    except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 - one line, never a traceback
+        return failed(prog, "cannot start: ", e, debug)
+    try:
+        return main(argv, __doc__)
+    except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 - main says its own; a last net
+        return failed(prog, "", e, debug)
+
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:], __doc__))
+    sys.exit(start(sys.argv[1:]))

@@ -21,6 +21,7 @@ from cvppy.params import (BadInput, check_bytes, check_repetitions, check_rounds
                           check_sleep_us, check_tasks, check_workers)
 from cvppy.runner import (Context, Point, Profile, calibrate, params_key, prepare_workloads,
                           run_all)
+from cvppy.text import describe, shown
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -58,6 +59,10 @@ def _raise_terminated(signum: int, frame: object) -> None:
 def install_signal_handlers() -> None:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise_terminated)
+    # CPython leaves SIGINT ignored when it starts ignored (a background job of a
+    # non-interactive shell), so Ctrl-C or kill -INT would not end the run; the
+    # C++ harnesses install their handler regardless, and so does this one.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     # A write over `ulimit -f` then fails with EFBIG, which is reported, instead
     # of killing the process without a word (CPython ignores it too; said here).
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -259,8 +264,8 @@ def one_line_thread_errors(prog: str, debug: bool) -> None:
         if debug:
             threading.__excepthook__(args)
         name = args.thread.name if args.thread is not None else "a thread"
-        print(f"{prog}: error: in {name}: {args.exc_value or args.exc_type.__name__}",
-              file=sys.stderr)
+        error = describe(args.exc_value) if args.exc_value is not None else args.exc_type.__name__
+        print(shown(f"{prog}: error: in {name}: {error}"), file=sys.stderr)
     threading.excepthook = hook
 
 
@@ -278,7 +283,7 @@ def main(argv: list[str], description: str) -> int:
             return 0
         return execute(p, prog)
     except BadInput as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
+        print(shown(f"{prog}: error: {e}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; nothing written", file=sys.stderr)
@@ -290,5 +295,5 @@ def main(argv: list[str], description: str) -> int:
     except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
         if debug:
             traceback.print_exc()
-        print(f"{prog}: error: {e or type(e).__name__}", file=sys.stderr)
+        print(shown(f"{prog}: error: {describe(e)}"), file=sys.stderr)
         return 1

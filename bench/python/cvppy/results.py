@@ -89,6 +89,8 @@ def _checked_out_path(text: str) -> Path:
     """Refuses, before anything runs, an --out that is not a plain file path we can write:
     a device, FIFO, directory or symlink (never replaced), a name with control
     characters, a folder that does not exist as one or does not take a new file."""
+    if not text:  # Path('') is '.', the current folder: it would be called a directory
+        raise BadInput("--out is empty; allowed: a file path (FILE.json)")
     if any(unicodedata.category(c) == "Cc" for c in text):
         raise BadInput(f"--out is {text!r}; allowed: a file path without control characters")
     path = Path(text)

@@ -23,6 +23,7 @@ from cvppy import interval, sysinfo
 from cvppy.models import registry
 from cvppy.models.model import Deadline, Limits, Model, RunReport, ideal_run_time
 from cvppy.models.serial import SerialModel
+from cvppy.text import shown
 from cvppy.workloads.workload import Params, Workload
 
 MAX_ITERATIONS = 1000
@@ -264,7 +265,7 @@ class BenchmarkRun:
         self.error: str | None = None
         w = prep.workload
         self.paired = w.params.bytes > 0 and w.wait_s == 0
-        # Only a hang should reach it: generous for each part of a run (a chunk).
+        # Only a hang should reach it: generous for each task and each chunk of a run.
         self.deadline = Deadline(task_s=prep.task_cpu_s + w.wait_s)
 
     @property
@@ -385,7 +386,7 @@ def progress_line(outcome: Outcome, progress: Progress) -> str:
     rows = [r for r in outcome.rows if r["run_type"] == "iteration"]
     head = f"[{progress.finished}/{progress.total}] {rows[0]['run_name']}: "
     if outcome.failed:
-        return head + f"error: {rows[-1]['error_message']}" + progress.suffix()
+        return head + f"error: {shown(rows[-1]['error_message'])}" + progress.suffix()
 
     def med(key: str) -> float:
         return statistics.median(r[key] for r in rows)

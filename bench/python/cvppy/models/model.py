@@ -39,7 +39,8 @@ class RunReport:
 class Deadline:
     """How long a part of a run may take before a model that can stop it (processes)
     does: `factor` times the expected time of its tasks, and at least `floor_s`, so
-    only a hang reaches it and a hang is found about as soon as in C++."""
+    only a hang reaches it. for_tasks(1) bounds one task (a worker's progress), so a
+    hang is found in about `floor_s` whatever N, as in C++."""
 
     task_s: float  # the expected time of one task: its calibrated compute and its wait
     floor_s: float = 10.0

@@ -16,8 +16,10 @@ each worker's /proc/<pid>/schedstat run time, in nanoseconds, before and after
 a run.
 
 Nothing is left behind: a worker dies with the harness (PR_SET_PDEATHSIG),
-a worker that holds one chunk past its deadline (20 x the chunk's expected
-time, at least 10 s, as the C++ progress timeout) is killed and named, and
+a worker that spends on one task longer than its deadline (20 x the task's
+expected time, at least 10 s: near the C++ progress timeout whatever N is)
+is killed and named, a run in which no chunk comes back for 20 x a chunk's
+expected time (at least 10 s) fails, and
 the pool is torn down within a bounded time, the workers killed if they do
 not leave, so neither the run nor the exit-time join of multiprocessing can
 hang on a stopped or stuck worker.
@@ -42,14 +44,15 @@ from cvppy.models.model import Deadline, Limits, Model, RunFailed, RunReport
 from cvppy.workloads.workload import BlockingEnv, Workload
 
 START_TIMEOUT_S = 10.0
-JOIN_TIMEOUT_S = 5.0
-MANAGER_CHECK_S = 1.0  # how often a waiting run looks whether the executor's thread is alive  # for each step of a teardown: leaving when asked, then after SIGKILL
+JOIN_TIMEOUT_S = 5.0  # for each step of a teardown: leaving when asked, then after SIGKILL
+MANAGER_CHECK_S = 1.0  # how often a waiting run looks whether the executor's thread is alive
 
 
 @dataclass(frozen=True)
 class Ledger:
     """Shared memory in which each worker says, in its own slot, its pid and since when
-    (CLOCK_MONOTONIC ns, the same clock in every process) it holds a chunk: 0 when idle."""
+    (CLOCK_MONOTONIC ns, the same clock in every process) it runs its current task:
+    0 when it holds no chunk."""
 
     next_slot: Any  # multiprocessing.Value
     pids: Any  # multiprocessing.Array, one slot per worker
@@ -92,11 +95,18 @@ def _run_chunk(start: int, stop: int) -> list[bytes]:
     workload: Workload = _worker["workload"]
     env: BlockingEnv = _worker["env"]
     ledger: Ledger = _worker["ledger"]
-    ledger.busy_since_ns[_worker["slot"]] = time.monotonic_ns()
+    slot: int = _worker["slot"]
+    digests = []
     try:
-        return [workload.task(i, env) for i in range(start, stop)]
+        for i in range(start, stop):
+            # Stamped per task, not per chunk: a chunk is N/(4W) tasks, so a deadline
+            # on the chunk grows with N (50 s at N = 2000 of 10 ms), while one on a
+            # task finds a stopped worker in about 10 s whatever N is.
+            ledger.busy_since_ns[slot] = time.monotonic_ns()
+            digests.append(workload.task(i, env))
+        return digests
     finally:
-        ledger.busy_since_ns[_worker["slot"]] = 0
+        ledger.busy_since_ns[slot] = 0
 
 
 def pool_map_chunksize(tasks: int, workers: int) -> int:
@@ -207,18 +217,23 @@ class ProcessesModel(Model):
         size = pool_map_chunksize(w.tasks, self.workers)
         self._submitted = [self._pool.submit(_run_chunk, start, min(start + size, w.tasks))
                            for start in range(0, w.tasks, size)]
-        chunks = self._collect(self._submitted, deadline.for_tasks(size), "the run")
+        chunks = self._collect(self._submitted, deadline.for_tasks(1), "the run",
+                               run_limit_s=deadline.for_tasks(size))
         self._submitted = []
         return RunReport([d for chunk in chunks for d in chunk], env.gauge.peak,
                          env.counter.value)
 
-    def _collect(self, futures: list[Future], limit_s: float, what: str) -> list[Any]:
+    def _collect(self, futures: list[Future], limit_s: float, what: str,
+                 run_limit_s: float | None = None) -> list[Any]:
         """The futures' results in order; RunFailed naming the worker that died, or the
-        one that held a chunk (or made no progress) for limit_s, killed."""
+        one that spent limit_s on one task, killed; or, when no future completed for
+        run_limit_s (limit_s if not given), the run's failure with every worker killed."""
+        run_limit_s = limit_s if run_limit_s is None else run_limit_s
         pending = set(futures)
         last_progress = time.monotonic()
         while pending:
-            timeout = min(self._next_check(last_progress, limit_s), MANAGER_CHECK_S)
+            timeout = min(self._next_check(last_progress, limit_s, run_limit_s),
+                          MANAGER_CHECK_S)
             done, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
             failed = [f for f in done if f.exception() is not None]
             if failed:
@@ -229,8 +244,10 @@ class ProcessesModel(Model):
                                 "workers killed")
             if done:
                 last_progress = time.monotonic()
-            elif pending:
-                self._fail_if_stuck(last_progress, limit_s, what)
+            # Looked at even when a chunk came back: the other workers' progress must
+            # not hide one that is stuck.
+            if pending:
+                self._fail_if_stuck(last_progress, limit_s, run_limit_s, what)
         return [f.result() for f in futures]
 
     def _manager_alive(self) -> bool:
@@ -248,22 +265,23 @@ class ProcessesModel(Model):
                 for pid, since in zip(self._ledger.pids, self._ledger.busy_since_ns)
                 if since != 0]
 
-    def _next_check(self, last_progress: float, limit_s: float) -> float:
-        """Seconds until the earliest moment a chunk or the whole run can overrun."""
+    def _next_check(self, last_progress: float, limit_s: float, run_limit_s: float) -> float:
+        """Seconds until the earliest moment a task or the whole run can overrun."""
         held = max((s for _, s in self._busy()), default=0.0)
-        return max(0.01, min(limit_s - held, last_progress + limit_s - time.monotonic()))
+        return max(0.01, min(limit_s - held, last_progress + run_limit_s - time.monotonic()))
 
-    def _fail_if_stuck(self, last_progress: float, limit_s: float, what: str) -> None:
+    def _fail_if_stuck(self, last_progress: float, limit_s: float, run_limit_s: float,
+                       what: str) -> None:
         busy = sorted(self._busy(), key=lambda b: -b[1])
         stuck = [pid for pid, held in busy if held >= limit_s]
-        if not stuck and time.monotonic() - last_progress < limit_s:
+        if not stuck and time.monotonic() - last_progress < run_limit_s:
             return
         self._teardown(kill=True)
         if stuck or busy:
-            pid = (stuck or [busy[0][0]])[0]
+            pid, limit = (stuck[0], limit_s) if stuck else (busy[0][0], run_limit_s)
             raise RunFailed(f"worker process {pid} made no progress in {what} within "
-                            f"{limit_s:.1f} s; killed")
-        raise RunFailed(f"{what} made no progress within {limit_s:.1f} s; workers killed")
+                            f"{limit:.1f} s; killed")
+        raise RunFailed(f"{what} made no progress within {run_limit_s:.1f} s; workers killed")
 
     def _death_message(self, error: BaseException | None) -> str:
         # The worker that died is gone before the teardown kills any straggler;

@@ -5,16 +5,15 @@ byte, so a Python run's digests equal the C++ serial model's. One difference,
 on purpose: C++ makes each task's message inside the task (about a tenth of the
 hash's cost there); pure Python would take some 50 times the hash to make a
 64 KiB message, turning a hashing task into interpreter work that holds the
-GIL. So the messages are made once, before the clock, vectorised across tasks
-with numpy, like input read into memory; a task copies its message (when it
-chains) and hashes.
+GIL. So the messages are made once, before the clock, all tasks a step at a
+time in the lanes of one big integer (no numpy), like input read into memory;
+a task copies its message (when it chains) and hashes.
 """
 
 from __future__ import annotations
 
+import array
 import hashlib
-
-import numpy as np
 
 from cvppy.params import check_bytes, check_range, check_rounds, check_tasks
 from cvppy.workloads.workload import Params, Workload
@@ -52,22 +51,32 @@ def message(index: int, nbytes: int) -> bytes:
     return bytes(out[:nbytes])
 
 
-def messages(count: int, nbytes: int) -> np.ndarray:
-    """message(i, nbytes) for i < count, as rows of a (count, nbytes) uint8 array.
+def messages(count: int, nbytes: int) -> list[memoryview]:
+    """message(i, nbytes) for i < count, each a view of one shared buffer.
 
-    One xorshift step for every task at once: a Python loop over the steps of
-    a message, not over its bytes and tasks too."""
+    One xorshift step for every task at once, without numpy: the tasks' states
+    are the 128-bit lanes of one big integer, each state in a lane's low 64 bits.
+    A shift by up to 64 and a product with a 64-bit constant stay inside a lane
+    (or spill into the next lane's high half, masked off), so big-integer shifts,
+    xors and one multiplication step every task together: a Python loop over the
+    steps of a message, not over its bytes and tasks too."""
     check_range("tasks x bytes", count * nbytes, 0, MAX_MESSAGE_BYTES)
     steps = (nbytes + 7) // 8
-    x = (np.arange(1, count + 1, dtype=np.uint64)) * np.uint64(_GOLDEN)
-    words = np.empty((steps, count), dtype="<u8")
-    s12, s25, s27, star = np.uint64(12), np.uint64(25), np.uint64(27), np.uint64(_STAR)
+    low_halves = int.from_bytes((b"\xff" * 8 + bytes(8)) * count, "little")
+    x = int.from_bytes(b"".join((((i + 1) * _GOLDEN) & _MASK).to_bytes(16, "little")
+                                for i in range(count)), "little")
+    # words[task * steps + step]: a task's message is its steps back to back. Only
+    # copied, never read as numbers, so the machine's byte order does not matter.
+    words = array.array("Q", [0]) * (steps * count)  # no zeroed bytes copied in: half the peak
     for step in range(steps):
-        x ^= x >> s12
-        x ^= x << s25
-        x ^= x >> s27
-        words[step] = x * star
-    return np.ascontiguousarray(words.T).view(np.uint8)[:, :nbytes]
+        x = (x ^ (x >> 12)) & low_halves
+        x ^= (x << 25) & low_halves
+        x = (x ^ (x >> 27)) & low_halves
+        lane_words = array.array("Q", ((x * _STAR) & low_halves).to_bytes(16 * count, "little"))
+        words[step::steps] = lane_words[0::2]
+    buf = memoryview(words).cast("B")
+    row = 8 * steps
+    return [buf[i * row:i * row + nbytes] for i in range(count)]
 
 
 def chain(msg: bytes | bytearray | memoryview, rounds: int) -> bytes:
@@ -100,4 +109,4 @@ class CpuHash(Workload):
         self._messages = messages(params.tasks, params.bytes)
 
     def compute(self, index: int) -> bytes:
-        return chain(self._messages[index].data, self.params.rounds)
+        return chain(self._messages[index], self.params.rounds)

@@ -54,4 +54,4 @@ class Mixed(Workload):
     def compute(self, index: int) -> bytes:
         if self._messages is None:
             return token(index)
-        return cpu_hash.chain(self._messages[index].data, self.params.rounds)
+        return cpu_hash.chain(self._messages[index], self.params.rounds)
