@@ -211,14 +211,45 @@ std::chrono::milliseconds bare_timeout(const WorkloadParams& p, int chunk) {
   return std::chrono::seconds(10) + 4 * chunk * std::chrono::milliseconds(p.sleep_us / 1000 + 1);
 }
 
+// The shared mapping: the next chunk to take, then one count of tasks done
+// per child, so a stalled child is told from the others by its own count.
+struct SharedCounts {
+  explicit SharedCounts(int workers)
+      : bytes((1 + static_cast<std::size_t>(workers)) * sizeof(std::atomic<int>)) {
+    void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) fail("mmap");
+    counts = static_cast<std::atomic<int>*>(m);
+    for (int k = 0; k <= workers; ++k) new (counts + k) std::atomic<int>(0);
+  }
+  ~SharedCounts() { munmap(counts, bytes); }
+  SharedCounts(const SharedCounts&) = delete;
+  SharedCounts& operator=(const SharedCounts&) = delete;
+  std::atomic<int>& next() { return counts[0]; }
+  std::atomic<int>& done(std::size_t k) { return counts[k + 1]; }
+
+  std::size_t bytes;
+  std::atomic<int>* counts = nullptr;
+};
+
+[[noreturn]] void bare_child(SharedCounts& shared, std::size_t k, const WorkloadParams& p,
+                             int chunk) {
+  try {
+    RawHasher h;
+    for (int b = shared.next().fetch_add(chunk); b < p.tasks; b = shared.next().fetch_add(chunk)) {
+      for (int i = b; i < std::min(b + chunk, p.tasks); ++i) {
+        h.task(i, p);
+        raw_sleep(p.sleep_us);
+        shared.done(k).fetch_add(1);
+      }
+    }
+  } catch (...) {
+    _exit(70);
+  }
+  _exit(0);
+}
+
 double processes(const WorkloadParams& p, int workers) {
-  // Two counters in shared memory: the next chunk to take, and chunks done
-  // (the progress a stalled child stops making).
-  void* shared = mmap(nullptr, 2 * sizeof(std::atomic<int>), PROT_READ | PROT_WRITE,
-                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (shared == MAP_FAILED) fail("mmap");
-  auto* next = new (shared) std::atomic<int>(0);
-  auto* done = new (next + 1) std::atomic<int>(0);
+  SharedCounts shared(workers);
   // The same chunks as the process models: the rule, not their code.
   const int chunk = workers::chunk_size(p.tasks, workers);
   const auto t0 = Clock::now();
@@ -227,34 +258,21 @@ double processes(const WorkloadParams& p, int workers) {
   try {
     for (int k = 0; k < workers; ++k) {
       const pid_t pid = children::fork_owned();
-      if (pid == 0) {
-        try {
-          RawHasher h;
-          for (int b = next->fetch_add(chunk); b < p.tasks; b = next->fetch_add(chunk)) {
-            for (int i = b; i < std::min(b + chunk, p.tasks); ++i) {
-              h.task(i, p);
-              raw_sleep(p.sleep_us);
-            }
-            done->fetch_add(1);
-          }
-        } catch (...) {
-          _exit(70);
-        }
-        _exit(0);
-      }
+      if (pid == 0) bare_child(shared, static_cast<std::size_t>(k), p, chunk);
       pids.push_back(pid);
     }
-    ended = children::wait_all(pids, bare_timeout(p, chunk),
-                               [&] { return next->load() + std::int64_t{done->load()}; });
+    // Each child's own count: one that stops is found within the deadline
+    // whatever the others do (a count over all of them kept moving while
+    // the others worked, and a stopped child was found only after them).
+    ended = children::wait_each(pids, bare_timeout(p, chunk),
+                                [&](std::size_t k) { return shared.done(k).load(); });
   } catch (...) {
     // A fork failed: the children made so far must not outlive the run.
     for (pid_t pid : pids) ::kill(pid, SIGKILL);
     children::wait_all(pids, std::chrono::seconds(10), [] { return 0; });
-    munmap(shared, 2 * sizeof(std::atomic<int>));
     throw;
   }
   const double s = std::chrono::duration<double>(Clock::now() - t0).count();
-  munmap(shared, 2 * sizeof(std::atomic<int>));
   const std::string why = children::failures(ended, bare_timeout(p, chunk));
   if (!why.empty()) throw std::runtime_error("bare processes: child " + why);
   return s;

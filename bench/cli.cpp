@@ -38,6 +38,13 @@ bool takes_flag(const Harness& h, AxisId id) {
 // extended, a leading '-' negates), so that a bad pattern is bad input
 // (exit 2) instead of a run that matched nothing.
 void check_filter(std::string_view value) {
+  // Google Benchmark reads an empty pattern as "run everything": a typo
+  // away from a full run.
+  if (value.empty()) {
+    throw std::invalid_argument(
+        "--benchmark_filter is empty; allowed: a regular expression (POSIX extended) naming "
+        "benchmarks; see --benchmark_list_tests");
+  }
   std::string spec(value);
   if (spec.starts_with("-")) spec.erase(0, 1);
   try {
@@ -120,12 +127,12 @@ Options parse_options(int argc, char** argv, const Harness& h) {
       o.help = true;
       continue;
     }
+    if (!seen.insert(flag).second) {
+      throw std::invalid_argument(flag + " is given twice; give it once (lists take commas)");
+    }
     if (arg == "--table") {
       o.table = true;
       continue;
-    }
-    if (!seen.insert(flag).second) {
-      throw std::invalid_argument(flag + " is given twice; give it once (lists take commas)");
     }
     if (flag.starts_with("--benchmark_")) {
       check_benchmark_flag(flag, value);

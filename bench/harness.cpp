@@ -9,6 +9,7 @@
 #include "children.hpp"
 #include "cli.hpp"
 #include "context.hpp"
+#include "error_line.hpp"
 #include "measure.hpp"
 #include "out_lock.hpp"
 #include "result_file.hpp"
@@ -71,6 +72,7 @@ int run_main(int argc, char** argv, const Harness& h) {
     // One run per --out at a time, taken before anything is measured.
     std::optional<OutLock> lock;
     if (o.out) lock.emplace(*o.out);
+    if (o.out) reserve_publish_descriptors();
 
     const auto prepared = prepare_workloads(points, h);
     add_calibration_context(prepared);
@@ -82,10 +84,10 @@ int run_main(int argc, char** argv, const Harness& h) {
     release_benchmark_models();
     return status;
   } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
+    print_error(prog, e.what());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
+    print_error(prog, e.what());
     return 1;
   }
 }

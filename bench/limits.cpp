@@ -12,6 +12,7 @@
 #include "bare.hpp"
 #include "children.hpp"
 #include "context.hpp"
+#include "error_line.hpp"
 #include "grid.hpp"
 #include "interval.hpp"
 #include "models/event_loop_offload.hpp"
@@ -172,16 +173,16 @@ int main(int argc, char** argv) {
     setup.benchmarks = all.size();
     if (setup.out) lock.emplace(*setup.out);
   } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "limits: error: %s\n", e.what());
+    cvp::bench::print_error("limits", e.what());
     return 2;
   }
   try {
     return cvp::bench::run_registered(setup, failures);
   } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "limits: error: %s\n", e.what());
+    cvp::bench::print_error("limits", e.what());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "limits: error: %s\n", e.what());
+    cvp::bench::print_error("limits", e.what());
     return 1;
   }
 }

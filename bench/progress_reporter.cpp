@@ -97,12 +97,18 @@ std::string ProgressReporter::line(std::size_t k, std::size_t total, const std::
   const std::string name = runs.empty() ? "" : runs.front().run_name.function_name;
   const std::string body =
       failed != nullptr ? "error: " + failed->error_message : measured(ok, runs);
+  return progress_line(k, total, name + ": " + body, elapsed_s);
+}
+
+std::string progress_line(std::size_t k, std::size_t total, const std::string& what,
+                          double elapsed_s) {
+  // What is left is guessed from the mean so far: the steps are alike enough.
   const double left =
       k > 0 ? elapsed_s / static_cast<double>(k) * static_cast<double>(total - k) : 0;
   char head[64];
   std::snprintf(head, sizeof head, "[%zu/%zu] ", k, total);
   std::string text = head;
-  text.append(name).append(": ").append(body);
+  text.append(what);
   text.append("  (elapsed ").append(clock_text(elapsed_s));
   text.append(", ~").append(clock_text(left)).append(" left)");
   return text;

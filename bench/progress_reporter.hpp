@@ -36,6 +36,12 @@ class ProgressReporter final : public benchmark::BenchmarkReporter {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+// "[k/N] WHAT  (elapsed M:SS, ~M:SS left)": the console line every
+// harness (and timeline) prints for a finished step, `elapsed_s` after the
+// start; what is left is estimated from the mean step so far.
+std::string progress_line(std::size_t k, std::size_t total, const std::string& what,
+                          double elapsed_s);
+
 // A reporter whose ReportContext refuses, so that Google Benchmark returns
 // the number of benchmarks its filter matched without running any.
 class CountingReporter final : public benchmark::BenchmarkReporter {

@@ -9,9 +9,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "children.hpp"
 
@@ -171,18 +173,25 @@ void keep_previous(const Dir& dir, const std::string& base) {
   prev.sync();
 }
 
+// Writes `contents` into a new file in `dir` named after `base` and renames
+// it to `target`, keeping the replaced file first when asked.
+void replace_in(const Dir& dir, const std::string& base, const std::string& target,
+                std::string_view contents, bool keep) {
+  const std::string what = (dir.path() / target).string();
+  TempFile temp(dir, base);
+  temp.write_all(contents, what);
+  if (keep) keep_previous(dir, target);
+  temp.rename_to(target, what);
+  dir.sync();
+}
+
 // Writes `contents` into a new file beside `out` and renames it to `target`
 // (a name in the out's folder), keeping the replaced file first when asked.
 void replace(const fs::path& out, const std::string& target, std::string_view contents, bool keep) {
   const fs::path dir_path = out.parent_path();
   if (!dir_path.empty()) fs::create_directories(dir_path);
   const Dir dir(dir_path, 0);
-  const std::string what = (dir_path / target).string();
-  TempFile temp(dir, out.filename().string());
-  temp.write_all(contents, what);
-  if (keep) keep_previous(dir, target);
-  temp.rename_to(target, what);
-  dir.sync();
+  replace_in(dir, out.filename().string(), target, contents, keep);
 }
 
 // The nearest folder on the way to `path` that exists ("." when none).
@@ -228,7 +237,30 @@ void check_no_control_characters(const std::string& s, const char* allowed) {
   }
 }
 
+// Descriptors held from before the run until publishing: a run that used
+// up RLIMIT_NOFILE (models' pipes, a leak) still has what publishing needs
+// (the folder, the temporary file, previous/).
+std::vector<int> g_reserved;
+
+void release_reserve() noexcept {
+  for (const int fd : g_reserved) ::close(fd);  // never retried: the fd is gone either way
+  g_reserved.clear();
+}
+
 }  // namespace
+
+void reserve_publish_descriptors() {
+  release_reserve();
+  for (int i = 0; i < 3; ++i) {
+    int fd = -1;
+    do {
+      fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE)) return;  // as many as there are
+    if (fd < 0) throw_errno(errno, "open /dev/null");
+    g_reserved.push_back(fd);
+  }
+}
 
 void check_out_file(const fs::path& out) {
   const std::string s = out.string();
@@ -266,6 +298,7 @@ void check_out_dir(const fs::path& dir) {
 }
 
 void publish(const fs::path& out, std::string_view contents) {
+  release_reserve();
   if (!is_json(contents)) {
     // Kept for a look, as a failed run's JSON is: the fault is the suite's.
     keep_failed(out, contents);
@@ -275,7 +308,33 @@ void publish(const fs::path& out, std::string_view contents) {
   replace(out, out.filename().string(), contents, true);
 }
 
+void publish_under(const fs::path& root, const fs::path& relative, std::string_view contents) {
+  release_reserve();
+  if (!is_json(contents)) {
+    throw std::runtime_error((root / relative).string() + " is not valid JSON; nothing written");
+  }
+  // Each folder below `root` is opened by name in its parent with
+  // O_NOFOLLOW: a folder swapped for a link after the run's check is
+  // refused here, never written through.
+  if (!root.empty()) fs::create_directories(root);
+  std::vector<std::unique_ptr<Dir>> chain;
+  chain.push_back(std::make_unique<Dir>(root, 0));
+  for (const fs::path& part : relative.parent_path()) {
+    const std::string name = part.string();
+    if (name.empty() || name == "." || name == "..") {
+      throw std::runtime_error((root / relative).string() + ": not a plain relative path");
+    }
+    if (::mkdirat(chain.back()->fd(), name.c_str(), 0755) != 0 && errno != EEXIST) {
+      throw_errno(errno, "mkdir " + (chain.back()->path() / name).string());
+    }
+    chain.push_back(std::make_unique<Dir>(*chain.back(), name, kNotFollowed));
+  }
+  const std::string file = relative.filename().string();
+  replace_in(*chain.back(), file, file, contents, true);
+}
+
 void keep_failed(const fs::path& out, std::string_view contents) {
+  release_reserve();
   replace(out, out.filename().string() + ".failed", contents, false);
 }
 

@@ -10,6 +10,7 @@
 
 #include "cli.hpp"
 #include "context.hpp"
+#include "error_line.hpp"
 #include "interleave.hpp"
 #include "noise_reporter.hpp"
 #include "progress_reporter.hpp"
@@ -46,13 +47,21 @@ int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
                             "--benchmark_enable_random_interleaving=true"},
                            s.out.has_value(), s.passthrough);
   for (const std::string& flag : unknown) {
-    std::fprintf(stderr, "%s: error: unrecognized command-line flag: %s\n", s.prog.c_str(),
-                 flag.c_str());
+    print_error(s.prog, "unrecognized command-line flag: " + flag);
   }
   if (!unknown.empty()) return 2;
 
   const bool listing = benchmark_flag_on(s.passthrough, "--benchmark_list_tests");
   const std::size_t selected = listing ? 0 : count_selected_benchmarks();
+  if (!listing && selected == 0) {
+    // A valid pattern that names nothing is bad input too: it ran nothing.
+    const std::string filter =
+        benchmark_flag_value(s.passthrough, "--benchmark_filter").value_or("");
+    print_error(s.prog, "no benchmark matches --benchmark_filter=" + filter +
+                            "; see --benchmark_list_tests");
+    benchmark::Shutdown();
+    return 2;
+  }
   if (!listing) {
     std::fprintf(stderr, "%s: profile %s, %zu benchmarks x %d repetitions%s%s\n", s.prog.c_str(),
                  s.profile.name.c_str(), selected, repetitions(s.passthrough, s.profile),

@@ -4,14 +4,19 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "children.hpp"
+#include "error_line.hpp"
 #include "models/registry.hpp"
+#include "out_lock.hpp"
+#include "progress_reporter.hpp"
 #include "result_file.hpp"
 #include "sysinfo.hpp"
 #include "timing.hpp"
@@ -56,7 +61,8 @@ std::vector<Scenario> scenarios() {
 // lanes stay readable and every CPU has one.
 int timeline_workers() { return std::min(cvp::usable_cpus(), 4); }
 
-std::string trace_one(const Scenario& sc, const ModelInfo& info) {
+// The trace of one traced run of `info` on `sc`; `wall_ms` is set to the run's wall time.
+std::string trace_one(const Scenario& sc, const ModelInfo& info, double& wall_ms) {
   const auto workload = sc.make();
   const int workers = info.fixed_workers().value_or(timeline_workers());
   auto model = cvp::make_model(info.name, workers);
@@ -66,7 +72,7 @@ std::string trace_one(const Scenario& sc, const ModelInfo& info) {
   const std::int64_t origin = cvp::monotonic_ns();
   const auto t0 = Clock::now();
   const cvp::RunReport report = model->run(*workload, out);
-  const double wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   if (const int bad = cvp::first_mismatch(out, cvp::reference_digests(*workload)); bad >= 0) {
     throw std::runtime_error(sc.name + "/" + std::string(info.name) + ": task " +
                              std::to_string(bad) + ": digest differs from the serial model's");
@@ -76,21 +82,58 @@ std::string trace_one(const Scenario& sc, const ModelInfo& info) {
       report.spans);
 }
 
+// Refused before anything runs: a scenario folder (or its previous/) that
+// is a symbolic link or not a folder would have the traces written, and
+// the old ones moved, wherever it points.
+void check_trace_folders(const fs::path& out_dir) {
+  std::error_code ec;
+  for (const Scenario& sc : scenarios()) {
+    for (const fs::path& dir : {out_dir / sc.name, out_dir / sc.name / "previous"}) {
+      const fs::file_status st = fs::symlink_status(dir, ec);
+      if (fs::exists(st) && !fs::is_directory(st)) {
+        throw std::invalid_argument(
+            "--out is '" + out_dir.string() + "', but '" + dir.string() +
+            "' is not a folder (a symbolic link?); it is never followed: remove it");
+      }
+    }
+  }
+}
+
+// The lock sits beside the folder ("traces" -> "traces.lock"), however
+// --out is spelled ("traces/", "traces/.").
+fs::path lock_target(const fs::path& out) {
+  fs::path p = out.lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  return p;
+}
+
 int run(const fs::path& out_dir) {
   // Every trace is made before any is written: a failed run leaves the
   // previous traces as they were. Each file is then published like a
   // result file (the one it replaces kept in previous/ beside it); nothing
   // else in out_dir is touched.
-  std::vector<std::pair<fs::path, std::string>> traces;
-  for (const Scenario& sc : scenarios()) {
+  const std::vector<Scenario> all = scenarios();
+  std::vector<std::pair<const Scenario*, const ModelInfo*>> steps;
+  for (const Scenario& sc : all) {
     for (const ModelInfo& m : cvp::registry()) {
-      if (!sc.models(m)) continue;
-      traces.emplace_back(out_dir / sc.name / (std::string(m.name) + ".json"), trace_one(sc, m));
-      std::fprintf(stderr, "timeline: %s: %s traced\n", sc.name.c_str(),
-                   std::string(m.name).c_str());
+      if (sc.models(m)) steps.emplace_back(&sc, &m);
     }
   }
-  for (const auto& [path, json] : traces) cvp::bench::publish(path, json);
+  std::vector<std::pair<fs::path, std::string>> traces;
+  const auto start = Clock::now();
+  for (const auto& [sc, m] : steps) {
+    double wall_ms = 0;
+    const std::string model(m->name);
+    traces.emplace_back(fs::path(sc->name) / (model + ".json"), trace_one(*sc, *m, wall_ms));
+    char what[64];
+    std::snprintf(what, sizeof what, ": traced, wall %.0f ms", wall_ms);
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    std::fprintf(stderr, "%s\n",
+                 cvp::bench::progress_line(traces.size(), steps.size(),
+                                           sc->name + "/" + model + what, elapsed)
+                     .c_str());
+  }
+  for (const auto& [path, json] : traces) cvp::bench::publish_under(out_dir, path, json);
   std::fprintf(stderr, "timeline: wrote %zu traces in %s\n", traces.size(), out_dir.c_str());
   return 0;
 }
@@ -126,15 +169,28 @@ int main(int argc, char** argv) {
     }
     cvp::bench::check_out_dir(out);
   } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "timeline: error: %s\n", e.what());
+    cvp::bench::print_error("timeline", e.what());
     return 2;
+  }
+  std::optional<cvp::bench::OutLock> lock;
+  try {
+    // One run per folder, from the check to the last trace: two runs
+    // would each say they wrote every trace while one's were lost.
+    lock.emplace(lock_target(out));
+    check_trace_folders(out);
+  } catch (const std::invalid_argument& e) {
+    cvp::bench::print_error("timeline", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    cvp::bench::print_error("timeline", e.what());
+    return 1;
   }
   try {
     cvp::set_timer_slack(std::chrono::nanoseconds(1));
     cvp::children::install_exit_handlers();
     return run(out);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "timeline: error: %s\n", e.what());
+    cvp::bench::print_error("timeline", e.what());
     return 1;
   }
 }

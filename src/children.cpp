@@ -177,6 +177,7 @@ void set_cleanup_path(const char* path) noexcept {
 }
 
 std::string Ended::failure(std::chrono::milliseconds timeout) const {
+  if (cancelled) return "";
   const std::string who = "pid " + std::to_string(pid);
   if (stalled) {
     char limit[32];
@@ -194,6 +195,33 @@ std::string Ended::failure(std::chrono::milliseconds timeout) const {
   return "";
 }
 
+namespace {
+
+// One wait on the children still running (until one ends or a tick
+// passes), then every one that ended is reaped. True when any ended.
+bool reap_tick(const PidFds& pidfds, std::vector<Ended>& ended, std::vector<char>& done,
+               std::size_t& left) {
+  std::vector<pollfd> polled;
+  for (std::size_t i = 0; i < ended.size(); ++i) {
+    if (!done[i] && pidfds.fds[i] >= 0) polled.push_back({pidfds.fds[i], POLLIN, 0});
+  }
+  const int tick_ms = pidfds.complete() ? 100 : 1;
+  if (::poll(polled.data(), polled.size(), tick_ms) < 0 && errno != EINTR) {
+    throw std::system_error(errno, std::generic_category(), "poll");
+  }
+  bool any = false;
+  for (std::size_t i = 0; i < ended.size(); ++i) {
+    if (!done[i] && try_reap(ended[i])) {
+      done[i] = 1;
+      --left;
+      any = true;
+    }
+  }
+  return any;
+}
+
+}  // namespace
+
 std::vector<Ended> wait_all(std::span<const pid_t> pids, std::chrono::milliseconds timeout,
                             const std::function<std::int64_t()>& progress) {
   std::vector<Ended> ended;
@@ -202,24 +230,8 @@ std::vector<Ended> wait_all(std::span<const pid_t> pids, std::chrono::millisecon
   const auto limit_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
   std::int64_t last = progress(), last_change = monotonic_ns();
   std::vector<char> done(ended.size(), 0);
-  std::vector<pollfd> polled;
   for (std::size_t left = ended.size(); left > 0;) {
-    polled.clear();
-    for (std::size_t i = 0; i < ended.size(); ++i) {
-      if (!done[i] && pidfds.fds[i] >= 0) polled.push_back({pidfds.fds[i], POLLIN, 0});
-    }
-    const int tick_ms = pidfds.complete() ? 100 : 1;
-    if (::poll(polled.data(), polled.size(), tick_ms) < 0 && errno != EINTR) {
-      throw std::system_error(errno, std::generic_category(), "poll");
-    }
-    bool any = false;
-    for (std::size_t i = 0; i < ended.size(); ++i) {
-      if (!done[i] && try_reap(ended[i])) {
-        done[i] = 1;
-        --left;
-        any = true;
-      }
-    }
+    const bool any = reap_tick(pidfds, ended, done, left);
     const std::int64_t now = monotonic_ns(), p = progress();
     if (any || p != last) {
       last = p;
@@ -231,6 +243,41 @@ std::vector<Ended> wait_all(std::span<const pid_t> pids, std::chrono::millisecon
       }
       break;
     }
+  }
+  return ended;
+}
+
+std::vector<Ended> wait_each(std::span<const pid_t> pids, std::chrono::milliseconds timeout,
+                             const std::function<std::int64_t(std::size_t)>& progress_of) {
+  std::vector<Ended> ended;
+  for (pid_t pid : pids) ended.push_back({.pid = pid});
+  const PidFds pidfds(pids);
+  const auto limit_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
+  std::vector<std::int64_t> last(ended.size()), last_change(ended.size(), monotonic_ns());
+  for (std::size_t i = 0; i < ended.size(); ++i) last[i] = progress_of(i);
+  std::vector<char> done(ended.size(), 0);
+  for (std::size_t left = ended.size(); left > 0;) {
+    reap_tick(pidfds, ended, done, left);
+    const std::int64_t now = monotonic_ns();
+    bool stalled = false;
+    for (std::size_t i = 0; i < ended.size(); ++i) {
+      if (const std::int64_t p = progress_of(i); p != last[i]) {
+        last[i] = p;
+        last_change[i] = now;
+      }
+      stalled = stalled || (!done[i] && now - last_change[i] > limit_ns);
+    }
+    if (!stalled) continue;
+    // The others' work is lost with the stalled one's: they are ended now,
+    // not after they finish it.
+    for (std::size_t i = 0; i < ended.size(); ++i) {
+      if (done[i]) continue;
+      const bool own = now - last_change[i] > limit_ns;
+      kill_stalled(ended[i]);  // killed and reaped alike; only the marks differ
+      ended[i].stalled = own;
+      ended[i].cancelled = !own;
+    }
+    break;
   }
   return ended;
 }

@@ -43,9 +43,10 @@ void set_cleanup_path(const char* path) noexcept;
 // How one child ended, after wait_all.
 struct Ended {
   pid_t pid = -1;
-  int status = 0;         // as from waitpid
-  bool stalled = false;   // killed because it made no progress in time
-  char state_seen = '?';  // its /proc state when it was found stalled ('T': stopped)
+  int status = 0;          // as from waitpid
+  bool stalled = false;    // killed because it made no progress in time
+  bool cancelled = false;  // killed because another child stalled: not a failure of its own
+  char state_seen = '?';   // its /proc state when it was found stalled ('T': stopped)
   // "" when it exited 0; else "pid 1234 was killed by signal 9 (Killed)",
   // "pid 1234 exited with status 70", or "pid 1234 made no progress
   // within 10.0 s (it was stopped); killed".
@@ -58,6 +59,14 @@ struct Ended {
 // stalled. Never blocks longer than `timeout` past the last progress.
 std::vector<Ended> wait_all(std::span<const pid_t> pids, std::chrono::milliseconds timeout,
                             const std::function<std::int64_t()>& progress);
+
+// wait_all with progress per child: `progress_of(i)` is child i's own
+// count. When a child still running has not changed its count for
+// `timeout`, it is killed and marked stalled, and the others are killed and
+// marked cancelled, whatever progress they make: a stalled child is found
+// within `timeout`, not after the others finish their work.
+std::vector<Ended> wait_each(std::span<const pid_t> pids, std::chrono::milliseconds timeout,
+                             const std::function<std::int64_t(std::size_t)>& progress_of);
 
 // "pid 1234 was killed by signal 9 (Killed)" for every child that failed, joined by "; ".
 std::string failures(const std::vector<Ended>& ended, std::chrono::milliseconds timeout);

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -92,6 +94,42 @@ TEST(Children, ProgressKeepsASlowChildAlive) {
   ASSERT_EQ(done.size(), 1u);
   EXPECT_FALSE(done[0].stalled);
   EXPECT_EQ(done[0].failure(100ms), "pid " + std::to_string(pid) + " exited with status 3");
+}
+
+TEST(Children, AStoppedChildIsFoundWhileAnotherKeepsWorking) {
+  // With one count over all children, the busy one's progress hid the
+  // stopped one until the busy one had finished all its work.
+  void* m = mmap(nullptr, sizeof(std::atomic<int>), PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(m, MAP_FAILED);
+  auto* count = new (m) std::atomic<int>(0);
+  const pid_t stopped = fork_owned();
+  if (stopped == 0) {
+    ::raise(SIGSTOP);
+    ::_exit(0);
+  }
+  const pid_t busy = fork_owned();
+  if (busy == 0) {
+    for (int i = 0; i < 12'000; ++i) {  // two minutes of progress
+      count->fetch_add(1);
+      ::usleep(10'000);
+    }
+    ::_exit(0);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<Ended> done =
+      wait_each(std::vector<pid_t>{stopped, busy}, 1s,
+                [&](std::size_t i) { return i == 1 ? count->load() : 0; });
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 60s);  // not the busy child's two minutes
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_TRUE(done[0].stalled);
+  EXPECT_EQ(done[0].state_seen, 'T');
+  EXPECT_TRUE(done[1].cancelled);
+  EXPECT_FALSE(done[1].stalled);
+  EXPECT_EQ(failures(done, 1s), "pid " + std::to_string(stopped) +
+                                    " made no progress within 1.0 s (it was stopped); killed");
+  EXPECT_TRUE(registered().empty());
+  munmap(m, sizeof(std::atomic<int>));
 }
 
 TEST(Children, AKilledChildIsNamedWithItsSignal) {

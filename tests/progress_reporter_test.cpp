@@ -76,5 +76,11 @@ TEST(ProgressReporter, PrintsOnceForABenchmarkAndNotForItsAggregates) {
   EXPECT_EQ(printed.find('\n'), printed.size() - 1) << printed;
 }
 
+TEST(ProgressLine, IsTheSharedLineForAnyStep) {
+  // timeline prints it too, for each traced model.
+  EXPECT_EQ(progress_line(2, 4, "io_sleep/fork: traced, wall 57 ms", 65),
+            "[2/4] io_sleep/fork: traced, wall 57 ms  (elapsed 1:05, ~1:05 left)");
+}
+
 }  // namespace
 }  // namespace cvp::bench

@@ -162,5 +162,24 @@ TEST(IsJson, AcceptsGoogleBenchmarkOutputAndRefusesDamage) {
   EXPECT_FALSE(is_json(std::string(100, '[') + std::string(100, ']')));  // too deep
 }
 
+TEST_F(ResultFile, PublishUnderNeverWritesThroughALinkedFolder) {
+  // The folder swapped for a link after the run's check: refused, the target untouched.
+  const fs::path victim = dir_ / "victim";
+  fs::create_directories(victim);
+  std::ofstream(victim / "a.json") << "precious";
+  fs::create_directories(dir_ / "out");
+  fs::create_directory_symlink(victim, dir_ / "out" / "scenario");
+  EXPECT_THROW(publish_under(dir_ / "out", "scenario/a.json", "{}"), std::runtime_error);
+  EXPECT_EQ(read(victim / "a.json"), "precious");
+  EXPECT_EQ(std::distance(fs::directory_iterator(victim), fs::directory_iterator()), 1);
+}
+
+TEST_F(ResultFile, PublishUnderMakesTheFoldersAndKeepsThePrevious) {
+  publish_under(dir_ / "out", "scenario/a.json", "{}");
+  publish_under(dir_ / "out", "scenario/a.json", "[]");
+  EXPECT_EQ(read(dir_ / "out" / "scenario" / "a.json"), "[]");
+  EXPECT_EQ(read(dir_ / "out" / "scenario" / "previous" / "a.json"), "{}");
+}
+
 }  // namespace
 }  // namespace cvp::bench

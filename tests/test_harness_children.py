@@ -139,3 +139,28 @@ def test_a_thread_that_cannot_be_made_is_an_error_row(cpu_hash, as_nobody, model
     rows = [b for b in failed["benchmarks"] if b["run_type"] == "iteration"]
     assert rows and all(b.get("error_occurred") for b in rows)
     assert says in rows[0]["error_message"]
+
+
+def test_a_stopped_bare_child_is_found_while_the_other_keeps_working(io_sleep, tmp_path):
+    """Progress was counted over all children: a stopped one was found only after the
+    others had done all the work (about 40 s here) plus 10 s; now in about 10 s."""
+    out = tmp_path / "io.json"
+    proc = subprocess.Popen(
+        [str(io_sleep), "--models=process_pool", "--tasks=4000", "--workers=2",
+         "--sleep_us=10000", "--benchmark_repetitions=1", "--benchmark_min_time=0.01",
+         f"--out={out}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: len(children(proc.pid)) >= 2, 60)
+        pool = set(children(proc.pid))
+        assert wait_for(lambda: len(set(children(proc.pid)) - pool) >= 2, 120), "no bare children"
+        bare = sorted(set(children(proc.pid)) - pool)
+        os.kill(bare[0], signal.SIGSTOP)
+        t0 = time.monotonic()
+        _, stderr = proc.communicate(timeout=120)
+        # 10 s plus a chunk's waits is the deadline; the other child's work alone is 40 s.
+        assert time.monotonic() - t0 < 35, stderr
+    finally:
+        proc.kill()
+    assert proc.returncode == 1, stderr
+    assert f"bare processes: child pid {bare[0]} made no progress within" in stderr
+    assert f"pid {bare[1]}" not in stderr

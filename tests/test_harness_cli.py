@@ -37,6 +37,13 @@ def run(binary: Path, *args: str, timeout: float = 120) -> subprocess.CompletedP
     (["--tasks=1", "--tasks=2"], "io_sleep: error: --tasks is given twice; give it once (lists take commas)"),
     (["--benchmark_min_time=-1"], "io_sleep: error: --benchmark_min_time is '-1'; allowed: a number above 0"),
     (["--models=serial,"], "io_sleep: error: --models: empty item in the list"),
+    (["--profile=qu\x1b[31mick"],
+     "io_sleep: error: profile is 'qu\\x1b[31mick'; allowed: quick, default, full"),
+    (["--table", "--table"], "io_sleep: error: --table is given twice; give it once (lists take commas)"),
+    (["--benchmark_filter="], "io_sleep: error: --benchmark_filter is empty; allowed: a regular "
+                              "expression (POSIX extended) naming benchmarks; see --benchmark_list_tests"),
+    (["--models=serial", "--benchmark_filter=nomatch"],
+     "io_sleep: error: no benchmark matches --benchmark_filter=nomatch; see --benchmark_list_tests"),
 ])
 def test_bad_input_is_one_line_and_exit_2(io_sleep, tmp_path, args, message):
     out = tmp_path / "io_sleep.json"
@@ -55,6 +62,15 @@ def test_unknown_model_names_every_registered_one(io_sleep, tmp_path):
     assert len(models) >= 2
     assert r.stderr.strip() == f"io_sleep: error: unknown model 'asyncio'; allowed: {', '.join(models)}"
     assert not (tmp_path / "out").exists(), "a refused command line created the --out folder"
+
+
+def test_a_control_character_in_a_value_is_escaped_in_the_error(io_sleep, tmp_path):
+    """An ESC from --models reached the terminal raw (and cleared it)."""
+    r = run(io_sleep, "--models=\x1b[2Jserial", f"--out={tmp_path / 'io.json'}")
+    assert r.returncode == 2
+    assert "\x1b" not in r.stderr
+    assert r.stderr.startswith("io_sleep: error: unknown model '\\x1b[2Jserial'; allowed: ")
+    assert len(r.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("make_out", [

@@ -168,3 +168,19 @@ def test_a_full_disk_is_one_line_and_leaves_the_old_result(cpu_hash, tmp_path):
         assert sorted(p.name for p in disk.iterdir()) == ["filler", "r.json"]
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_no_free_descriptors_at_the_end_still_keeps_the_result(cpu_hash, tmp_path):
+    """Under ulimit -n 8 the run used every descriptor and then could not create its
+    result file: "create a file in ...: Too many open files", and no .failed."""
+    out = tmp_path / "c.json"
+    r = subprocess.run(["bash", "-c", 'ulimit -n 8; exec "$@"', "bash", str(cpu_hash),
+                        "--models=process_pool,event_loop_offload,tbb,fork", "--tasks=64",
+                        "--workers=2", "--bytes=64", "--benchmark_repetitions=1",
+                        "--benchmark_min_time=0.001", f"--out={out}"],
+                       capture_output=True, text=True, timeout=300)
+    assert "create a file in" not in r.stderr, r.stderr
+    kept = out if r.returncode == 0 else tmp_path / "c.json.failed"
+    assert r.returncode in (0, 1), r.stderr
+    assert json.loads(kept.read_text())["benchmarks"], r.stderr
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")]

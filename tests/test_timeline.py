@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -134,3 +135,50 @@ def test_out_with_a_control_character_is_refused(tmp_path):
         "timeline: error: --out contains a control character (0x0a); allowed: a directory path "
         "without control characters"]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("planted", ["io_sleep", "io_sleep/previous"])
+def test_a_scenario_folder_that_is_a_symbolic_link_is_refused_before_running(tmp_path, planted):
+    """A planted io_sleep -> /victim had traces written and the victim's file moved."""
+    out, victim = tmp_path / "t", tmp_path / "victim"
+    victim.mkdir()
+    (victim / "serial.json").write_text("precious")
+    (out / planted).parent.mkdir(parents=True)
+    (out / planted).symlink_to(victim)
+    r = subprocess.run([str(_timeline()), f"--out={out}"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        f"timeline: error: --out is '{out}', but '{out / planted}' is not a folder (a symbolic "
+        "link?); it is never followed: remove it"]
+    assert sorted(p.name for p in victim.iterdir()) == ["serial.json"]
+    assert (victim / "serial.json").read_text() == "precious"
+
+
+def test_a_second_run_on_the_same_folder_is_refused_naming_the_holder(tmp_path):
+    """Three concurrent runs all said "wrote 18 traces" while one's traces were lost."""
+    out = tmp_path / "t"
+    first = subprocess.Popen([str(_timeline()), f"--out={out}"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        lock = tmp_path / "t.lock"
+        deadline = time.monotonic() + 60
+        while not (lock.exists() and lock.read_text().strip() == str(first.pid)):
+            assert time.monotonic() < deadline and first.poll() is None, "no lock taken"
+            time.sleep(0.01)
+        r = subprocess.run([str(_timeline()), f"--out={out}/"], capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.strip().splitlines() == [
+            f"timeline: error: {out} is being written by another run (pid {first.pid}); "
+            "nothing was run"]
+    finally:
+        _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert not (tmp_path / "t.lock").exists()
+    # The harnesses' console line, one per traced model.
+    steps = [l for l in err.splitlines() if l.startswith("[")]
+    assert steps and all(re.fullmatch(
+        r"\[\d+/\d+\] \w+/\w+: traced, wall \d+ ms  \(elapsed \d+:\d\d, ~\d+:\d\d left\)", l)
+        for l in steps), err
+    assert steps[-1].startswith(f"[{len(steps)}/{len(steps)}] ")

@@ -21,6 +21,7 @@
 #include "cli.hpp"
 #include "comm.hpp"
 #include "context.hpp"
+#include "error_line.hpp"
 #include "harness.hpp"
 #include "interval.hpp"
 #include "json_text.hpp"
@@ -449,10 +450,10 @@ int run_harness(const World& world, const Options& o) {
       benchmark::AddCustomContext("mpi_hosts", world.hosts());
       benchmark::AddCustomContext("mpi_cpus_all_hosts", std::to_string(world.cpus_all_hosts()));
     } catch (const std::invalid_argument& e) {
-      std::fprintf(stderr, "%s: error: %s\n", kProg, e.what());
+      cvp::bench::print_error(kProg, e.what());
       status = 2;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "%s: error: %s\n", kProg, e.what());
+      cvp::bench::print_error(kProg, e.what());
       status = 1;
     }
   }
@@ -604,7 +605,7 @@ int main(int argc, char** argv) {
     // nothing, and mpiexec ends them when rank 0 exits with status 2.
     if (o.out && first_rank()) lock.emplace(*o.out);
   } catch (const std::invalid_argument& e) {
-    if (first_rank()) std::fprintf(stderr, "%s: error: %s\n", kProg, e.what());
+    if (first_rank()) cvp::bench::print_error(kProg, e.what());
     return 2;
   }
   install_term_handler();
@@ -613,7 +614,7 @@ int main(int argc, char** argv) {
     world = std::make_unique<World>(argc, argv);
     return run_harness(*world, o);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: error: %s\n", kProg, e.what());
+    cvp::bench::print_error(kProg, e.what());
     if (world) world->abort(1);
     return 1;
   }
