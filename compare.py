@@ -61,7 +61,7 @@ Exit status: 0 compared; 1 --fail-on-regression tripped; 2 bad input (a
 file missing or not Google Benchmark JSON, no benchmark in common, a bad
 option, an output refused) or any other failure, reported in one
 "compare.py: error: ..." line (--debug shows the traceback); 130
-interrupted (SIGINT or SIGTERM), with no output file half-written.
+interrupted (SIGINT, SIGTERM or SIGHUP), with no output file half-written.
 """
 
 from __future__ import annotations

@@ -97,8 +97,12 @@ class SafeConsole:
         return getattr(self._stream, name)
 
 
+# The signals that end a run cleanly: Ctrl-C, kill, and a closed terminal.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 class Interrupted(BaseException):
-    """SIGINT or SIGTERM. A BaseException like KeyboardInterrupt, so that it
+    """SIGINT, SIGTERM or SIGHUP. A BaseException like KeyboardInterrupt, so that it
     unwinds through every `finally` and `with` (temporary files and folders
     are removed) and is not mistaken for a failure by `except Exception`."""
 
@@ -106,17 +110,17 @@ class Interrupted(BaseException):
 def _interrupt(signum: int, frame: object) -> NoReturn:
     # A second signal while unwinding would cut the clean-up short, so from the
     # first one on both are ignored; the process ends as soon as it is done.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for s in STOP_SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
     raise Interrupted(signal.Signals(signum).name)
 
 
 def _catch_signals() -> dict[int, object]:
-    """Installs `_interrupt` for SIGINT and SIGTERM; returns the handlers it
+    """Installs `_interrupt` for STOP_SIGNALS; returns the handlers it
     replaced (none outside the main thread, where Python allows no handler)."""
     if threading.current_thread() is not threading.main_thread():
         return {}
-    return {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    return {s: signal.signal(s, _interrupt) for s in STOP_SIGNALS}
 
 
 def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
@@ -125,7 +129,7 @@ def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
     as one `<prog>: error: ...` line on stderr, never a traceback (unless
     `debug`): InputError with exit 2, anything else with `failed_exit`. The
     `plain` types speak for themselves; others are named, with a pointer to
-    --debug. SIGINT and SIGTERM end in one `<prog>: interrupted` line and exit
+    --debug. SIGINT, SIGTERM and SIGHUP end in one `<prog>: interrupted` line and exit
     130, after `body` has cleaned up as it unwound. While `body` runs, what it
     prints passes through SafeConsole."""
     handlers = _catch_signals()

@@ -69,7 +69,7 @@ Exit status: 0 drawn; 2 bad input (a missing file or folder, not JSON, no
 usable benchmark, a malformed row, context entry or trace, a bad option, an
 output refused), reported in one "plot.py: error: ..." line with nothing
 written; 1 any other failure, such as a full disk (one line naming the file;
---debug shows the traceback); 130 interrupted (SIGINT or SIGTERM), with
+--debug shows the traceback); 130 interrupted (SIGINT, SIGTERM or SIGHUP), with
 nothing half-written left. Started by a Python without matplotlib, it re-runs
 itself under /usr/bin/python3 when that one has it, and otherwise says so in
 one line (exit 1).

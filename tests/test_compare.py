@@ -453,8 +453,9 @@ def test_option_errors_are_one_line(tmp_path):
         assert _one_error_line(r)
 
 
-def test_sigterm_while_writing_is_one_line_exit_130_and_leaves_no_temporary_file(
-        tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_while_writing_is_one_line_exit_130_and_leaves_no_temporary_file(
+        tmp_path, capsys, monkeypatch, sig):
     old = result(tmp_path / "old.json", {"tbb": BASE})
     new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE]})
     out = tmp_path / "out"
@@ -467,7 +468,7 @@ def test_sigterm_while_writing_is_one_line_exit_130_and_leaves_no_temporary_file
         def stage(self, target, data):
             super().stage(target, data)
             if target.suffix == ".png":
-                os.kill(os.getpid(), signal.SIGTERM)
+                os.kill(os.getpid(), sig)
 
     monkeypatch.setattr(compare, "Publisher", Stopped)
     code = compare.main([str(old), str(new), "--json", str(out / "comparison.json")])

@@ -624,7 +624,8 @@ def test_option_errors_are_one_line(args):
     assert _one_error_line(r)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_while_drawing_is_one_line_exit_130_and_leaves_nothing_behind(
         results, tmp_path, sig):
     out = tmp_path / "out"
