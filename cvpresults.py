@@ -19,6 +19,7 @@ import statistics
 import sys
 import threading
 import traceback
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, NoReturn, TextIO
@@ -156,9 +157,73 @@ def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
             signal.signal(signum, handler)
 
 
+class _Once:
+    """An option action that refuses to be given twice (argparse lets the
+    last one win silently)."""
+
+    seen = False
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        if self.option_strings:
+            if self.seen:
+                parser.error(f"{'/'.join(self.option_strings)} given more than once; "
+                             "give it once")
+            self.seen = True
+        super().__call__(parser, namespace, values, option_string)  # type: ignore[misc]
+
+
+class _StoreOnce(_Once, argparse._StoreAction):
+    pass
+
+
+class _StoreTrueOnce(_Once, argparse._StoreTrueAction):
+    pass
+
+
+# ASCII digits only (\\d takes every script's digits); inf and nan pass, for
+# the callers' range checks to name.
+_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+                     r"|(?i:inf|infinity|nan))")
+
+
+def ascii_float(text: str) -> float:
+    """An argparse type: a decimal number in ASCII digits ("5", "0.05",
+    "1e-3"); float() alone also takes "٥", "5_0" and " 5"."""
+    if not _NUMBER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{one_line(ascii(text), 60)} is not a number in ASCII "
+                                         "digits (such as 5 or 0.05)")
+    return float(text)
+
+
+def ascii_int(text: str) -> int:
+    """An argparse type: a whole number in ASCII digits."""
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise argparse.ArgumentTypeError(f"{one_line(ascii(text), 60)} is not a whole number in "
+                                         "ASCII digits")
+    return int(text)
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse whose errors are one `<prog>: error: ...` line and exit 2,
-    not the usage block (--help still shows everything)."""
+    not the usage block (--help still shows everything). An option given
+    twice is refused (not the last one winning), and so are numbers in other
+    than ASCII digits (type=float and type=int) and paths holding control
+    characters (type=nonempty_path or Path)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _StoreOnce)
+        self.register("action", "store", _StoreOnce)
+        self.register("action", "store_true", _StoreTrueOnce)
+        self.register("type", float, ascii_float)
+        self.register("type", int, ascii_int)
+        self.register("type", Path, nonempty_path)
+
+    def parse_known_args(self, args=None, namespace=None):
+        for action in self._actions:
+            if isinstance(action, _Once):
+                action.seen = False
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {one_line(message, 500)} (see --help)\n")
@@ -166,9 +231,13 @@ class OneLineParser(argparse.ArgumentParser):
 
 def nonempty_path(text: str) -> Path:
     """An argparse type: a path that is not the empty string (which Path reads
-    as ".", the current folder)."""
+    as ".", the current folder) and holds no control character (an escape
+    sequence or a newline in a file name reaches terminals and logs)."""
     if not text:
         raise argparse.ArgumentTypeError("an empty path; give a file or folder name")
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise argparse.ArgumentTypeError(f"{one_line(ascii(text), 200)} holds a control "
+                                         "character; give a path without one")
     return Path(text)
 
 

@@ -278,6 +278,23 @@ def test_bad_options_are_exit_2(tmp_path, option):
     assert r.returncode == 2 and r.stderr.startswith(f"compare.py: error: {option[0]} is")
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--threshold", "5", "--threshold", "6"], "--threshold given more than once"),
+    (["--json", "a.json", "--json", "b.json"], "--json given more than once"),
+    (["--threshold=\u0665"], "argument --threshold: '\\u0665' is not a number in ASCII digits"),
+    (["--alpha=0_05"], "argument --alpha: '0_05' is not a number"),
+    (["--json", "x\ny.json"], "argument --json: 'x\\ny.json' holds a control character"),
+], ids=["repeated-threshold", "repeated-json", "arabic-digit", "underscore", "newline-path"])
+def test_odd_options_are_refused_in_one_line(tmp_path, args, message):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    r = subprocess.run([sys.executable, str(Path(compare.__file__)), str(old), str(old), *args],
+                       capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("compare.py: error: ") and message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.json"]
+
+
 def with_counter(path: Path, counter: str, values_by_model: dict[str, list[float]]) -> Path:
     data = json.loads(path.read_text())
     for row in data["benchmarks"]:

@@ -350,9 +350,11 @@ def test_merge_refuses_to_write_over_its_own_input(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args, message", [
     (["-o", ""], "-o/--out: an empty path"),
-], ids=["empty"])
+    (["-o", "a.json", "-o", "b.json"], "-o/--out given more than once"),
+], ids=["empty", "repeated"])
 def test_merge_option_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
-    r = merge(*args, str(result(tmp_path / "w1.json", 1)))
+    r = merge(*[str(tmp_path / a) if a.endswith(".json") else a for a in args],
+              str(result(tmp_path / "w1.json", 1)))
     assert r.returncode == 2
     assert r.stderr.startswith("merge_results.py: error: ") and message in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1

@@ -624,6 +624,21 @@ def test_option_errors_are_one_line(args):
     assert _one_error_line(r)
 
 
+@pytest.mark.parametrize("args, message", [
+    (["-o", "A", "-o", "B"], "-o/--output given more than once"),
+    (["--force", "--force"], "--force given more than once"),
+    (["-o", "a\x1b[31mb"], "argument -o/--output: 'a\\x1b[31mb' holds a control character"),
+], ids=["repeated-o", "repeated-force", "escape-in-path"])
+def test_odd_options_are_refused_in_one_line(results, tmp_path, args, message):
+    work = tmp_path / "cwd"
+    work.mkdir()
+    r = subprocess.run([sys.executable, str(Path(plot.__file__)), *map(str, results), *args],
+                       capture_output=True, text=True, timeout=120, cwd=work)
+    assert r.returncode == 2, r.stderr
+    assert message in _one_error_line(r)
+    assert list(work.iterdir()) == []
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
                          ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_while_drawing_is_one_line_exit_130_and_leaves_nothing_behind(
