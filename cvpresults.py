@@ -767,10 +767,47 @@ def load_trace(path: Path, data: object) -> Trace | None:
                  events=events, facts=facts)
 
 
-def _skipped(path: Path, root: Path) -> bool:
-    parts = path.relative_to(root).parts
-    return (any(p in SKIPPED_FOLDERS for p in parts)
-            or any(p.endswith(UNSTABLE_SUFFIXES) or p.startswith(".") for p in parts))
+# Folders below an input folder deeper than this are refused: results nest
+# two or three levels (results/<scenario>/...), and a bound keeps the walk
+# short and its paths far below PATH_MAX.
+MAX_FOLDER_DEPTH = 32
+
+
+def _skipped_name(name: str) -> bool:
+    """Results kept for comparisons, unfinished or failed output, hidden files."""
+    return name in SKIPPED_FOLDERS or name.endswith(UNSTABLE_SUFFIXES) or name.startswith(".")
+
+
+def walk_json(folder: Path, recursive: bool = True,
+              max_depth: int = MAX_FOLDER_DEPTH) -> list[Path]:
+    """Every *.json file in `folder` (and, when `recursive`, in the folders
+    below it, symlinked folders not followed), sorted, except the names
+    `_skipped_name` leaves out. Walked with a stack, not recursion;
+    InputError naming `folder` for folders nested deeper than `max_depth`."""
+    found: list[Path] = []
+    stack = [(folder, 0)]
+    while stack:
+        here, depth = stack.pop()
+        try:
+            with os.scandir(here) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as e:
+            raise InputError(f"{here}: cannot list the folder ({one_line(e.strerror or e)})") \
+                from None
+        for entry in listed:
+            if _skipped_name(entry.name):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if not recursive:
+                    continue
+                if depth + 1 > max_depth:
+                    raise InputError(f"{folder}: holds folders nested deeper than {max_depth} "
+                                     f"levels (such as {one_line(entry.name, 60)} in "
+                                     f"{one_line(here, 200)}); give a folder nearer the results")
+                stack.append((Path(entry.path), depth + 1))
+            elif entry.name.endswith(".json") and Path(entry.path).is_file():
+                found.append(Path(entry.path))
+    return sorted(found)
 
 
 def expand(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
@@ -781,8 +818,7 @@ def expand(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
     result = []
     for p in paths:
         if p.is_dir():
-            found = sorted(f for f in (p.rglob("*.json") if recursive else p.glob("*.json"))
-                           if f.is_file() and not _skipped(f, p))
+            found = walk_json(p, recursive)
             if not found:
                 raise InputError(f"{p}: folder holds no *.json file")
             result += found

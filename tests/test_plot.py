@@ -607,6 +607,32 @@ def test_json_nested_past_the_bound_is_refused(tmp_path):
     assert f"nested deeper than {cvpresults.MAX_DEPTH} levels" in _one_error_line(r)
 
 
+def test_folders_nested_past_the_bound_are_refused_in_one_line(results, tmp_path):
+    # Was: "RecursionError: maximum recursion depth exceeded", exit 1.
+    top = tmp_path / "d"
+    top.mkdir()
+    deep = top
+    for _ in range(1500):
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "r.json").write_bytes(results[0].read_bytes())
+    r = run_plot(str(top), "-o", str(tmp_path / "out"))
+    assert r.returncode == 2, r.stderr
+    line = _one_error_line(r)
+    assert line.startswith(f"plot.py: error: {top}: holds folders nested deeper than "
+                           f"{cvpresults.MAX_FOLDER_DEPTH} levels")
+    assert not (tmp_path / "out").exists()
+
+
+def test_results_a_few_folders_down_are_still_found(results, tmp_path):
+    below = tmp_path / "in" / "a" / "b"
+    below.mkdir(parents=True)
+    (below / "r.json").write_bytes(results[0].read_bytes())
+    (tmp_path / "in" / "previous").mkdir()
+    (tmp_path / "in" / "previous" / "old.json").write_text("not read")
+    assert cvpresults.expand([tmp_path / "in"]) == [below / "r.json"]
+
+
 def test_an_empty_output_folder_name_is_refused(results, tmp_path):
     work = tmp_path / "cwd"
     work.mkdir()
