@@ -57,9 +57,10 @@ blind.
 more than PCT, or, where no test is possible, slower by more than PCT on the
 change alone (it says so in one line).
 
-Exit status: 0 compared; 1 --fail-on-regression tripped; 2 bad input (a
-file missing or not Google Benchmark JSON, no benchmark in common, a bad
-option, an output refused) or any other failure, reported in one
+Exit status: 0 compared; 1 --fail-on-regression tripped, or a failure
+that is not the input's (an output that could not be written, a bug); 2
+bad input (a file missing or not Google Benchmark JSON, no benchmark in
+common, a bad option, an output refused); errors are one
 "compare.py: error: ..." line (--debug shows the traceback); 130
 interrupted (SIGINT, SIGTERM or SIGHUP), with no output file half-written.
 """
@@ -87,6 +88,8 @@ CONTEXT_KEYS = ("host_name", "num_cpus", "cpus_usable", "cpus_cgroup_quota", "cv
                 "library_build_type", "python_implementation", "python_version", "python_gil",
                 "uvloop_version")
 EXIT_REGRESSION, EXIT_BAD_INPUT = 1, 2
+# A failure that is not the input's fault (a write that failed, a bug): as plot.py.
+EXIT_FAILED = 1
 
 # What --metric may compare, and whether a higher value is the better one.
 METRICS = {"time": False, "speedup": True, "efficiency": True, "items_per_second": True,
@@ -512,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
                        args.json, args.metric)
 
     return run_with_one_line_errors("compare.py", body, debug=args.debug,
-                                    failed_exit=EXIT_BAD_INPUT,
+                                    failed_exit=EXIT_FAILED,
                                     plain=(plot.MissingMatplotlib, OSError, OutputError))
 
 if __name__ == "__main__":

@@ -1143,6 +1143,25 @@ def draw(inputs, staging: Path, written: list[Path]) -> set[str]:
     return made
 
 
+def draft_all(inputs, paths: list[Path], staging: Path, out: Path, summary: str | None,
+              written: list[Path]) -> tuple[set[str], dict[str, Path], Path]:
+    """Every chart, summary.md and report.html drafted into `staging`; returns
+    the chart stems made, the drafts by name, and the report's draft."""
+    with warnings.catch_warnings():
+        # Layout advice from matplotlib (a crowded timeline) is not the reader's problem.
+        warnings.simplefilter("ignore", UserWarning)
+        made = draw(inputs, staging, written)
+    if not made and summary is None:
+        raise InputError(f"{paths[0]}: no benchmark row without an error; nothing to plot")
+    drafts = {p.name: p for p in written}
+    if summary is not None:
+        write_draft(staging / SUMMARY_NAME, text_bytes(summary))
+        drafts[SUMMARY_NAME] = staging / SUMMARY_NAME
+    page = report.write_report(inputs, paths, staging, made, CHART_STEMS, out, summary)
+    drafts[page.name] = page
+    return made, drafts, page
+
+
 def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
     # Every input is read and checked before anything is written.
     inputs = read_inputs(paths)
@@ -1179,18 +1198,11 @@ def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
     done = False
     try:
         written: list[Path] = []
-        with warnings.catch_warnings():
-            # Layout advice from matplotlib (a crowded timeline) is not the reader's problem.
-            warnings.simplefilter("ignore", UserWarning)
-            made = draw(inputs, staging, written)
-        if not made and summary is None:
-            raise InputError(f"{paths[0]}: no benchmark row without an error; nothing to plot")
-        drafts = {p.name: p for p in written}
-        if summary is not None:
-            write_draft(staging / SUMMARY_NAME, text_bytes(summary))
-            drafts[SUMMARY_NAME] = staging / SUMMARY_NAME
-        page = report.write_report(inputs, paths, staging, made, CHART_STEMS, out, summary)
-        drafts[page.name] = page
+        try:
+            made, drafts, page = draft_all(inputs, paths, staging, out, summary, written)
+        except OutputError as e:
+            # The user knows the output folder, not the staging folder in it.
+            raise OutputError(str(e).replace(f"{staging}/", f"{out}/", 1)) from None
         sources = [f.path for f in files] + [t.path for t in inputs.traces]
         replaced = publish(drafts, out, owner, made, sources)
         done = True

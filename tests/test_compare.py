@@ -239,18 +239,18 @@ def test_bad_times_are_errors_listed_and_not_compared(tmp_path, bad):
     assert r.returncode == 2 and r.stderr.startswith("compare.py: error: ")
 
 
-def test_a_crash_is_one_line_exit_2_and_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
+def test_a_crash_is_one_line_exit_1_and_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
     old = result(tmp_path / "old.json", {"tbb": BASE})
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("float division by zero")
 
     monkeypatch.setattr(compare, "compare", broken)
-    assert compare.main([str(old), str(old)]) == 2
+    assert compare.main([str(old), str(old)]) == 1
     assert capsys.readouterr().err.splitlines() == [
         "compare.py: error: ZeroDivisionError: float division by zero (run with --debug for the "
         "traceback)"]
-    assert compare.main([str(old), str(old), "--debug"]) == 2
+    assert compare.main([str(old), str(old), "--debug"]) == 1
     assert "Traceback" in capsys.readouterr().err
 
 
@@ -417,6 +417,20 @@ def test_planted_symlinks_at_output_and_temporary_names_are_never_followed(tmp_p
     assert json.loads((out / "comparison.json").read_text())["benchmarks"][0]["verdict"] == "slower"
     left = [p.name for p in out.iterdir() if p.name.endswith(".partial") and p.name not in planted]
     assert left == []
+
+
+def test_a_failed_write_is_exit_1_like_the_other_tools(tmp_path, capsys, monkeypatch):
+    # Was: exit 2 ("cannot write"), while plot, merge and the harnesses exit 1.
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    out = tmp_path / "c.json"
+
+    def full(self, target, data):
+        raise compare.OutputError(f"{target}: cannot write (No space left on device)")
+
+    monkeypatch.setattr(compare.Publisher, "stage", full)
+    assert compare.main([str(old), str(old), "--json", str(out)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"compare.py: error: {out}: cannot write (No space left on device)"]
 
 
 @pytest.mark.parametrize("how", ["same path", "hard link", "another spelling"])

@@ -1,7 +1,9 @@
 """Tests for plot.py: charts from synthetic results with known numbers, and bad input."""
 
 import hashlib
+import errno
 import json
+import re
 import os
 import signal
 import stat
@@ -581,6 +583,26 @@ def test_a_full_disk_while_publishing_keeps_every_earlier_file_whole(results, tm
     assert _entries(out) == before
 
 
+def test_a_failed_draft_names_the_output_path_not_the_staging_folder(results, tmp_path,
+                                                                       monkeypatch, capsys):
+    # Was: ".../.plot-4u8br51y/io_sleep_wall.png: cannot write".
+    out = tmp_path / "out"
+    out.mkdir()
+    real = Path.write_bytes
+
+    def full(self, data):
+        if self.parent.name.startswith(".plot-"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    assert plot.main([*map(str, results), "-o", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert re.fullmatch(rf"plot\.py: error: {re.escape(str(out))}/[a-z_]+\.(png|svg|md|html): "
+                        r"cannot write \(No space left on device\)", err), err
+    assert list(out.iterdir()) == []
+
+
 @pytest.mark.parametrize("make, message", [
     (os.mkfifo, "is a FIFO, not a regular file"),
     (lambda p: os.symlink("/dev/zero", p), "is a character device, not a regular file"),
@@ -616,7 +638,14 @@ def test_folders_nested_past_the_bound_are_refused_in_one_line(results, tmp_path
         deep = deep / "d"
         deep.mkdir()
     (deep / "r.json").write_bytes(results[0].read_bytes())
-    r = run_plot(str(top), "-o", str(tmp_path / "out"))
+    try:
+        r = run_plot(str(top), "-o", str(tmp_path / "out"))
+    finally:
+        # pytest's own clean-up (shutil.rmtree) recurses once per level.
+        (deep / "r.json").unlink()
+        while deep != tmp_path:
+            deep.rmdir()
+            deep = deep.parent
     assert r.returncode == 2, r.stderr
     line = _one_error_line(r)
     assert line.startswith(f"plot.py: error: {top}: holds folders nested deeper than "
