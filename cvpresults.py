@@ -9,10 +9,12 @@ whose message is one line naming the file and what is wrong with it.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
 import re
+import resource
 import signal
 import stat
 import statistics
@@ -147,8 +149,7 @@ def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
     except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
         if debug:
             traceback.print_exc()
-        what = one_line(e, 500) if isinstance(e, plain) \
-            else f"{type(e).__name__}: {one_line(e, 500)} (run with --debug for the traceback)"
+        what = failure_text(e, plain)
         print(f"{prog}: error: {what}", file=sys.stderr)
         return failed_exit
     finally:
@@ -201,6 +202,22 @@ def ascii_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{one_line(ascii(text), 60)} is not a whole number in "
                                          "ASCII digits")
     return int(text)
+
+
+def failure_text(e: Exception, plain: tuple[type, ...]) -> str:
+    """An exception as the one line run_with_one_line_errors prints."""
+    if isinstance(e, MemoryError):
+        return f"out of memory (MemoryError{': ' + one_line(e, 200) if str(e) else ''}; " \
+               "is the address space limited, ulimit -v?)"
+    if isinstance(e, OSError) and e.errno in (errno.EMFILE, errno.ENFILE) and not e.filename:
+        # Python leaves the file out when it was not the one opened (a pipe,
+        # a socket, an import): say what the limit is.
+        limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        return (f"too many open files ({one_line(e.strerror or e, 100)}; this process may "
+                f"open {limit}, ulimit -n)")
+    if isinstance(e, plain):
+        return one_line(e, 500)
+    return f"{type(e).__name__}: {one_line(e, 500)} (run with --debug for the traceback)"
 
 
 class OneLineParser(argparse.ArgumentParser):

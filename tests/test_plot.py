@@ -825,3 +825,24 @@ def test_the_results_folder_without_a_manifest_is_adopted_once(results, tmp_path
     (home / "summary.md").write_text("edited by hand")
     assert plot.main([]) == 2
     assert (home / "summary.md").read_text() == "edited by hand"
+
+
+@pytest.mark.parametrize("error, words", [
+    (MemoryError(), "out of memory"),
+    (ImportError("libtiff.so.6: failed to map segment from shared object"), "out of memory"),
+    (ImportError("numpy ABI mismatch"), "installed, but it failed to load (ImportError: numpy"),
+], ids=["MemoryError", "map-segment", "other-ImportError"])
+def test_an_import_failure_that_is_not_a_missing_module_says_what_it_is(monkeypatch, error, words):
+    # Was: "cannot import matplotlib; install python3-matplotlib" under ulimit -v.
+    import builtins
+    real = builtins.__import__
+
+    def failing(name, *args, **kwargs):
+        if name == "matplotlib":
+            raise error
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", failing)
+    with pytest.raises(plot.MissingMatplotlib) as caught:
+        plot.require_matplotlib(Path(plot.__file__))
+    assert words in str(caught.value) and "install python3" not in str(caught.value)
