@@ -537,3 +537,31 @@ def test_escape_sequences_from_the_input_never_reach_the_terminal(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout
     assert "BM_\\x1b[2Jx" in r.stdout
+
+
+def test_a_chart_compare_did_not_write_is_kept_unless_forced(tmp_path):
+    # Was: --json X.json replaced the user's own X.png and X.svg without a word.
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE]})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "X.png").write_bytes(b"my own picture")
+    r = run(old, new, "--json", out / "X.json")
+    assert r.returncode == 2
+    assert _one_error_line(r).startswith(f"compare.py: error: {out / 'X.png'}: exists, and "
+                                         "compare.py did not write it")
+    assert sorted(p.name for p in out.iterdir()) == ["X.png"]
+    assert (out / "X.png").read_bytes() == b"my own picture"
+    r = run(old, new, "--json", out / "X.json", "--force")
+    assert r.returncode == 0, r.stderr
+    assert f"compare.py: replaced {out / 'X.png'}" in r.stderr
+    # Its own pair (recorded in X.json) is replaced without --force, and said so.
+    r = run(old, new, "--json", out / "X.json")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == (f"compare.py: replaced {out / 'X.json'}, {out / 'X.png'}, "
+                                f"{out / 'X.svg'}")
+    # A chart changed since is the user's again.
+    (out / "X.svg").write_text("<svg/>")
+    r = run(old, new, "--json", out / "X.json")
+    assert r.returncode == 2 and f"{out / 'X.svg'}: exists" in _one_error_line(r)
+    assert (out / "X.svg").read_text() == "<svg/>"
