@@ -2,7 +2,7 @@
 """Compare two cvpbench result sets with a statistical verdict per benchmark.
 
 usage: compare.py [OLD NEW] [--threshold PCT] [--alpha A] [--fail-on-regression PCT]
-                  [--json OUT] [--metric NAME] [--debug]
+                  [--json OUT [--force]] [--metric NAME] [--debug]
 
 OLD and NEW are Google Benchmark JSON files or folders of them (every *.json
 inside, without previous/, baseline/ and traces): regular files of at most
@@ -35,7 +35,10 @@ change with its interval beside it (OUT with .png and .svg suffixes). Each
 is written to a temporary file beside it and renamed over it when whole. An
 OUT (or chart) that exists and is not a regular file (a device, a FIFO, a
 folder, a symlink), or that is one of the inputs, is refused before anything
-is written.
+is written. OUT records the size and sha256 of the chart it was written
+with; an OUT.png or OUT.svg that OUT does not record (the user's own file,
+or one changed since) is refused too, unless --force. What is replaced is
+said on stderr.
 
 By default (--metric auto) each benchmark is compared on the figure that
 cancels the machine's drift: its paired speedup where it has one (measured
@@ -57,11 +60,12 @@ blind.
 more than PCT, or, where no test is possible, slower by more than PCT on the
 change alone (it says so in one line).
 
-Exit status: 0 compared; 1 --fail-on-regression tripped; 2 bad input (a
-file missing or not Google Benchmark JSON, no benchmark in common, a bad
-option, an output refused) or any other failure, reported in one
+Exit status: 0 compared; 1 --fail-on-regression tripped, or a failure
+that is not the input's (an output that could not be written, a bug); 2
+bad input (a file missing or not Google Benchmark JSON, no benchmark in
+common, a bad option, an output refused); errors are one
 "compare.py: error: ..." line (--debug shows the traceback); 130
-interrupted (SIGINT or SIGTERM), with no output file half-written.
+interrupted (SIGINT, SIGTERM or SIGHUP), with no output file half-written.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import warnings
@@ -76,8 +81,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import plot
-from cvpoutput import OutputError, Publisher, check_target
+from cvpoutput import OutputError, Publisher, check_target, fingerprint, holds
 from cvpresults import (InputError, OneLineParser, ResultFile, Series, TO_MS, nonempty_path,
+                        parse_json, read_bounded,
                         one_line, read_inputs, run_with_one_line_errors)
 
 MIN_RELIABLE_REPS = 9
@@ -87,6 +93,8 @@ CONTEXT_KEYS = ("host_name", "num_cpus", "cpus_usable", "cpus_cgroup_quota", "cv
                 "library_build_type", "python_implementation", "python_version", "python_gil",
                 "uvloop_version")
 EXIT_REGRESSION, EXIT_BAD_INPUT = 1, 2
+# A failure that is not the input's fault (a write that failed, a bug): as plot.py.
+EXIT_FAILED = 1
 
 # What --metric may compare, and whether a higher value is the better one.
 METRICS = {"time": False, "speedup": True, "efficiency": True, "items_per_second": True,
@@ -302,11 +310,39 @@ def write_json_and_chart(json_out: Path, report: dict, changes: list[Change],
         images = plot.figure_bytes(fig)
     finally:
         plot.pyplot().close(fig)
+    # What compare.py wrote, so that a later run knows the chart as its own.
+    report = dict(report, chart={ext: fingerprint(data) for ext, data in images.items()})
     with Publisher(inputs) as out:
         out.stage(json_out, (json.dumps(report, indent=2) + "\n").encode())
         for ext, path in chart_paths(json_out).items():
             out.stage(path, images[ext])
         return out.commit()
+
+
+def written_charts(json_out: Path) -> dict:
+    """The chart fingerprints an earlier compare.py run recorded in OUT
+    ("chart": {"png": {"size", "sha256"}, ...}); {} when there are none."""
+    try:
+        data = parse_json(read_bounded(json_out), str(json_out))
+    except InputError:
+        return {}
+    chart = data.get("chart") if isinstance(data, dict) else None
+    return chart if isinstance(chart, dict) else {}
+
+
+def claim_outputs(json_out: Path, force: bool) -> list[Path]:
+    """The outputs that exist and will be replaced. InputError (without
+    --force) for an OUT.png or OUT.svg compare.py did not write: one that OUT
+    does not record, or that changed since."""
+    charts = written_charts(json_out) if os.path.lexists(json_out) else {}
+    existing = [p for p in (json_out, *chart_paths(json_out).values()) if os.path.lexists(p)]
+    foreign = [path for ext, path in chart_paths(json_out).items()
+               if path in existing and not (isinstance(charts.get(ext), dict)
+                                            and holds(path, charts[ext]))]
+    if foreign and not force:
+        raise InputError(f"{foreign[0]}: exists, and compare.py did not write it or it changed "
+                         "since; refusing to replace it (--force replaces it)")
+    return existing
 
 
 def values(s: Series, metric: str) -> list[float] | None:
@@ -361,12 +397,15 @@ def warn_about_noise(side: str, files: list[ResultFile]) -> None:
 
 
 def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
-            fail_pct: float | None, json_out: Path | None, metric: str = "time") -> int:
+            fail_pct: float | None, json_out: Path | None, metric: str = "time",
+            force: bool = False) -> int:
     old_files, new_files = load_side(old_path), load_side(new_path)
     inputs = [f.path for f in old_files + new_files]
+    replaced: list[Path] = []
     if json_out:  # refused before anything is printed or written
         for target in (json_out, *chart_paths(json_out).values()):
             check_target(target, inputs)
+        replaced = claim_outputs(json_out, force)
     old, new = merged(old_files), merged(new_files)
     failed = {n for f in old_files + new_files for n in f.failed}
     common = sorted(n for n in new if n in old)
@@ -437,6 +476,8 @@ def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
         for path in write_json_and_chart(json_out, report, changes, threshold_pct, metric,
                                          inputs):
             print(f"wrote {path}")
+        if replaced:
+            print("compare.py: replaced " + ", ".join(map(str, replaced)), file=sys.stderr)
 
     if fail_pct is not None:
         return gate(changes, fail_pct)
@@ -492,6 +533,8 @@ def main(argv: list[str] | None = None) -> int:
                              "speedup, else its vs_limit, else its wall time, the figures that "
                              "hold up when the machine's speed drifts; time, or a counter where "
                              "higher is better, compares that for every benchmark")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an OUT.png or OUT.svg that compare.py did not write")
     parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     args = parser.parse_args(argv)
 
@@ -509,10 +552,10 @@ def main(argv: list[str] | None = None) -> int:
             raise InputError("give two result files or folders, OLD NEW, or none")
         plot.require_matplotlib(Path(__file__).resolve())
         return compare(old_path, new_path, args.threshold, args.alpha, args.fail_on_regression,
-                       args.json, args.metric)
+                       args.json, args.metric, args.force)
 
     return run_with_one_line_errors("compare.py", body, debug=args.debug,
-                                    failed_exit=EXIT_BAD_INPUT,
+                                    failed_exit=EXIT_FAILED,
                                     plain=(plot.MissingMatplotlib, OSError, OutputError))
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from cvpresults import InputError, file_kind, one_line, parse_json, read_bounded
+from cvpresults import STOP_SIGNALS, InputError, file_kind, one_line, parse_json, read_bounded
 
 MANIFEST_NAME = ".cvp-plot-manifest.json"
 MANIFEST_FORMAT = "cvpbench plot.py manifest 1"
@@ -85,12 +85,12 @@ def _new_file_mode(target: Path) -> int:
 
 @contextlib.contextmanager
 def signals_deferred() -> Iterator[None]:
-    """SIGINT and SIGTERM held back (delivered when the block ends), so an
+    """SIGINT, SIGTERM and SIGHUP held back (delivered when the block ends), so an
     interrupt never stops a series of renames halfway."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(STOP_SIGNALS))
     try:
         yield
     finally:

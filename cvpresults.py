@@ -9,16 +9,19 @@ whose message is one line naming the file and what is wrong with it.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
 import re
+import resource
 import signal
 import stat
 import statistics
 import sys
 import threading
 import traceback
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, NoReturn, TextIO
@@ -97,8 +100,12 @@ class SafeConsole:
         return getattr(self._stream, name)
 
 
+# The signals that end a run cleanly: Ctrl-C, kill, and a closed terminal.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 class Interrupted(BaseException):
-    """SIGINT or SIGTERM. A BaseException like KeyboardInterrupt, so that it
+    """SIGINT, SIGTERM or SIGHUP. A BaseException like KeyboardInterrupt, so that it
     unwinds through every `finally` and `with` (temporary files and folders
     are removed) and is not mistaken for a failure by `except Exception`."""
 
@@ -106,17 +113,17 @@ class Interrupted(BaseException):
 def _interrupt(signum: int, frame: object) -> NoReturn:
     # A second signal while unwinding would cut the clean-up short, so from the
     # first one on both are ignored; the process ends as soon as it is done.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for s in STOP_SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
     raise Interrupted(signal.Signals(signum).name)
 
 
 def _catch_signals() -> dict[int, object]:
-    """Installs `_interrupt` for SIGINT and SIGTERM; returns the handlers it
+    """Installs `_interrupt` for STOP_SIGNALS; returns the handlers it
     replaced (none outside the main thread, where Python allows no handler)."""
     if threading.current_thread() is not threading.main_thread():
         return {}
-    return {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    return {s: signal.signal(s, _interrupt) for s in STOP_SIGNALS}
 
 
 def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
@@ -125,7 +132,7 @@ def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
     as one `<prog>: error: ...` line on stderr, never a traceback (unless
     `debug`): InputError with exit 2, anything else with `failed_exit`. The
     `plain` types speak for themselves; others are named, with a pointer to
-    --debug. SIGINT and SIGTERM end in one `<prog>: interrupted` line and exit
+    --debug. SIGINT, SIGTERM and SIGHUP end in one `<prog>: interrupted` line and exit
     130, after `body` has cleaned up as it unwound. While `body` runs, what it
     prints passes through SafeConsole."""
     handlers = _catch_signals()
@@ -142,8 +149,7 @@ def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
     except Exception as e:  # noqa: BLE001 - one line, never a traceback (unless --debug)
         if debug:
             traceback.print_exc()
-        what = one_line(e, 500) if isinstance(e, plain) \
-            else f"{type(e).__name__}: {one_line(e, 500)} (run with --debug for the traceback)"
+        what = failure_text(e, plain)
         print(f"{prog}: error: {what}", file=sys.stderr)
         return failed_exit
     finally:
@@ -152,9 +158,89 @@ def run_with_one_line_errors(prog: str, body: Callable[[], int], *, debug: bool,
             signal.signal(signum, handler)
 
 
+class _Once:
+    """An option action that refuses to be given twice (argparse lets the
+    last one win silently)."""
+
+    seen = False
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        if self.option_strings:
+            if self.seen:
+                parser.error(f"{'/'.join(self.option_strings)} given more than once; "
+                             "give it once")
+            self.seen = True
+        super().__call__(parser, namespace, values, option_string)  # type: ignore[misc]
+
+
+class _StoreOnce(_Once, argparse._StoreAction):
+    pass
+
+
+class _StoreTrueOnce(_Once, argparse._StoreTrueAction):
+    pass
+
+
+# ASCII digits only (\\d takes every script's digits); inf and nan pass, for
+# the callers' range checks to name.
+_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+                     r"|(?i:inf|infinity|nan))")
+
+
+def ascii_float(text: str) -> float:
+    """An argparse type: a decimal number in ASCII digits ("5", "0.05",
+    "1e-3"); float() alone also takes "٥", "5_0" and " 5"."""
+    if not _NUMBER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{one_line(ascii(text), 60)} is not a number in ASCII "
+                                         "digits (such as 5 or 0.05)")
+    return float(text)
+
+
+def ascii_int(text: str) -> int:
+    """An argparse type: a whole number in ASCII digits."""
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise argparse.ArgumentTypeError(f"{one_line(ascii(text), 60)} is not a whole number in "
+                                         "ASCII digits")
+    return int(text)
+
+
+def failure_text(e: Exception, plain: tuple[type, ...]) -> str:
+    """An exception as the one line run_with_one_line_errors prints."""
+    if isinstance(e, MemoryError):
+        return f"out of memory (MemoryError{': ' + one_line(e, 200) if str(e) else ''}; " \
+               "is the address space limited, ulimit -v?)"
+    if isinstance(e, OSError) and e.errno in (errno.EMFILE, errno.ENFILE) and not e.filename:
+        # Python leaves the file out when it was not the one opened (a pipe,
+        # a socket, an import): say what the limit is.
+        limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        return (f"too many open files ({one_line(e.strerror or e, 100)}; this process may "
+                f"open {limit}, ulimit -n)")
+    if isinstance(e, plain):
+        return one_line(e, 500)
+    return f"{type(e).__name__}: {one_line(e, 500)} (run with --debug for the traceback)"
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse whose errors are one `<prog>: error: ...` line and exit 2,
-    not the usage block (--help still shows everything)."""
+    not the usage block (--help still shows everything). An option given
+    twice is refused (not the last one winning), and so are numbers in other
+    than ASCII digits (type=float and type=int) and paths holding control
+    characters (type=nonempty_path or Path)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _StoreOnce)
+        self.register("action", "store", _StoreOnce)
+        self.register("action", "store_true", _StoreTrueOnce)
+        self.register("type", float, ascii_float)
+        self.register("type", int, ascii_int)
+        self.register("type", Path, nonempty_path)
+
+    def parse_known_args(self, args=None, namespace=None):
+        for action in self._actions:
+            if isinstance(action, _Once):
+                action.seen = False
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {one_line(message, 500)} (see --help)\n")
@@ -162,9 +248,13 @@ class OneLineParser(argparse.ArgumentParser):
 
 def nonempty_path(text: str) -> Path:
     """An argparse type: a path that is not the empty string (which Path reads
-    as ".", the current folder)."""
+    as ".", the current folder) and holds no control character (an escape
+    sequence or a newline in a file name reaches terminals and logs)."""
     if not text:
         raise argparse.ArgumentTypeError("an empty path; give a file or folder name")
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise argparse.ArgumentTypeError(f"{one_line(ascii(text), 200)} holds a control "
+                                         "character; give a path without one")
     return Path(text)
 
 
@@ -694,10 +784,47 @@ def load_trace(path: Path, data: object) -> Trace | None:
                  events=events, facts=facts)
 
 
-def _skipped(path: Path, root: Path) -> bool:
-    parts = path.relative_to(root).parts
-    return (any(p in SKIPPED_FOLDERS for p in parts)
-            or any(p.endswith(UNSTABLE_SUFFIXES) or p.startswith(".") for p in parts))
+# Folders below an input folder deeper than this are refused: results nest
+# two or three levels (results/<scenario>/...), and a bound keeps the walk
+# short and its paths far below PATH_MAX.
+MAX_FOLDER_DEPTH = 32
+
+
+def _skipped_name(name: str) -> bool:
+    """Results kept for comparisons, unfinished or failed output, hidden files."""
+    return name in SKIPPED_FOLDERS or name.endswith(UNSTABLE_SUFFIXES) or name.startswith(".")
+
+
+def walk_json(folder: Path, recursive: bool = True,
+              max_depth: int = MAX_FOLDER_DEPTH) -> list[Path]:
+    """Every *.json file in `folder` (and, when `recursive`, in the folders
+    below it, symlinked folders not followed), sorted, except the names
+    `_skipped_name` leaves out. Walked with a stack, not recursion;
+    InputError naming `folder` for folders nested deeper than `max_depth`."""
+    found: list[Path] = []
+    stack = [(folder, 0)]
+    while stack:
+        here, depth = stack.pop()
+        try:
+            with os.scandir(here) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as e:
+            raise InputError(f"{here}: cannot list the folder ({one_line(e.strerror or e)})") \
+                from None
+        for entry in listed:
+            if _skipped_name(entry.name):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if not recursive:
+                    continue
+                if depth + 1 > max_depth:
+                    raise InputError(f"{folder}: holds folders nested deeper than {max_depth} "
+                                     f"levels (such as {one_line(entry.name, 60)} in "
+                                     f"{one_line(here, 200)}); give a folder nearer the results")
+                stack.append((Path(entry.path), depth + 1))
+            elif entry.name.endswith(".json") and Path(entry.path).is_file():
+                found.append(Path(entry.path))
+    return sorted(found)
 
 
 def expand(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
@@ -708,8 +835,7 @@ def expand(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
     result = []
     for p in paths:
         if p.is_dir():
-            found = sorted(f for f in (p.rglob("*.json") if recursive else p.glob("*.json"))
-                           if f.is_file() and not _skipped(f, p))
+            found = walk_json(p, recursive)
             if not found:
                 raise InputError(f"{p}: folder holds no *.json file")
             result += found

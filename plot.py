@@ -69,7 +69,7 @@ Exit status: 0 drawn; 2 bad input (a missing file or folder, not JSON, no
 usable benchmark, a malformed row, context entry or trace, a bad option, an
 output refused), reported in one "plot.py: error: ..." line with nothing
 written; 1 any other failure, such as a full disk (one line naming the file;
---debug shows the traceback); 130 interrupted (SIGINT or SIGTERM), with
+--debug shows the traceback); 130 interrupted (SIGINT, SIGTERM or SIGHUP), with
 nothing half-written left. Started by a Python without matplotlib, it re-runs
 itself under /usr/bin/python3 when that one has it, and otherwise says so in
 one line (exit 1).
@@ -1143,6 +1143,25 @@ def draw(inputs, staging: Path, written: list[Path]) -> set[str]:
     return made
 
 
+def draft_all(inputs, paths: list[Path], staging: Path, out: Path, summary: str | None,
+              written: list[Path]) -> tuple[set[str], dict[str, Path], Path]:
+    """Every chart, summary.md and report.html drafted into `staging`; returns
+    the chart stems made, the drafts by name, and the report's draft."""
+    with warnings.catch_warnings():
+        # Layout advice from matplotlib (a crowded timeline) is not the reader's problem.
+        warnings.simplefilter("ignore", UserWarning)
+        made = draw(inputs, staging, written)
+    if not made and summary is None:
+        raise InputError(f"{paths[0]}: no benchmark row without an error; nothing to plot")
+    drafts = {p.name: p for p in written}
+    if summary is not None:
+        write_draft(staging / SUMMARY_NAME, text_bytes(summary))
+        drafts[SUMMARY_NAME] = staging / SUMMARY_NAME
+    page = report.write_report(inputs, paths, staging, made, CHART_STEMS, out, summary)
+    drafts[page.name] = page
+    return made, drafts, page
+
+
 def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
     # Every input is read and checked before anything is written.
     inputs = read_inputs(paths)
@@ -1179,18 +1198,11 @@ def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
     done = False
     try:
         written: list[Path] = []
-        with warnings.catch_warnings():
-            # Layout advice from matplotlib (a crowded timeline) is not the reader's problem.
-            warnings.simplefilter("ignore", UserWarning)
-            made = draw(inputs, staging, written)
-        if not made and summary is None:
-            raise InputError(f"{paths[0]}: no benchmark row without an error; nothing to plot")
-        drafts = {p.name: p for p in written}
-        if summary is not None:
-            write_draft(staging / SUMMARY_NAME, text_bytes(summary))
-            drafts[SUMMARY_NAME] = staging / SUMMARY_NAME
-        page = report.write_report(inputs, paths, staging, made, CHART_STEMS, out, summary)
-        drafts[page.name] = page
+        try:
+            made, drafts, page = draft_all(inputs, paths, staging, out, summary, written)
+        except OutputError as e:
+            # The user knows the output folder, not the staging folder in it.
+            raise OutputError(str(e).replace(f"{staging}/", f"{out}/", 1)) from None
         sources = [f.path for f in files] + [t.path for t in inputs.traces]
         replaced = publish(drafts, out, owner, made, sources)
         done = True
@@ -1217,6 +1229,16 @@ PYTHON_CANDIDATES = ("/usr/bin/python3", "/usr/local/bin/python3")
 REEXEC_MARK = "CVP_PYTHON_REEXEC"
 
 
+def import_failure(e: BaseException) -> str:
+    """Why an installed matplotlib did not import, in one line."""
+    why = f"{type(e).__name__}: {one_line(e, 200)}" if str(e) else type(e).__name__
+    memory = isinstance(e, MemoryError) or any(
+        w in str(e).lower() for w in ("cannot allocate memory", "failed to map segment"))
+    hint = ("out of memory (is the address space limited, ulimit -v?)" if memory
+            else "installed, but it failed to load")
+    return f"{sys.executable} cannot import matplotlib: {hint} ({why})"
+
+
 def require_matplotlib(script: Path) -> None:
     """Returns when matplotlib imports. Otherwise re-runs `script` under the first
     interpreter here that has it (the python3 first on PATH may be a separate one
@@ -1224,8 +1246,11 @@ def require_matplotlib(script: Path) -> None:
     try:
         import matplotlib  # noqa: F401
         return
-    except ImportError:
+    except ModuleNotFoundError:
         pass
+    except (ImportError, MemoryError) as e:
+        # Installed, but it would not load: say why, not "install it".
+        raise MissingMatplotlib(import_failure(e)) from None
     if not os.environ.get(REEXEC_MARK):
         for candidate in PYTHON_CANDIDATES:
             if Path(candidate).exists():

@@ -239,18 +239,18 @@ def test_bad_times_are_errors_listed_and_not_compared(tmp_path, bad):
     assert r.returncode == 2 and r.stderr.startswith("compare.py: error: ")
 
 
-def test_a_crash_is_one_line_exit_2_and_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
+def test_a_crash_is_one_line_exit_1_and_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
     old = result(tmp_path / "old.json", {"tbb": BASE})
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("float division by zero")
 
     monkeypatch.setattr(compare, "compare", broken)
-    assert compare.main([str(old), str(old)]) == 2
+    assert compare.main([str(old), str(old)]) == 1
     assert capsys.readouterr().err.splitlines() == [
         "compare.py: error: ZeroDivisionError: float division by zero (run with --debug for the "
         "traceback)"]
-    assert compare.main([str(old), str(old), "--debug"]) == 2
+    assert compare.main([str(old), str(old), "--debug"]) == 1
     assert "Traceback" in capsys.readouterr().err
 
 
@@ -276,6 +276,23 @@ def test_bad_options_are_exit_2(tmp_path, option):
     old = result(tmp_path / "old.json", {"tbb": BASE})
     r = run(old, old, *option)
     assert r.returncode == 2 and r.stderr.startswith(f"compare.py: error: {option[0]} is")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--threshold", "5", "--threshold", "6"], "--threshold given more than once"),
+    (["--json", "a.json", "--json", "b.json"], "--json given more than once"),
+    (["--threshold=\u0665"], "argument --threshold: '\\u0665' is not a number in ASCII digits"),
+    (["--alpha=0_05"], "argument --alpha: '0_05' is not a number"),
+    (["--json", "x\ny.json"], "argument --json: 'x\\ny.json' holds a control character"),
+], ids=["repeated-threshold", "repeated-json", "arabic-digit", "underscore", "newline-path"])
+def test_odd_options_are_refused_in_one_line(tmp_path, args, message):
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    r = subprocess.run([sys.executable, str(Path(compare.__file__)), str(old), str(old), *args],
+                       capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("compare.py: error: ") and message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.json"]
 
 
 def with_counter(path: Path, counter: str, values_by_model: dict[str, list[float]]) -> Path:
@@ -402,6 +419,20 @@ def test_planted_symlinks_at_output_and_temporary_names_are_never_followed(tmp_p
     assert left == []
 
 
+def test_a_failed_write_is_exit_1_like_the_other_tools(tmp_path, capsys, monkeypatch):
+    # Was: exit 2 ("cannot write"), while plot, merge and the harnesses exit 1.
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    out = tmp_path / "c.json"
+
+    def full(self, target, data):
+        raise compare.OutputError(f"{target}: cannot write (No space left on device)")
+
+    monkeypatch.setattr(compare.Publisher, "stage", full)
+    assert compare.main([str(old), str(old), "--json", str(out)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"compare.py: error: {out}: cannot write (No space left on device)"]
+
+
 @pytest.mark.parametrize("how", ["same path", "hard link", "another spelling"])
 def test_an_output_that_is_one_of_the_inputs_is_refused(tmp_path, how):
     old = result(tmp_path / "old.json", {"tbb": BASE})
@@ -434,7 +465,7 @@ def test_a_full_disk_names_the_file_and_keeps_the_earlier_output(tmp_path):
     try:
         (disk / "comparison.json").write_text("earlier comparison")
         r = run(old, new, "--json", disk / "comparison.json")
-        assert r.returncode == 2
+        assert r.returncode == 1  # a failed write, not bad input (was 2)
         line = _one_error_line(r)
         assert "No space left on device" in line
         assert str(disk / "comparison.") in line  # the file, not only "[Errno 28]"
@@ -453,8 +484,9 @@ def test_option_errors_are_one_line(tmp_path):
         assert _one_error_line(r)
 
 
-def test_sigterm_while_writing_is_one_line_exit_130_and_leaves_no_temporary_file(
-        tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_while_writing_is_one_line_exit_130_and_leaves_no_temporary_file(
+        tmp_path, capsys, monkeypatch, sig):
     old = result(tmp_path / "old.json", {"tbb": BASE})
     new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE]})
     out = tmp_path / "out"
@@ -467,7 +499,7 @@ def test_sigterm_while_writing_is_one_line_exit_130_and_leaves_no_temporary_file
         def stage(self, target, data):
             super().stage(target, data)
             if target.suffix == ".png":
-                os.kill(os.getpid(), signal.SIGTERM)
+                os.kill(os.getpid(), sig)
 
     monkeypatch.setattr(compare, "Publisher", Stopped)
     code = compare.main([str(old), str(new), "--json", str(out / "comparison.json")])
@@ -505,3 +537,31 @@ def test_escape_sequences_from_the_input_never_reach_the_terminal(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout
     assert "BM_\\x1b[2Jx" in r.stdout
+
+
+def test_a_chart_compare_did_not_write_is_kept_unless_forced(tmp_path):
+    # Was: --json X.json replaced the user's own X.png and X.svg without a word.
+    old = result(tmp_path / "old.json", {"tbb": BASE})
+    new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE]})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "X.png").write_bytes(b"my own picture")
+    r = run(old, new, "--json", out / "X.json")
+    assert r.returncode == 2
+    assert _one_error_line(r).startswith(f"compare.py: error: {out / 'X.png'}: exists, and "
+                                         "compare.py did not write it")
+    assert sorted(p.name for p in out.iterdir()) == ["X.png"]
+    assert (out / "X.png").read_bytes() == b"my own picture"
+    r = run(old, new, "--json", out / "X.json", "--force")
+    assert r.returncode == 0, r.stderr
+    assert f"compare.py: replaced {out / 'X.png'}" in r.stderr
+    # Its own pair (recorded in X.json) is replaced without --force, and said so.
+    r = run(old, new, "--json", out / "X.json")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == (f"compare.py: replaced {out / 'X.json'}, {out / 'X.png'}, "
+                                f"{out / 'X.svg'}")
+    # A chart changed since is the user's again.
+    (out / "X.svg").write_text("<svg/>")
+    r = run(old, new, "--json", out / "X.json")
+    assert r.returncode == 2 and f"{out / 'X.svg'}: exists" in _one_error_line(r)
+    assert (out / "X.svg").read_text() == "<svg/>"

@@ -1,5 +1,6 @@
 """Tests for cvpresults.py: names, loading and checking result and trace files, model facts."""
 
+import errno
 import json
 import os
 import threading
@@ -271,3 +272,13 @@ def test_option_errors_are_one_line(capsys):
         assert e.value.code == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.startswith("tool.py: error: "), err
+
+
+def test_failures_without_a_file_name_say_what_they_are():
+    # Was: "[Errno 24] Too many open files" with nothing else; a MemoryError as its bare name.
+    line = cvpresults.failure_text(OSError(errno.EMFILE, "Too many open files"), (OSError,))
+    assert line.startswith("too many open files (Too many open files; this process may open ")
+    assert "ulimit -n" in line
+    assert "out of memory" in cvpresults.failure_text(MemoryError(), (OSError,))
+    named = OSError(errno.EMFILE, "Too many open files", "/x/r.json")
+    assert "/x/r.json" in cvpresults.failure_text(named, (OSError,))

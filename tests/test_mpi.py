@@ -291,7 +291,7 @@ def test_merge_joins_the_launches_and_keeps_the_replaced_file(tmp_path: Path) ->
 @pytest.mark.parametrize("make, message", [
     (lambda d: d / "missing.json", "no such file"),
     (lambda d: result(d / "bad.json", 2, error=True), "is in error"),
-    (lambda d: (d / "junk.json").write_text("{") and d / "junk.json", "not a JSON result"),
+    (lambda d: (d / "junk.json").write_text("{") and d / "junk.json", "not JSON"),
     (lambda d: (d / "deep.json").write_text("[" * 100000 + "]" * 100000) and d / "deep.json",
      "nested too deeply"),
     (lambda d: (d / "rows.json").write_text(json.dumps({"context": {"cvp_harness": "mpi"},
@@ -303,9 +303,61 @@ def test_merge_refuses_bad_input_and_writes_nothing(tmp_path: Path, make, messag
     out.write_text("kept")
     r = merge("-o", str(out), str(result(tmp_path / "w1.json", 1)), str(make(tmp_path)))
     assert r.returncode == 2
-    assert r.stderr.startswith("fatal: ") and message in r.stderr
+    assert r.stderr.startswith("merge_results.py: error: ") and message in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1  # never a traceback
     assert out.read_text() == "kept"
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: os.mkfifo(p), "is a FIFO, not a regular file"),
+    (lambda p: os.symlink("/dev/zero", p), "is a character device, not a regular file"),
+    (lambda p: open(p, "wb").truncate(10 * 2**30), f"{10 * 2**30} bytes; allowed: at most 64 MiB"),
+], ids=["fifo", "dev-zero", "sparse-10-GB"])
+def test_merge_refuses_unbounded_input_at_once(tmp_path: Path, make, message: str) -> None:
+    # Was: a FIFO hung, /dev/zero grew to 1 GB, a 10 GB sparse file was read whole.
+    bad = tmp_path / "bad.json"
+    make(bad)
+    out = tmp_path / "mpi.json"
+    start = time.monotonic()
+    r = merge("-o", str(out), str(result(tmp_path / "w1.json", 1)), str(bad))
+    assert time.monotonic() - start < 30
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == f"merge_results.py: error: {bad}: {message}\n"
+    assert not out.exists()
+
+
+def test_merge_refuses_a_symlink_output_up_front(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.json"
+    victim.write_text("kept")
+    out = tmp_path / "mpi.json"
+    out.symlink_to(victim)
+    r = merge("-o", str(out), str(result(tmp_path / "w1.json", 1)))
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"merge_results.py: error: {out}: ") and "symbolic link" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert out.is_symlink() and victim.read_text() == "kept"
+
+
+def test_merge_refuses_to_write_over_its_own_input(tmp_path: Path) -> None:
+    w2 = result(tmp_path / "w2.json", 2)
+    before = w2.read_text()
+    r = merge("-o", str(w2), str(w2))
+    assert r.returncode == 2, r.stderr
+    assert "refusing to write over an input" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert w2.read_text() == before and not (tmp_path / "previous").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-o", ""], "-o/--out: an empty path"),
+    (["-o", "a.json", "-o", "b.json"], "-o/--out given more than once"),
+], ids=["empty", "repeated"])
+def test_merge_option_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    r = merge(*[str(tmp_path / a) if a.endswith(".json") else a for a in args],
+              str(result(tmp_path / "w1.json", 1)))
+    assert r.returncode == 2
+    assert r.stderr.startswith("merge_results.py: error: ") and message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
 
 
 def test_merge_refuses_launches_of_different_profiles(tmp_path: Path) -> None:

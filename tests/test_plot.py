@@ -1,7 +1,9 @@
 """Tests for plot.py: charts from synthetic results with known numbers, and bad input."""
 
 import hashlib
+import errno
 import json
+import re
 import os
 import signal
 import stat
@@ -581,6 +583,26 @@ def test_a_full_disk_while_publishing_keeps_every_earlier_file_whole(results, tm
     assert _entries(out) == before
 
 
+def test_a_failed_draft_names_the_output_path_not_the_staging_folder(results, tmp_path,
+                                                                       monkeypatch, capsys):
+    # Was: ".../.plot-4u8br51y/io_sleep_wall.png: cannot write".
+    out = tmp_path / "out"
+    out.mkdir()
+    real = Path.write_bytes
+
+    def full(self, data):
+        if self.parent.name.startswith(".plot-"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    assert plot.main([*map(str, results), "-o", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert re.fullmatch(rf"plot\.py: error: {re.escape(str(out))}/[a-z_]+\.(png|svg|md|html): "
+                        r"cannot write \(No space left on device\)", err), err
+    assert list(out.iterdir()) == []
+
+
 @pytest.mark.parametrize("make, message", [
     (os.mkfifo, "is a FIFO, not a regular file"),
     (lambda p: os.symlink("/dev/zero", p), "is a character device, not a regular file"),
@@ -607,6 +629,39 @@ def test_json_nested_past_the_bound_is_refused(tmp_path):
     assert f"nested deeper than {cvpresults.MAX_DEPTH} levels" in _one_error_line(r)
 
 
+def test_folders_nested_past_the_bound_are_refused_in_one_line(results, tmp_path):
+    # Was: "RecursionError: maximum recursion depth exceeded", exit 1.
+    top = tmp_path / "d"
+    top.mkdir()
+    deep = top
+    for _ in range(1500):
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "r.json").write_bytes(results[0].read_bytes())
+    try:
+        r = run_plot(str(top), "-o", str(tmp_path / "out"))
+    finally:
+        # pytest's own clean-up (shutil.rmtree) recurses once per level.
+        (deep / "r.json").unlink()
+        while deep != tmp_path:
+            deep.rmdir()
+            deep = deep.parent
+    assert r.returncode == 2, r.stderr
+    line = _one_error_line(r)
+    assert line.startswith(f"plot.py: error: {top}: holds folders nested deeper than "
+                           f"{cvpresults.MAX_FOLDER_DEPTH} levels")
+    assert not (tmp_path / "out").exists()
+
+
+def test_results_a_few_folders_down_are_still_found(results, tmp_path):
+    below = tmp_path / "in" / "a" / "b"
+    below.mkdir(parents=True)
+    (below / "r.json").write_bytes(results[0].read_bytes())
+    (tmp_path / "in" / "previous").mkdir()
+    (tmp_path / "in" / "previous" / "old.json").write_text("not read")
+    assert cvpresults.expand([tmp_path / "in"]) == [below / "r.json"]
+
+
 def test_an_empty_output_folder_name_is_refused(results, tmp_path):
     work = tmp_path / "cwd"
     work.mkdir()
@@ -624,7 +679,23 @@ def test_option_errors_are_one_line(args):
     assert _one_error_line(r)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("args, message", [
+    (["-o", "A", "-o", "B"], "-o/--output given more than once"),
+    (["--force", "--force"], "--force given more than once"),
+    (["-o", "a\x1b[31mb"], "argument -o/--output: 'a\\x1b[31mb' holds a control character"),
+], ids=["repeated-o", "repeated-force", "escape-in-path"])
+def test_odd_options_are_refused_in_one_line(results, tmp_path, args, message):
+    work = tmp_path / "cwd"
+    work.mkdir()
+    r = subprocess.run([sys.executable, str(Path(plot.__file__)), *map(str, results), *args],
+                       capture_output=True, text=True, timeout=120, cwd=work)
+    assert r.returncode == 2, r.stderr
+    assert message in _one_error_line(r)
+    assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_while_drawing_is_one_line_exit_130_and_leaves_nothing_behind(
         results, tmp_path, sig):
     out = tmp_path / "out"
@@ -754,3 +825,24 @@ def test_the_results_folder_without_a_manifest_is_adopted_once(results, tmp_path
     (home / "summary.md").write_text("edited by hand")
     assert plot.main([]) == 2
     assert (home / "summary.md").read_text() == "edited by hand"
+
+
+@pytest.mark.parametrize("error, words", [
+    (MemoryError(), "out of memory"),
+    (ImportError("libtiff.so.6: failed to map segment from shared object"), "out of memory"),
+    (ImportError("numpy ABI mismatch"), "installed, but it failed to load (ImportError: numpy"),
+], ids=["MemoryError", "map-segment", "other-ImportError"])
+def test_an_import_failure_that_is_not_a_missing_module_says_what_it_is(monkeypatch, error, words):
+    # Was: "cannot import matplotlib; install python3-matplotlib" under ulimit -v.
+    import builtins
+    real = builtins.__import__
+
+    def failing(name, *args, **kwargs):
+        if name == "matplotlib":
+            raise error
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", failing)
+    with pytest.raises(plot.MissingMatplotlib) as caught:
+        plot.require_matplotlib(Path(plot.__file__))
+    assert words in str(caught.value) and "install python3" not in str(caught.value)

@@ -10,9 +10,14 @@ runs the mpi harness once per W, each writing its own file
 `mpi_ranks` (every launch's, "1,2,4"), `mpi_hosts` ("W=2: vm,vm; ...") and
 `cvp_load` (the busiest launch's). OUT is written as every harness writes
 it (the Python harness's `publish`): OUT.partial, flushed and read back, the
-old OUT kept in previous/, then renamed over OUT. Bad input (a missing,
-corrupt or failed file, files of different profiles, two launches with the
-same benchmark) ends in one `fatal: ...` line, exit 2, and OUT as it was.
+old OUT kept in previous/, then renamed over OUT. Inputs are read as
+plot.py and compare.py read theirs (cvpresults.read_json: regular files
+only, at most 64 MiB, JSON at most 64 levels deep), so a FIFO, a device or a
+huge file is refused at once. Bad input (a missing, corrupt, failed or
+unbounded file, files of different profiles, two launches with the same
+benchmark, an OUT that is a symlink, not a regular file, empty or one of the
+inputs) ends in one `merge_results.py: error: ...` line, exit 2, and OUT as
+it was; a failed write is exit 1; SIGINT, SIGTERM or SIGHUP exit 130.
 """
 from __future__ import annotations
 
@@ -21,26 +26,24 @@ import json
 import sys
 from pathlib import Path
 
-# The Python harness's result writer: one way of publishing a result file.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "python"))
+_ROOT = Path(__file__).resolve().parent.parent.parent
+# The Python harness's result writer: one way of publishing a result file;
+# and the analysis tools' bounded reader, option parser and error handling.
+sys.path.insert(0, str(_ROOT / "bench" / "python"))
+sys.path.insert(0, str(_ROOT))
+from cvpoutput import check_target  # noqa: E402
 from cvppy.results import publish  # noqa: E402
+from cvpresults import (InputError, OneLineParser, nonempty_path, read_json,  # noqa: E402
+                        run_with_one_line_errors)
 
-
-class InputError(Exception):
-    pass
+PROG = "merge_results.py"
 
 
 def read(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file (did its mpiexec launch succeed?)") from None
-    except RecursionError:
-        # Python's parser recurses once per level: a file nested a few
-        # thousand levels deep is not a result file, and no traceback.
-        raise InputError(f"{path}: not a JSON result file (nested too deeply)") from None
-    except (OSError, UnicodeDecodeError, ValueError) as e:  # ValueError: JSONDecodeError too
-        raise InputError(f"{path}: not a JSON result file ({e})") from None
+    """One launch's result file, read with a bound; InputError when unusable."""
+    if not path.exists() and not path.is_symlink():
+        raise InputError(f"{path}: no such file (did its mpiexec launch succeed?)")
+    data = read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("context"), dict) \
             or not isinstance(data.get("benchmarks"), list):
         raise InputError(f"{path}: no context object and benchmarks array")
@@ -89,32 +92,30 @@ def merge(files: list[dict], paths: list[Path]) -> dict:
     return {"context": context, "benchmarks": benchmarks}
 
 
+def check_out(out: Path, inputs: list[Path]) -> None:
+    """InputError unless OUT is a .json file path that is not a symlink, a
+    device, a folder or one of the inputs."""
+    if str(out).endswith("/") or out.is_dir() or out.suffix != ".json":
+        raise InputError(f"-o is '{out}'; allowed: a file path (OUT.json)")
+    check_target(out, inputs)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=__doc__.split("\n\n", 1)[1])
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE.json")
-    parser.add_argument("-o", "--out", type=Path, required=True, metavar="OUT.json")
+    parser = OneLineParser(prog=PROG, description=__doc__.split("\n\n")[0],
+                           formatter_class=argparse.RawDescriptionHelpFormatter,
+                           epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("files", nargs="+", type=nonempty_path, metavar="FILE.json")
+    parser.add_argument("-o", "--out", type=nonempty_path, required=True, metavar="OUT.json")
     args = parser.parse_args(argv)
-    try:
-        if args.out.is_dir() or str(args.out).endswith("/") or args.out.suffix != ".json":
-            raise InputError(f"-o is '{args.out}'; allowed: a file path (OUT.json)")
+
+    def body() -> int:
+        check_out(args.out, args.files)
         files = [read(p) for p in args.files]
         publish(merge(files, args.files), args.out)
-    except InputError as e:
-        print(f"fatal: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:
-        print(f"fatal: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("fatal: interrupted", file=sys.stderr)
-        return 130
-    except Exception as e:  # noqa: BLE001 - one line, never a traceback
-        print(f"fatal: {type(e).__name__}: {' '.join(str(e).split())[:300]}", file=sys.stderr)
-        return 1
-    print(f"merge_results: wrote {args.out} ({len(files)} launches)", file=sys.stderr)
-    return 0
+        print(f"{PROG}: wrote {args.out} ({len(files)} launches)", file=sys.stderr)
+        return 0
+
+    return run_with_one_line_errors(PROG, body, debug=False, failed_exit=1)
 
 
 if __name__ == "__main__":
