@@ -28,6 +28,22 @@ def ended(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
+def state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "gone"
+
+
+def settled_children(pid: int, count: int) -> list[int] | None:
+    """`count` children, every one asleep in its run: past fork's first
+    instructions, where it asks to die with its parent. A child stopped in
+    the microseconds before that would outlive a SIGKILLed harness: a window
+    the tests must not aim at by chance."""
+    kids = children(pid)
+    return kids if len(kids) >= count and all(state(k) == "S" for k in kids) else None
+
+
 def wait_for(condition, limit: float) -> bool:
     deadline = time.monotonic() + limit
     while not condition():
@@ -83,8 +99,8 @@ def test_sigint_and_sigterm_end_the_run_killing_every_child(io_sleep, tmp_path, 
         [str(io_sleep), "--models=process_pool", "--tasks=2", "--workers=2",
          "--sleep_us=5000000", f"--out={out}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
-    assert wait_for(lambda: len(children(proc.pid)) >= 2, 60)
-    kids = children(proc.pid)
+    assert wait_for(lambda: settled_children(proc.pid, 2), 60)
+    kids = settled_children(proc.pid, 2) or children(proc.pid)
     os.kill(kids[0], signal.SIGSTOP)
     os.kill(proc.pid, sig)
     proc.communicate(timeout=30)
@@ -100,8 +116,8 @@ def test_children_die_when_the_harness_is_killed(io_sleep, tmp_path):
         [str(io_sleep), "--models=process_pool", "--tasks=2", "--workers=2",
          "--sleep_us=5000000", f"--out={tmp_path / 'io.json'}"], stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
-    assert wait_for(lambda: len(children(proc.pid)) >= 2, 60)
-    kids = children(proc.pid)
+    assert wait_for(lambda: settled_children(proc.pid, 2), 60)
+    kids = settled_children(proc.pid, 2) or children(proc.pid)
     os.kill(kids[1], signal.SIGSTOP)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
