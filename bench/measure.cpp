@@ -190,22 +190,16 @@ class BenchmarkRun {
     if (paired_) t.speedups.push_back(baseline_s / seconds);
   }
 
-  // The bare primitive's time for the same work, run right after this
-  // repetition's timed runs (up to three times, about 0.15 s in all; the
-  // fastest counts): limit_ms / measured is how much of the model's time its
-  // primitive alone takes. Measured in every repetition, beside the runs it
-  // is divided by, it is paired as the speedup is: a slow stretch of the
-  // machine slows both, and vs_limit holds (once per benchmark, it compared
-  // one moment's primitive with five moments' model).
+  // The bare primitive's time for the same work, run once right after this
+  // repetition's timed runs: limit_ms / measured is how much of the model's
+  // time its primitive alone takes. Measured in every repetition, beside the
+  // runs it is divided by, it is paired as the speedup is: a slow stretch of
+  // the machine slows both, and the median over the repetitions holds (once
+  // per benchmark, it compared one moment's primitive with five moments'
+  // model).
   double limit_s() const {
-    const double measured = median(tally_.run_s);
-    const int n = std::clamp(static_cast<int>(std::ceil(0.15 / std::max(measured, 1e-6))), 1, 3);
-    double best = std::numeric_limits<double>::infinity();
-    for (int i = 0; i < n; ++i) {
-      best = std::min(best, bare_run_seconds(info_.primitive, info_.concurrency, w_.params(),
-                                             static_cast<int>(p_.workers)));
-    }
-    return best;
+    return bare_run_seconds(info_.primitive, info_.concurrency, w_.params(),
+                            static_cast<int>(p_.workers));
   }
 
   void report() {
