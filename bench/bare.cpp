@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bare_checks.hpp"
 #include "children.hpp"
 #include "models/event_loop_offload.hpp"
 #include "models/worker_processes.hpp"
@@ -36,13 +37,8 @@
 namespace cvp::bench {
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  throw std::system_error(errno, std::generic_category(), what);
-}
-
-void uv_ok(int rc, const char* what) {
-  if (rc != 0) throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
-}
+using bare_checks::fail;
+using bare_checks::uv_ok;
 
 // One thread's raw SHA-256: the loop `openssl speed -evp sha256` runs, with
 // each digest started from a copied initialised context (EVP_DigestInit_ex

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "bare.hpp"
+#include "bare_checks.hpp"
 #include "children.hpp"
 #include "models/event_loop_offload.hpp"
 #include "timing.hpp"
@@ -28,13 +29,8 @@
 namespace cvp::bench {
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  throw std::system_error(errno, std::generic_category(), what);
-}
-
-void uv_ok(int rc, const char* what) {
-  if (rc != 0) throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
-}
+using bare_checks::fail;
+using bare_checks::uv_ok;
 
 // How long one round of the limits harness's primitives may take before
 // its child counts as hung: the process models' own base deadline.
