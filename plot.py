@@ -1194,9 +1194,13 @@ def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
     out.mkdir(parents=True, exist_ok=True)
     # Charts are drawn into a staging folder in the output folder and moved in
     # only when all of them succeeded: a failure leaves the old ones intact.
-    staging = Path(tempfile.mkdtemp(prefix=".plot-", dir=out))
+    staging: Path | None = None
     done = False
     try:
+        # Made with the stop signals held back: a signal between mkdtemp and
+        # this try would have left the folder behind (seen once under load).
+        with signals_deferred():
+            staging = Path(tempfile.mkdtemp(prefix=".plot-", dir=out))
         written: list[Path] = []
         try:
             made, drafts, page = draft_all(inputs, paths, staging, out, summary, written)
@@ -1207,7 +1211,8 @@ def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
         replaced = publish(drafts, out, owner, made, sources)
         done = True
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         if created and not done:
             # A folder this run made and filled with nothing is not left behind.
             with contextlib.suppress(OSError):

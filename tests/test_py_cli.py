@@ -264,10 +264,10 @@ def test_the_context_names_the_interpreter_and_the_models(tmp_path):
         assert row["speedup"] > 0 and row["bytes_per_second"] > 0 and row["rounds"] == 256
         assert row["cpu_share"] == 1.0
         if "py_uvloop" in row["name"] or "py_asyncio" in row["name"]:
-            # One thread: concurrent, never parallel. The bound allows the clocks'
-            # granularity on runs of 8 tasks, which a loaded machine stretches
-            # (1.053 seen with a build beside the test).
-            assert row["parallelism"] <= 1.15
+            # One thread: concurrent, never parallel (two cores would give 2).
+            # The bound allows the clocks' granularity on runs of 8 tasks, which
+            # a loaded machine stretches (1.053 and 1.18 seen beside a build).
+            assert row["parallelism"] <= 1.5
 
 
 def test_shared_counter_rows_report_lost_updates(tmp_path):
