@@ -84,7 +84,7 @@ import plot
 from cvpoutput import OutputError, Publisher, check_target, fingerprint, holds
 from cvpresults import (InputError, OneLineParser, ResultFile, Series, TO_MS, nonempty_path,
                         parse_json, read_bounded,
-                        one_line, read_inputs, run_with_one_line_errors)
+                        one_line, read_inputs, run_with_one_line_errors, t95)
 
 MIN_RELIABLE_REPS = 9
 CONTEXT_KEYS = ("host_name", "num_cpus", "cpus_usable", "cpus_cgroup_quota", "cvp_profile",
@@ -134,12 +134,6 @@ def smallest_p(n: int, m: int) -> float:
     if n < 1 or m < 1:
         return 1.0
     return min(1.0, 2 / math.comb(n + m, n))
-
-
-def t95(df: int) -> float:
-    """The two-sided 95% quantile of Student's t (scipy)."""
-    from scipy import stats
-    return float(stats.t.ppf(0.975, df))
 
 
 def detectable_pct(old: list[float], new: list[float], alpha: float) -> float | None:

@@ -897,14 +897,19 @@ def registry(files: Iterable[ResultFile], traces: Iterable[Trace] = ()) -> Model
     return reg.finish()
 
 
+def t95(df: int) -> float:
+    """The two-sided 95% quantile of Student's t with `df` degrees of freedom (scipy)."""
+    from scipy import stats
+    return float(stats.t.ppf(0.975, df))
+
+
 def interval95(values: list[float]) -> tuple[float, float] | None:
     """The 95% interval of the mean of `values` (Student's t), as the harnesses
     write it in their ci95_low and ci95_high aggregates; None for fewer than two."""
     if len(values) < 2:
         return None
-    from scipy import stats
     mean, half = statistics.fmean(values), statistics.stdev(values) / math.sqrt(len(values))
-    t = float(stats.t.ppf(0.975, len(values) - 1))
+    t = t95(len(values) - 1)
     return mean - t * half, mean + t * half
 
 
