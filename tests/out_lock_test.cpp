@@ -11,34 +11,22 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "test_support.hpp"
+
 namespace cvp::bench {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using cvp::testing::read_file;
 
-class OutLockTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("cvp_out_lock_" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+class OutLockTest : public cvp::testing::ScratchDirTest {};
 
 TEST_F(OutLockTest, HoldsThePidAndIsRemovedOnRelease) {
   const fs::path out = dir_ / "sub" / "r.json";
   {
     const OutLock lock(out);
-    EXPECT_EQ(read(out.string() + ".lock"), std::to_string(getpid()) + "\n");
+    EXPECT_EQ(read_file(out.string() + ".lock"), std::to_string(getpid()) + "\n");
   }
   EXPECT_FALSE(fs::exists(out.string() + ".lock"));
 }
@@ -69,7 +57,7 @@ TEST_F(OutLockTest, RefusesALinkOrAHardLinkedLockFile) {
   EXPECT_THROW(OutLock{dir_ / "a.json"}, std::invalid_argument);
   fs::create_hard_link(outside, dir_ / "b.json.lock");
   EXPECT_THROW(OutLock{dir_ / "b.json"}, std::invalid_argument);
-  EXPECT_EQ(read(outside), "not yours");
+  EXPECT_EQ(read_file(outside), "not yours");
 }
 
 }  // namespace

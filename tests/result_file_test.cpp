@@ -12,28 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
+
 namespace cvp::bench {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using cvp::testing::read_file;
 
-class ResultFile : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("cvp_result_file_" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+class ResultFile : public cvp::testing::ScratchDirTest {};
 
 TEST_F(ResultFile, RefusesPathsThatAreNotPlainFiles) {
   EXPECT_THROW(check_out_file(""), std::invalid_argument);
@@ -63,8 +51,8 @@ TEST_F(ResultFile, PublishKeepsThePreviousFileInPrevious) {
   const fs::path out = dir_ / "r.json";
   publish(out, "{\"v\": 1}");
   publish(out, "{\"v\": 2}");
-  EXPECT_EQ(read(out), "{\"v\": 2}");
-  EXPECT_EQ(read(dir_ / "previous" / "r.json"), "{\"v\": 1}");
+  EXPECT_EQ(read_file(out), "{\"v\": 2}");
+  EXPECT_EQ(read_file(dir_ / "previous" / "r.json"), "{\"v\": 1}");
   EXPECT_FALSE(fs::exists(out.string() + ".partial"));
 }
 
@@ -72,14 +60,14 @@ TEST_F(ResultFile, PublishRefusesTextThatIsNotJsonAndLeavesTheOldFile) {
   const fs::path out = dir_ / "r.json";
   publish(out, "{\"v\": 1}");
   EXPECT_THROW(publish(out, "{\"v\": "), std::runtime_error);
-  EXPECT_EQ(read(out), "{\"v\": 1}");
+  EXPECT_EQ(read_file(out), "{\"v\": 1}");
 }
 
 TEST_F(ResultFile, KeepFailedWritesBesideAndLeavesOutAlone) {
   const fs::path out = dir_ / "r.json";
   keep_failed(out, "{}");
   EXPECT_FALSE(fs::exists(out));
-  EXPECT_EQ(read(out.string() + ".failed"), "{}");
+  EXPECT_EQ(read_file(out.string() + ".failed"), "{}");
 }
 
 // Everything in the output folder apart from the files a test expects.
@@ -99,11 +87,11 @@ TEST_F(ResultFile, KeepFailedReplacesAPlantedLinkInsteadOfWritingThroughIt) {
   fs::create_symlink(outside / "target", out.string() + ".failed");
   fs::create_symlink(outside / "target", out.string() + ".partial");
   keep_failed(out, "{}");
-  EXPECT_EQ(read(outside / "target"), "not yours");
+  EXPECT_EQ(read_file(outside / "target"), "not yours");
   EXPECT_FALSE(fs::is_symlink(out.string() + ".failed"));
-  EXPECT_EQ(read(out.string() + ".failed"), "{}");
+  EXPECT_EQ(read_file(out.string() + ".failed"), "{}");
   publish(out, "{}");
-  EXPECT_EQ(read(outside / "target"), "not yours");
+  EXPECT_EQ(read_file(outside / "target"), "not yours");
   EXPECT_EQ(names_in(out.parent_path()),
             (std::vector<std::string>{"r.json", "r.json.failed", "r.json.partial"}));
 }
@@ -122,7 +110,7 @@ TEST_F(ResultFile, PublishNeverFollowsAPreviousThatIsALink) {
     EXPECT_NE(std::string(e.what()).find("is never followed"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(fs::is_empty(outside));
-  EXPECT_EQ(read(out), "{\"v\": 1}");
+  EXPECT_EQ(read_file(out), "{\"v\": 1}");
   EXPECT_EQ(names_in(out.parent_path()), (std::vector<std::string>{"previous", "r.json"}));
 }
 
@@ -170,15 +158,15 @@ TEST_F(ResultFile, PublishUnderNeverWritesThroughALinkedFolder) {
   fs::create_directories(dir_ / "out");
   fs::create_directory_symlink(victim, dir_ / "out" / "scenario");
   EXPECT_THROW(publish_under(dir_ / "out", "scenario/a.json", "{}"), std::runtime_error);
-  EXPECT_EQ(read(victim / "a.json"), "precious");
+  EXPECT_EQ(read_file(victim / "a.json"), "precious");
   EXPECT_EQ(std::distance(fs::directory_iterator(victim), fs::directory_iterator()), 1);
 }
 
 TEST_F(ResultFile, PublishUnderMakesTheFoldersAndKeepsThePrevious) {
   publish_under(dir_ / "out", "scenario/a.json", "{}");
   publish_under(dir_ / "out", "scenario/a.json", "[]");
-  EXPECT_EQ(read(dir_ / "out" / "scenario" / "a.json"), "[]");
-  EXPECT_EQ(read(dir_ / "out" / "scenario" / "previous" / "a.json"), "{}");
+  EXPECT_EQ(read_file(dir_ / "out" / "scenario" / "a.json"), "[]");
+  EXPECT_EQ(read_file(dir_ / "out" / "scenario" / "previous" / "a.json"), "{}");
 }
 
 }  // namespace

@@ -2,19 +2,48 @@
 #pragma once
 
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 
 #include "timing.hpp"
 #include "workloads/io_sleep.hpp"
 
 namespace cvp::testing {
+
+// The whole text of the file at `p` (empty when it cannot be opened).
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A test with a fresh folder of its own (named for its suite and this
+// process), removed after it.
+class ScratchDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           (std::string("cvp_") +
+            ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name() + "_" +
+            std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
 
 // An io_sleep workload whose compute phase runs `hook(index)` first: a way to
 // make one task crash, exit, hang or throw inside whichever model runs it.
