@@ -284,7 +284,8 @@ double bare_run_seconds(Primitive primitive, LimitRule concurrency, const Worklo
     case Primitive::kUvTimers:
       return uv_timers(params, concurrency == LimitRule::kOne, never_early);
     case Primitive::kOsThreads:
-      return threads(params, workers);
+      // A model that holds every task at once (a thread per task) stands on N threads.
+      return threads(params, concurrency == LimitRule::kTasks ? params.tasks : workers);
     case Primitive::kForked:
       return processes(params, std::min(workers, params.tasks));
   }

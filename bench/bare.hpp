@@ -15,8 +15,8 @@ namespace cvp::bench {
 //   kUvTimers    one libuv loop: `concurrency` 1 chains the tasks, otherwise
 //                all start in one turn; each timer re-armed until T has
 //                passed by uv_hrtime (`never_early`) or not
-//   kOsThreads   W std::threads made for the run, taking tasks one at a time
-//                from an atomic counter
+//   kOsThreads   W std::threads made for the run (N when `concurrency` is
+//                kTasks), taking tasks one at a time from an atomic counter
 //   kForked      W processes forked for the run, taking chunks of N/(32W)
 //                from a counter in shared memory, reaped with waitpid
 double bare_run_seconds(Primitive primitive, LimitRule concurrency, const WorkloadParams& params,

@@ -14,7 +14,9 @@
 #include "out_lock.hpp"
 #include "result_file.hpp"
 #include "run.hpp"
+#include "models/task_threads.hpp"
 #include "sysinfo.hpp"
+#include "thread_limits.hpp"
 #include "timing.hpp"
 
 namespace cvp::bench {
@@ -45,6 +47,27 @@ void check_memory(const std::vector<Point>& points) {
   }
 }
 
+// The threads a point's model holds at once (N for a thread per task, with
+// its small stacks; W for a pool, with the default 8 MiB) must fit the
+// machine's thread, pid, mapping and memory limits: refused here, in one
+// line, rather than failing mid-run.
+void check_threads(const std::vector<Point>& points) {
+  const ThreadRoom room = read_thread_room();
+  for (const Point& p : points) {
+    const ModelInfo& m = model_info(p.model);
+    if (m.family != Family::kThreads) continue;
+    const bool per_task = thread_per_task(m);
+    const int threads = limits_of(m, static_cast<int>(p.tasks), static_cast<int>(p.workers), 1)
+                            .concurrency;
+    const auto stack = per_task ? static_cast<std::int64_t>(kTaskThreadStackBytes) : 8 << 20;
+    if (const auto why = thread_refusal(room, threads, stack)) {
+      throw std::invalid_argument((per_task ? "tasks is " + std::to_string(p.tasks)
+                                            : "workers is " + std::to_string(p.workers)) +
+                                  " for " + p.model + ": " + *why);
+    }
+  }
+}
+
 }  // namespace
 
 int run_main(int argc, char** argv, const Harness& h) {
@@ -68,6 +91,7 @@ int run_main(int argc, char** argv, const Harness& h) {
     std::vector<std::string> models;
     for (const Point& p : points) models.push_back(p.model);
     check_memory(points);
+    check_threads(points);
     add_context(h.workload, profile.name, models);
     // One run per --out at a time, taken before anything is measured.
     std::optional<OutLock> lock;

@@ -31,8 +31,12 @@ std::int64_t default_rounds(std::int64_t bytes) {
 }
 
 // Without waits, a model that differs from another only in how its tasks
-// wait runs that model's code path; io_sleep and mixed tell them apart.
-bool one_worker(const ModelInfo& m) { return m.fixed_workers() && !m.differs_only_in_waits; }
+// wait runs that model's code path; io_sleep and mixed tell them apart. A
+// thread per task is the opponent of a loop on waits: on 2048 hashing tasks
+// it would only oversubscribe the CPUs, as the worker series already does.
+bool one_worker(const ModelInfo& m) {
+  return m.fixed_workers() && !m.differs_only_in_waits && !cvp::thread_per_task(m);
+}
 bool takes_workers(const ModelInfo& m) { return !m.fixed_workers(); }
 
 // Workers 1, 2, 4, ... up to the usable CPUs, then oversubscribed; tasks

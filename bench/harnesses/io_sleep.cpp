@@ -23,11 +23,17 @@ bool one_at_a_time(const ModelInfo& m) { return m.concurrency == LimitRule::kOne
 bool all_at_once(const ModelInfo& m) { return m.concurrency == LimitRule::kTasks; }
 bool w_at_a_time(const ModelInfo& m) { return m.concurrency == LimitRule::kWorkers; }
 
+// A thread per task stops at 10 000 tasks: 100 000 threads are more than a
+// usual pid_max (32 768) allows, and the harness would refuse the grid.
+constexpr std::int64_t kMaxTaskThreads = 10'000;
+
 // Only the worker series is capped: a gathered loop's run is one wait
 // whatever N, and the one-at-a-time models stop at 10 tasks (100 ms): 100
 // would show the same line, N waits end to end, at a second a run.
 bool fits_budget(const Point& p) {
-  if (!w_at_a_time(cvp::model_info(p.model))) return true;
+  const ModelInfo& m = cvp::model_info(p.model);
+  if (cvp::thread_per_task(m)) return p.tasks <= kMaxTaskThreads;
+  if (!w_at_a_time(m)) return true;
   const double rounds = std::ceil(static_cast<double>(p.tasks) / static_cast<double>(p.workers));
   return rounds * static_cast<double>(p.sleep_us) * 1e-6 <= kMaxRunS;
 }

@@ -13,7 +13,10 @@
 #include "models/fork.hpp"
 #include "models/process_pool.hpp"
 #include "models/serial.hpp"
+#include "models/task_threads.hpp"
 #include "models/tbb.hpp"
+#include "models/thread_per_task.hpp"
+#include "models/threads_n.hpp"
 #include "params.hpp"
 
 namespace cvp {
@@ -59,7 +62,15 @@ const std::vector<ModelInfo> kModels{
     {"process_pool", kProcesses, any, "", kWorkers, kWorkersOnCpus, kForked, false, false,
      "W children forked once and kept, chunks of tasks dispatched per run",
      make_with_workers<ProcessPoolModel>},
+    {"thread_per_task", kThreads, one, "W unused: a thread per task", kTasks, kTasksOnCpus,
+     kOsThreads, false, false,
+     "a pthread (256 KiB stack) started per task in the run, all joined at its end",
+     make_fixed<ThreadPerTaskModel>},
+    {"threads_n", kThreads, one, "W unused: a thread per task", kTasks, kTasksOnCpus, kOsThreads,
+     false, false, "N pthreads (256 KiB stack) made before timing, each runs one task per run",
+     make_fixed<ThreadsNModel>},
 };
+static_assert(kTaskThreadStackBytes == 256 * 1024, "the summaries above say 256 KiB");
 
 std::string rule_text(LimitRule r) { return std::string(to_string(r)); }
 
@@ -115,6 +126,8 @@ Limits limits_of(const ModelInfo& m, int tasks, int workers, int cpus) {
         return workers;
       case LimitRule::kWorkersOnCpus:
         return std::min(workers, cpus);
+      case LimitRule::kTasksOnCpus:
+        return std::min(tasks, cpus);
     }
     return 1;
   };
@@ -127,7 +140,7 @@ std::string_view to_string(Family f) {
 }
 
 std::string_view to_string(LimitRule r) {
-  static constexpr std::string_view kNames[] = {"1", "N", "W", "min(W, cores)"};
+  static constexpr std::string_view kNames[] = {"1", "N", "W", "min(W, cores)", "min(N, cores)"};
   return kNames[static_cast<int>(r)];
 }
 

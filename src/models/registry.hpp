@@ -22,6 +22,7 @@ enum class LimitRule {
   kTasks,          // N: every task at once (a gathered event loop)
   kWorkers,        // W
   kWorkersOnCpus,  // min(W, CPUs)
+  kTasksOnCpus,    // min(N, CPUs): a thread per task
 };
 
 // The primitive a model is built on, which the limits harness and the
@@ -29,7 +30,7 @@ enum class LimitRule {
 enum class Primitive {
   kLoop,       // one thread calling and sleeping (serial, blocking loops)
   kUvTimers,   // libuv timers started together, never fired early
-  kOsThreads,  // W threads taking tasks from a shared counter
+  kOsThreads,  // W threads (N for a thread per task) taking tasks from a shared counter
   kForked,     // W forked processes taking tasks from a shared counter
 };
 
@@ -51,6 +52,11 @@ struct ModelInfo {
   std::string_view summary;
   std::function<std::unique_ptr<Model>(int workers)> make;
 };
+
+// True for a model that makes a thread for every task: N threads in flight.
+inline bool thread_per_task(const ModelInfo& m) {
+  return m.family == Family::kThreads && m.concurrency == LimitRule::kTasks;
+}
 
 // Every model, in display order.
 std::span<const ModelInfo> registry();

@@ -14,9 +14,10 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from cvppy import results, sysinfo
+from cvppy import results, sysinfo, thread_limits
 from cvppy.harnesses import HARNESSES, GridRequest, Harness, Overrides
 from cvppy.models import registry
+from cvppy.models.task_threads import TASK_THREAD_STACK_BYTES
 from cvppy.params import (BadInput, check_bytes, check_repetitions, check_rounds,
                           check_sleep_us, check_tasks, check_workers)
 from cvppy.runner import (Context, Point, Profile, calibrate, params_key, prepare_workloads,
@@ -180,7 +181,26 @@ def plan(args: argparse.Namespace, prog: str) -> Plan:
     points = harness.grid(GridRequest(profile, overrides(args, harness, prog), budget.usable))
     if not points:
         raise BadInput("the grid is empty")
+    check_threads(points)
     return Plan(harness, profile, points, out, budget)
+
+
+def check_threads(points: list[Point]) -> None:
+    """The threads a point's model holds at once (N for a thread per task, with its small
+    stacks; W for a pool, with the default 8 MiB) must fit the machine's limits: refused
+    here, in one line, rather than failing mid-run (as bench/harness.cpp)."""
+    room = thread_limits.read_room_now()
+    for p in points:
+        facts = registry.find(p.model)
+        if facts.family != "threads":
+            continue
+        per_task = facts.concurrency == "N"
+        threads = p.params.tasks if per_task else p.workers
+        why = thread_limits.refusal(room, threads,
+                                    TASK_THREAD_STACK_BYTES if per_task else 8 << 20)
+        if why is not None:
+            given = f"tasks is {p.params.tasks}" if per_task else f"workers is {p.workers}"
+            raise BadInput(f"{given} for {p.model}: {why}")
 
 
 def context(plan_: Plan, prog: str, prepared: dict, load: dict) -> dict:

@@ -32,6 +32,8 @@ MAX_RUN_S = 0.25
 ONE_THREAD = ["py_serial", "py_asyncio_sequential", "py_asyncio_blocking"]
 LOOPS = ["py_asyncio", "py_uvloop"]
 POOLS = ["py_threads", "py_asyncio_offload", "py_processes"]
+# A thread per task (the loops' fair opponent), picked by its registry facts.
+TASK_THREADS = [m.name for m in registry.MODELS if m.family == "threads" and m.concurrency == "N"]
 
 # cpu_hash: tasks per message size for about 50 ms per serial run in CPython
 # (a 64-byte message chained 256 rounds costs some 150 us here, 4 KiB x 16 and
@@ -133,6 +135,10 @@ def io_sleep_grid(req: GridRequest) -> list[Point]:
                 [1], params)
     out += cross(LOOPS, {"quick": [1, 100, 1000], "default": [1, 10, 100, 1000, 10000],
                          "full": [1, 10, 100, 1000, 10000, 100000]}[name], [1], params)
+    # CPython starts a thread in about 0.4 ms and a Python run makes its pool
+    # each repetition: 10 000 threads cost seconds per run, so only in full.
+    out += cross(TASK_THREADS, {"quick": [1, 100, 1000], "default": [1, 10, 100, 1000],
+                                "full": [1, 10, 100, 1000, 10000]}[name], [1], params)
     workers = {"quick": [1, 2, 4], "default": [1, 2, 4, 8], "full": [1, 2, 4, 8, 16, 64]}[name]
     tasks = {"quick": [8], "default": [10, 100], "full": [10, 100, 1000]}[name]
     for model in POOLS:
@@ -191,7 +197,7 @@ def mixed_grid(req: GridRequest) -> list[Point]:
             out += cross(_models(ov), list(ov.tasks or (MIXED_TASKS,)),
                          list(ov.workers or (req.cpus,)), params)
             continue
-        out += cross(["py_serial"] + LOOPS, [MIXED_TASKS], [1], params)
+        out += cross(["py_serial"] + LOOPS + TASK_THREADS, [MIXED_TASKS], [1], params)
         out += cross(["py_asyncio_offload", "py_processes"], [MIXED_TASKS], [req.cpus], params)
         out += cross(["py_threads"], [MIXED_TASKS], [req.cpus, MIXED_TASKS], params)
     return out
@@ -206,7 +212,8 @@ def mixed_suffix(p: Params) -> str:
 def shared_counter_grid(req: GridRequest) -> list[Point]:
     ov = req.overrides
     models = _models(ov) if ov.models is not None else (
-        ["py_serial"] + LOOPS + ["py_asyncio_offload", "py_threads", "py_processes"])
+        ["py_serial"] + LOOPS + ["py_asyncio_offload", "py_threads", "py_processes"]
+        + TASK_THREADS)
     tasks = list(ov.tasks or (COUNTER_TASKS[req.profile.name],))
     workers = list(ov.workers or (req.cpus,))
     out: list[Point] = []

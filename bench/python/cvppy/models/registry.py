@@ -17,7 +17,9 @@ from cvppy.models.asyncio_sequential import AsyncioSequentialModel
 from cvppy.models.model import Model
 from cvppy.models.processes import ProcessesModel
 from cvppy.models.serial import SerialModel
+from cvppy.models.thread_per_task import ThreadPerTaskModel
 from cvppy.models.threads import ThreadsModel
+from cvppy.models.threads_n import ThreadsNModel
 from cvppy.models.uvloop_gather import UvloopGatherModel
 from cvppy.params import BadInput, check_workers
 
@@ -51,6 +53,7 @@ class ModelFacts:
 
 
 _GIL = "min(W, cores) where the GIL is released, else 1"
+_GIL_N = "min(N, cores) where the GIL is released, else 1"
 
 # Adding a model: one module under models/ and one row here.
 MODELS: tuple[ModelFacts, ...] = (
@@ -76,6 +79,14 @@ MODELS: tuple[ModelFacts, ...] = (
                "process_pool",
                "ProcessPoolExecutor of W workers forked before timing, Pool.map's chunks",
                ProcessesModel),
+    ModelFacts("py_thread_per_task", 108, "threads", False, 1, "W unused: a thread per task",
+               "N", _GIL_N, "thread_per_task",
+               "threading.Thread (256 KiB stack) started per task in the run, all joined at its "
+               "end", ThreadPerTaskModel),
+    ModelFacts("py_threads_n", 109, "threads", False, 1, "W unused: a thread per task", "N",
+               _GIL_N, "threads_n",
+               "N threading.Threads (256 KiB stack) made before timing, each runs one task per "
+               "run", ThreadsNModel),
 )
 
 

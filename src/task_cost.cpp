@@ -1,0 +1,111 @@
+// What tasks in flight cost the process and its workers: context switches, user memory (PSS)
+// and kernel memory (thread stacks, socket buffers), as snapshots and their difference.
+#include "task_cost.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <system_error>
+
+namespace cvp {
+namespace {
+
+// The number after `key` within the line that starts with `line_key`
+// ("TCP: inuse 1 ... mem 5": line "TCP:", key " mem ").
+std::optional<std::int64_t> word_after(std::string_view text, std::string_view line_key,
+                                       std::string_view key) {
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = std::min(text.find('\n', at), text.size());
+    const std::string_view line = text.substr(at, end - at);
+    if (line.starts_with(line_key)) {
+      const auto k = line.find(key);
+      return k == std::string_view::npos ? std::nullopt : proc_number(line.substr(k + key.size()));
+    }
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
+Switches rusage_switches() {
+  Switches s;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage u{};
+    if (::getrusage(who, &u) != 0) throw std::system_error(errno, std::generic_category(), "getrusage");
+    s.voluntary += u.ru_nvcsw;
+    s.involuntary += u.ru_nivcsw;
+  }
+  return s;
+}
+
+}  // namespace
+
+TaskCost operator-(const TaskCost& after, const TaskCost& before) {
+  return {{after.switches.voluntary - before.switches.voluntary,
+           after.switches.involuntary - before.switches.involuntary},
+          after.pss_bytes - before.pss_bytes,
+          after.kernel_stack_bytes - before.kernel_stack_bytes,
+          after.socket_bytes - before.socket_bytes};
+}
+
+TaskCost peak_levels(const TaskCost& a, const TaskCost& b) {
+  return {b.switches, std::max(a.pss_bytes, b.pss_bytes),
+          std::max(a.kernel_stack_bytes, b.kernel_stack_bytes),
+          std::max(a.socket_bytes, b.socket_bytes)};
+}
+
+std::optional<std::int64_t> pss_bytes_in(std::string_view smaps_rollup) {
+  const auto kb = proc_field(smaps_rollup, "Pss:");
+  return kb ? std::optional(*kb * 1024) : std::nullopt;
+}
+
+std::optional<std::int64_t> kernel_stack_bytes_in(std::string_view meminfo) {
+  const auto kb = proc_field(meminfo, "KernelStack:");
+  return kb ? std::optional(*kb * 1024) : std::nullopt;
+}
+
+std::optional<std::int64_t> socket_bytes_in(std::string_view sockstat, std::int64_t page_bytes) {
+  // "mem" counts pages; TCP and UDP (UDPLITE shares UDP's count).
+  const auto tcp = word_after(sockstat, "TCP:", " mem ");
+  const auto udp = word_after(sockstat, "UDP:", " mem ");
+  if (!tcp && !udp) return std::nullopt;
+  return (tcp.value_or(0) + udp.value_or(0)) * page_bytes;
+}
+
+Switches switches_in_status(std::string_view status) {
+  return {proc_field(status, "voluntary_ctxt_switches:").value_or(0),
+          proc_field(status, "nonvoluntary_ctxt_switches:").value_or(0)};
+}
+
+TaskCost read_task_cost(const ReadText& read, Switches own, std::span<const pid_t> children,
+                        std::int64_t page_bytes) {
+  TaskCost c;
+  c.switches = own;
+  if (const auto text = read("/proc/self/smaps_rollup")) c.pss_bytes = pss_bytes_in(*text).value_or(0);
+  for (pid_t pid : children) {
+    const std::string dir = "/proc/" + std::to_string(pid) + "/";
+    if (const auto text = read(dir + "smaps_rollup")) c.pss_bytes += pss_bytes_in(*text).value_or(0);
+    if (const auto text = read(dir + "status")) {
+      const Switches s = switches_in_status(*text);
+      c.switches.voluntary += s.voluntary;
+      c.switches.involuntary += s.involuntary;
+    }
+  }
+  if (const auto text = read("/proc/meminfo")) {
+    c.kernel_stack_bytes = kernel_stack_bytes_in(*text).value_or(0);
+  }
+  if (const auto text = read("/proc/net/sockstat")) {
+    c.socket_bytes = socket_bytes_in(*text, page_bytes).value_or(0);
+  }
+  return c;
+}
+
+TaskCost read_task_cost(std::span<const pid_t> children) {
+  const long page = ::sysconf(_SC_PAGESIZE);
+  if (page <= 0) throw std::system_error(errno, std::generic_category(), "sysconf(_SC_PAGESIZE)");
+  return read_task_cost(read_text_file, rusage_switches(), children, page);
+}
+
+}  // namespace cvp

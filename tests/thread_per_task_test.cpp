@@ -1,0 +1,88 @@
+// Tests for src/models/thread_per_task.cpp: a thread per task, every task in flight at once, and
+// a thread the machine cannot make as an error with its errno.
+#include "models/thread_per_task.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "models/registry.hpp"
+#include "test_support.hpp"
+#include "workloads/cpu_hash.hpp"
+
+namespace cvp {
+namespace {
+
+using testing::expect_serial_digests;
+using testing::failure_of;
+using testing::HookedWorkload;
+using testing::seconds_since;
+
+TEST(ThreadPerTaskModel, ReturnsTheSerialDigestsForCpuHash) {
+  ThreadPerTaskModel m;
+  expect_serial_digests(m, CpuHash(1, 64, 2));
+  expect_serial_digests(m, CpuHash(10, 4096, 2));
+  expect_serial_digests(m, CpuHash(257, 64, 1));
+}
+
+TEST(ThreadPerTaskModel, HoldsEveryTaskInFlightAtOnce) {
+  ThreadPerTaskModel m;
+  const IoSleep w(200, 30'000);
+  const auto t0 = Clock::now();
+  const RunReport r = expect_serial_digests(m, w);
+  const double wall = seconds_since(t0);
+  EXPECT_EQ(r.peak_inflight, 200);
+  // Ideal: one wait of 30 ms plus 200 creations. Serial: 6 s. A tenth of
+  // serial is a wide margin.
+  EXPECT_LT(wall, 200 * 0.030 / 10);
+}
+
+TEST(ThreadPerTaskModel, LimitsAreNAndNOnTheCpus) {
+  const Limits l = limits_of(model_info("thread_per_task"), 100, 1, 2);
+  EXPECT_EQ(l.concurrency, 100);
+  EXPECT_EQ(l.parallelism, 2);
+  EXPECT_EQ(limits_of(model_info("thread_per_task"), 1, 1, 2).parallelism, 1);
+}
+
+TEST(ThreadPerTaskModel, AThrowingTaskFailsTheRunAfterEveryThreadIsJoined) {
+  ThreadPerTaskModel m;
+  const HookedWorkload bad(16, 1'000, [](int i) {
+    if (i == 9) throw std::runtime_error("task 9 failed");
+  });
+  EXPECT_EQ(failure_of(m, bad), "task 9 failed");
+  expect_serial_digests(m, IoSleep(16, 1'000));  // the model runs again
+}
+
+TEST(ThreadPerTaskModel, AThreadThatCannotBeMadeIsAnErrorWithItsErrno) {
+  // RLIMIT_NPROC binds only a user other than root: a child becomes nobody.
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to become another user";
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const rlimit one{1, 1};  // this process itself: no thread more
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0 || ::setrlimit(RLIMIT_NPROC, &one) != 0) {
+      ::_exit(2);
+    }
+    ThreadPerTaskModel m;
+    const std::string said = failure_of(m, IoSleep(8, 1'000));
+    if (::write(fds[1], said.data(), said.size()) < 0) ::_exit(3);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  char buf[256] = {};
+  const ssize_t n = ::read(fds[0], buf, sizeof buf - 1);
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0),
+            std::string("thread_per_task: cannot create thread 1 of 8: ") + std::strerror(EAGAIN));
+}
+
+}  // namespace
+}  // namespace cvp

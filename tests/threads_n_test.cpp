@@ -1,0 +1,117 @@
+// Tests for src/models/threads_n.cpp: N threads made before the run and kept, one task each per
+// run, and the pool ended cleanly after a failure.
+#include "models/threads_n.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "models/registry.hpp"
+#include "proc_text.hpp"
+#include "test_support.hpp"
+#include "workloads/cpu_hash.hpp"
+
+namespace cvp {
+namespace {
+
+using testing::expect_serial_digests;
+using testing::failure_of;
+using testing::HookedWorkload;
+using testing::seconds_since;
+
+std::int64_t own_threads() {
+  return proc_field(read_text_file("/proc/self/status").value_or(""), "Threads:").value_or(0);
+}
+
+TEST(ThreadsNModel, ReturnsTheSerialDigestsForCpuHash) {
+  ThreadsNModel m;
+  for (const CpuHash& w : {CpuHash(1, 64, 2), CpuHash(10, 4096, 2), CpuHash(257, 64, 1)}) {
+    m.prepare(w);
+    expect_serial_digests(m, w);
+  }
+}
+
+TEST(ThreadsNModel, MakesItsThreadsInPrepareAndKeepsThemAcrossRuns) {
+  const std::int64_t before = own_threads();
+  {
+    ThreadsNModel m;
+    const IoSleep w(100, 1'000);
+    m.prepare(w);
+    EXPECT_EQ(own_threads(), before + 100);
+    expect_serial_digests(m, w);
+    expect_serial_digests(m, w);
+    EXPECT_EQ(own_threads(), before + 100);
+    const IoSleep smaller(10, 1'000);
+    m.prepare(smaller);  // a pool of the new size replaces the old
+    EXPECT_EQ(own_threads(), before + 10);
+  }
+  EXPECT_EQ(own_threads(), before);
+}
+
+TEST(ThreadsNModel, HoldsEveryTaskInFlightAtOnce) {
+  ThreadsNModel m;
+  const IoSleep w(200, 30'000);
+  m.prepare(w);
+  const auto t0 = Clock::now();
+  const RunReport r = expect_serial_digests(m, w);
+  const double wall = seconds_since(t0);
+  EXPECT_EQ(r.peak_inflight, 200);
+  EXPECT_LT(wall, 200 * 0.030 / 10);  // serial: 6 s; a tenth of it is a wide margin
+}
+
+TEST(ThreadsNModel, LimitsAreNAndNOnTheCpus) {
+  const Limits l = limits_of(model_info("threads_n"), 100, 1, 2);
+  EXPECT_EQ(l.concurrency, 100);
+  EXPECT_EQ(l.parallelism, 2);
+}
+
+TEST(ThreadsNModel, AThrowingTaskFailsTheRunAndThePoolRunsAgain) {
+  ThreadsNModel m;
+  const HookedWorkload bad(16, 1'000, [](int i) {
+    if (i == 9) throw std::runtime_error("task 9 failed");
+  });
+  m.prepare(bad);
+  EXPECT_EQ(failure_of(m, bad), "task 9 failed");
+  expect_serial_digests(m, IoSleep(16, 1'000));
+}
+
+TEST(ThreadsNModel, APoolThatCannotBeMadeIsAnErrorAndLeavesNoThread) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to become another user";
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // nobody may hold 4 threads in all: this one and 3 of the pool's 8.
+    const rlimit four{4, 4};
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0 || ::setrlimit(RLIMIT_NPROC, &four) != 0) {
+      ::_exit(2);
+    }
+    std::string said = "no exception";
+    try {
+      ThreadsNModel m;
+      m.prepare(IoSleep(8, 1'000));
+    } catch (const std::system_error& e) {
+      said = e.what();
+    }
+    said += " / threads left: " + std::to_string(own_threads());
+    if (::write(fds[1], said.data(), said.size()) < 0) ::_exit(3);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  char buf[256] = {};
+  const ssize_t n = ::read(fds[0], buf, sizeof buf - 1);
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0),
+            std::string("threads_n: cannot create thread 4 of 8: ") + std::strerror(EAGAIN) +
+                " / threads left: 1");
+}
+
+}  // namespace
+}  // namespace cvp
