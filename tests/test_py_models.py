@@ -45,13 +45,14 @@ def test_registry_has_one_row_per_model_with_its_twin():
     rows = [m.row() for m in registry.MODELS]
     assert [r["name"] for r in rows] == [
         "py_serial", "py_asyncio_sequential", "py_asyncio", "py_uvloop", "py_asyncio_blocking",
-        "py_asyncio_offload", "py_threads", "py_processes"]
+        "py_asyncio_offload", "py_threads", "py_processes", "py_thread_per_task", "py_threads_n"]
     twins = {r["name"]: r["twin"] for r in rows}
     assert twins == {"py_serial": "serial", "py_asyncio_sequential": "event_loop_sequential",
                      "py_asyncio": "event_loop", "py_uvloop": "event_loop",
                      "py_asyncio_blocking": "event_loop_blocking",
                      "py_asyncio_offload": "event_loop_offload", "py_threads": "tbb",
-                     "py_processes": "process_pool"}
+                     "py_processes": "process_pool", "py_thread_per_task": "thread_per_task",
+                     "py_threads_n": "threads_n"}
     for r in rows:
         assert r["language"] == "python" and 100 <= r["order"] < 200
         assert r["family"] in ("one_thread", "threads", "processes")
@@ -158,7 +159,8 @@ def test_runner_rows_carry_the_counters_and_aggregates():
     for r in iterations:
         for counter in ("tasks", "workers", "sleep_us", "bytes", "rounds", "parallelism",
                         "peak_inflight", "task_cpu_us", "ideal_ms", "efficiency", "cpu_share",
-                        "items_per_second", "bytes_per_second", "speedup", "cv_pct", "noisy"):
+                        "items_per_second", "bytes_per_second", "speedup", "cv_pct", "noisy",
+                        "ctx_vol_per_task", "ctx_invol_per_task"):
             assert counter in r, counter
         assert r["time_unit"] == "ms" and r["real_time"] > 0 and r["iterations"] >= 1
         assert r["cpu_share"] == 1.0 and 1 <= r["peak_inflight"] <= 2

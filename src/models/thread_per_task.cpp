@@ -48,7 +48,7 @@ RunReport ThreadPerTaskModel::run(const Workload& w, std::span<Digest> out) {
   {
     // Declared after the slots and the run, so its destructor joins the
     // threads made before a failed creation leaves this scope.
-    TaskThreads threads(std::string(name()));
+    TaskThreads threads{std::string(name())};
     for (std::size_t i = 0; i < n; ++i) {
       slots[i] = {&run, static_cast<int>(i)};
       threads.start(task_thread, &slots[i], n);

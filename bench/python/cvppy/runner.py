@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from cvppy import interval, sysinfo
+from cvppy import interval, sysinfo, task_cost
 from cvppy.models import registry
 from cvppy.models.model import Deadline, Limits, Model, RunReport, ideal_run_time
 from cvppy.models.serial import SerialModel
@@ -68,6 +68,7 @@ class Sample:
     serial_s: float | None
     peak_inflight: int
     counter: int
+    cost: task_cost.RunCost | None = None
 
 
 @dataclass
@@ -146,16 +147,18 @@ def _timed_run(model: Model, serial: SerialModel | None, prep: Prepared,
         s0 = time.perf_counter()
         serial.run(deadline)
         serial_s = time.perf_counter() - s0
+    cost0 = task_cost.run_start()  # outside the clock: a write and a read of /proc
     cpu0 = _cpu_now(model)
     t0 = time.perf_counter()
     report: RunReport = model.run(deadline)
     t1 = time.perf_counter()
     cpu1 = _cpu_now(model)
+    cost = task_cost.run_cost(cost0)
     # Measure, then check: the comparison is outside the timed region.
     bad = _first_mismatch(report.digests, prep.reference)
     if bad >= 0:
         raise BenchmarkError(f"task {bad}: digest differs from the serial model's")
-    return Sample(t1 - t0, cpu1 - cpu0, serial_s, report.peak_inflight, report.counter)
+    return Sample(t1 - t0, cpu1 - cpu0, serial_s, report.peak_inflight, report.counter, cost)
 
 
 def _median(values: list[float]) -> float:
@@ -197,6 +200,7 @@ def _counters(point: Point, prep: Prepared, limits: Limits, samples: list[Sample
         "cpu_share": task_cpu_s / (task_cpu_s + w.wait_s) if task_cpu_s + w.wait_s > 0 else 0.0,
         "items_per_second": p.tasks * len(samples) / wall,
     }
+    c.update(_cost_counters(p.tasks, samples))
     if p.bytes > 0:
         c["bytes_per_second"] = p.tasks * p.bytes * p.rounds * len(samples) / wall
     if paired:
@@ -206,6 +210,23 @@ def _counters(point: Point, prep: Prepared, limits: Limits, samples: list[Sample
         c["wait"] = float(p.wait_between)
         c["lost_updates"] = statistics.fmean(p.tasks - s.counter for s in samples)
     return c
+
+
+def _cost_counters(tasks: int, samples: list[Sample]) -> dict[str, float]:
+    """Memory per task in flight: the largest peak RSS above the run's start (this
+    process only: a pool's live workers are not counted) over the peak in flight;
+    switches per task, voluntary and involuntary, of this process and reaped children."""
+    costs = [(s.cost, s.peak_inflight) for s in samples if s.cost is not None]
+    if not costs:
+        return {}
+    out = {"ctx_vol_per_task": statistics.fmean(c.switches.voluntary for c, _ in costs) / tasks,
+           "ctx_invol_per_task":
+               statistics.fmean(c.switches.involuntary for c, _ in costs) / tasks}
+    mems = [c.peak_rss_above_start / max(peak, 1) for c, peak in costs
+            if c.peak_rss_above_start is not None]
+    if mems:
+        out["mem_kib_per_task"] = max(mems) / 1024
+    return out
 
 
 def _base_row(name: str, family_index: int, repetitions: int) -> dict:

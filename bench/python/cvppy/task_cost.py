@@ -101,3 +101,52 @@ def rusage_switches() -> Switches:
 def snapshot(children: Iterable[int] = ()) -> TaskCost:
     """This process and its live `children` now."""
     return read_task_cost(read_text_file, rusage_switches(), children, resource.getpagesize())
+
+
+# The peak of a run without sampling: the kernel keeps each process's RSS
+# high-water mark (VmHWM) and resets it to the current RSS when "5" is written
+# to /proc/self/clear_refs. A sampling thread would compete with the tasks for
+# the GIL and, reading smaps_rollup, for the mmap lock that every thread's stack
+# takes; the mark costs nothing during the run. It is RSS, not PSS: for one
+# process's new private pages (stacks, heap) the two are the same.
+
+@dataclass(frozen=True)
+class RunStart:
+    """What run_cost() needs from before the run."""
+
+    rss_bytes: int
+    switches: Switches
+    peak_reset: bool  # False where clear_refs cannot be written: no memory figure then
+
+
+@dataclass(frozen=True)
+class RunCost:
+    peak_rss_above_start: int | None  # bytes; None when the mark could not be reset
+    switches: Switches
+
+
+def rss_levels_in(status: str) -> tuple[int, int]:
+    """VmRSS and VmHWM of a /proc/<pid>/status text, in bytes."""
+    return ((proc_field(status, "VmRSS:") or 0) * 1024, (proc_field(status, "VmHWM:") or 0) * 1024)
+
+
+def run_start(read: ReadText = read_text_file) -> RunStart:
+    """Resets this process's RSS high-water mark and notes the level before a run."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+            f.write("5")
+        reset = True
+    except OSError:
+        reset = False
+    rss, _ = rss_levels_in(read("/proc/self/status") or "")
+    return RunStart(rss, rusage_switches(), reset)
+
+
+def run_cost(start: RunStart, read: ReadText = read_text_file) -> RunCost:
+    """The run's peak RSS above its start, and its switches (this process, every thread,
+    and its reaped children)."""
+    _, hwm = rss_levels_in(read("/proc/self/status") or "")
+    now = rusage_switches()
+    peak = max(hwm - start.rss_bytes, 0) if start.peak_reset else None
+    return RunCost(peak, Switches(now.voluntary - start.switches.voluntary,
+                                  now.involuntary - start.switches.involuntary))
