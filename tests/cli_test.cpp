@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "models/registry.hpp"
@@ -66,8 +67,9 @@ TEST(ParseOptions, RefusesWhatALenientParserWouldGuess) {
 }
 
 TEST(GridPoints, FlagsReplaceTheDefaultsAxisByAxis) {
-  const Options o =
-      parse({"--models=serial," + std::string(registry().back().name), "--workers=3"});
+  const auto takes_w = std::find_if(registry().rbegin(), registry().rend(),
+                                    [](const ModelInfo& m) { return !m.fixed_workers(); });
+  const Options o = parse({"--models=serial," + std::string(takes_w->name), "--workers=3"});
   const auto points = grid_points(o, profile_named("default"), harness());
   ASSERT_EQ(points.size(), 2u);
   EXPECT_EQ(points[0].workers, 1);  // the baseline is fixed at one worker
