@@ -47,23 +47,18 @@ void check_memory(const std::vector<Point>& points) {
   }
 }
 
-// The threads a point's model holds at once (N for a thread per task, with
-// its small stacks; W for a pool, with the default 8 MiB) must fit the
-// machine's thread, pid, mapping and memory limits: refused here, in one
-// line, rather than failing mid-run.
+// A thread per task holds N threads at once: N must fit the machine's
+// thread, pid, mapping and memory limits, refused here in one line rather
+// than failing mid-run. A pool's W (at most 256) is left to the run, where a
+// thread that cannot be made is an error row (thread_probe).
 void check_threads(const std::vector<Point>& points) {
   const ThreadRoom room = read_thread_room();
   for (const Point& p : points) {
-    const ModelInfo& m = model_info(p.model);
-    if (m.family != Family::kThreads) continue;
-    const bool per_task = thread_per_task(m);
-    const int threads = limits_of(m, static_cast<int>(p.tasks), static_cast<int>(p.workers), 1)
-                            .concurrency;
-    const auto stack = per_task ? static_cast<std::int64_t>(kTaskThreadStackBytes) : 8 << 20;
-    if (const auto why = thread_refusal(room, threads, stack)) {
-      throw std::invalid_argument((per_task ? "tasks is " + std::to_string(p.tasks)
-                                            : "workers is " + std::to_string(p.workers)) +
-                                  " for " + p.model + ": " + *why);
+    if (!thread_per_task(model_info(p.model))) continue;
+    const auto stack = static_cast<std::int64_t>(kTaskThreadStackBytes);
+    if (const auto why = thread_refusal(room, p.tasks, stack)) {
+      throw std::invalid_argument("tasks is " + std::to_string(p.tasks) + " for " + p.model +
+                                  ": " + *why);
     }
   }
 }

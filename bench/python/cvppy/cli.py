@@ -186,21 +186,17 @@ def plan(args: argparse.Namespace, prog: str) -> Plan:
 
 
 def check_threads(points: list[Point]) -> None:
-    """The threads a point's model holds at once (N for a thread per task, with its small
-    stacks; W for a pool, with the default 8 MiB) must fit the machine's limits: refused
-    here, in one line, rather than failing mid-run (as bench/harness.cpp)."""
+    """A thread per task holds N threads at once: N must fit the machine's limits, refused
+    here in one line rather than failing mid-run (as bench/harness.cpp). A pool's W (at
+    most 256) is left to the run, where a thread that cannot start is an error row."""
     room = thread_limits.read_room_now()
     for p in points:
         facts = registry.find(p.model)
-        if facts.family != "threads":
+        if facts.family != "threads" or facts.concurrency != "N":
             continue
-        per_task = facts.concurrency == "N"
-        threads = p.params.tasks if per_task else p.workers
-        why = thread_limits.refusal(room, threads,
-                                    TASK_THREAD_STACK_BYTES if per_task else 8 << 20)
+        why = thread_limits.refusal(room, p.params.tasks, TASK_THREAD_STACK_BYTES)
         if why is not None:
-            given = f"tasks is {p.params.tasks}" if per_task else f"workers is {p.workers}"
-            raise BadInput(f"{given} for {p.model}: {why}")
+            raise BadInput(f"tasks is {p.params.tasks} for {p.model}: {why}")
 
 
 def context(plan_: Plan, prog: str, prepared: dict, load: dict) -> dict:

@@ -160,10 +160,13 @@ def cpu_hash_grid(req: GridRequest) -> list[Point]:
     sizes = CPU_HASH_SIZES[name]
     if ov.any():
         tasks_of = dict(sizes)
+        # As bench/harnesses/cpu_hash.cpp: a thread per task only when named.
+        models = _models(ov) if ov.models is not None else [
+            m for m in registry.names() if m not in TASK_THREADS]
         out: list[Point] = []
         for b in ov.bytes or tuple(tasks_of):
             for r in ov.rounds or (cpu_hash.default_rounds(b),):
-                out += cross(_models(ov), list(ov.tasks or (tasks_of.get(b, 512),)),
+                out += cross(models, list(ov.tasks or (tasks_of.get(b, 512),)),
                              list(ov.workers or (req.cpus,)),
                              lambda n, b=b, r=r: Params(tasks=n, bytes=b, rounds=r))
         return out
