@@ -206,8 +206,9 @@ class BenchmarkRun {
     const Tally& t = tally_;
     auto& c = state_.counters;
     for (const Axis& a : axes()) {
-      const bool counted = a.in_name == InName::kIfHarnessNames ? h_names_.names_lock_and_wait
-                                                                : a.in_name != InName::kNever;
+      const bool counted = a.in_name == InName::kIfHarnessNames  ? h_names_.names_lock_and_wait
+                           : a.in_name == InName::kIfConnections ? h_names_.names_connections
+                                                                 : a.in_name != InName::kNever;
       if (counted) c[std::string(a.name)] = static_cast<double>(p_.*a.field);
     }
     c["parallelism"] = t.wall_s > 0 ? t.cpu_s / t.wall_s : 0;
