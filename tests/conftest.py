@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The scripts at the root, and cvppy (bench/python) for the Python harness's tests.
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "python"))
 
 
 def _binary(var: str, name: str) -> Path:
@@ -30,3 +32,12 @@ def cpu_hash() -> Path:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def rpc_server() -> Path:
+    """The net_rpc server binary, as cvppy.net_server finds it."""
+    path = Path(os.environ.get("CVP_RPC_SERVER") or ROOT / "build" / "net_rpc_server")
+    if not path.exists():
+        pytest.skip("net_rpc_server is not built (set CVP_RPC_SERVER)")
+    return path

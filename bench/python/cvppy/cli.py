@@ -17,8 +17,8 @@ from pathlib import Path
 from cvppy import results, sysinfo
 from cvppy.harnesses import HARNESSES, GridRequest, Harness, Overrides
 from cvppy.models import registry
-from cvppy.params import (BadInput, check_bytes, check_repetitions, check_rounds,
-                          check_sleep_us, check_tasks, check_workers)
+from cvppy.params import (BadInput, check_bytes, check_range, check_repetitions,
+                          check_rounds, check_sleep_us, check_tasks, check_workers)
 from cvppy.runner import (Context, Point, Profile, calibrate, params_key, prepare_workloads,
                           run_all)
 from cvppy.text import describe, shown
@@ -34,7 +34,8 @@ PROFILES = {
 }
 
 INT_AXES = {"tasks": check_tasks, "workers": check_workers, "sleep_us": check_sleep_us,
-            "bytes": check_bytes, "rounds": check_rounds}
+            "bytes": check_bytes, "rounds": check_rounds,
+            "conn_per_task": lambda v: check_range("conn_per_task", v, 0, 1)}
 
 
 # Whole numbers are ASCII digits: int() would also take '٦٤', '6_4' and ' 64'. The
@@ -97,9 +98,12 @@ VALUE_FLAGS = {
     "--models": f"models to run; allowed: {', '.join(registry.names())}",
     "--tasks": "tasks per run, comma-separated, 1 to 1000000",
     "--workers": "workers for the models that take W, 1 to 256",
-    "--sleep_us": "microseconds each task waits (io_sleep, shared_counter)",
-    "--bytes": "message bytes each task hashes (cpu_hash)",
+    "--sleep_us": "microseconds each task waits (io_sleep, shared_counter; net_rpc: the "
+                 "server's delay)",
+    "--bytes": "message bytes each task hashes (cpu_hash; net_rpc: the reply)",
     "--rounds": "chained SHA-256 rounds per task (cpu_hash)",
+    "--conn_per_task": "1: each task connects, asks and closes; 0: it asks on a connection "
+                       "opened before timing (net_rpc)",
     "--repetitions": "repetitions per benchmark (replaces the profile's)",
     "--min_time": "seconds each repetition is timed at least (replaces the profile's)",
 }
@@ -129,7 +133,7 @@ def overrides(args: argparse.Namespace, harness: Harness, prog: str) -> Override
         text = getattr(args, axis)
         if text is None:
             continue
-        if axis in ("sleep_us", "bytes", "rounds") and axis not in harness.axes:
+        if axis in ("sleep_us", "bytes", "rounds", "conn_per_task") and axis not in harness.axes:
             raise BadInput(f"--{axis} does not apply to {prog}")
         found[axis] = _ints(axis, text)
     if args.models is not None:

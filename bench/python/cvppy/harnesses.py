@@ -7,20 +7,24 @@ and the name grammar of docs/result-format.md.
 when it differs from the default rounds for that size (cpu_hash). shared_counter
 adds `/lock:<0|1>/wait:<0|1>`: whether a lock covers the read-modify-write, and
 whether the wait sits between the read and the write (1) or after the write (0).
+net_rpc adds `/conn_per_task:<0|1>` after its sleep_us (the server's delay) and bytes.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Callable
 
+from cvppy import net_server
 from cvppy.models import registry
 from cvppy.runner import Point, Profile
 from cvppy.workloads import cpu_hash, mixed
 from cvppy.workloads.cpu_hash import CpuHash
 from cvppy.workloads.io_sleep import IoSleep
 from cvppy.workloads.mixed import Mixed
+from cvppy.workloads.net_rpc import NetRpc
 from cvppy.workloads.shared_counter import SharedCounter
 from cvppy.workloads.workload import Params, Workload
 
@@ -62,10 +66,11 @@ class Overrides:
     sleep_us: tuple[int, ...] | None = None
     bytes: tuple[int, ...] | None = None
     rounds: tuple[int, ...] | None = None
+    conn_per_task: tuple[int, ...] | None = None
 
     def any(self) -> bool:
         return any(v is not None for v in (self.models, self.tasks, self.workers, self.sleep_us,
-                                           self.bytes, self.rounds))
+                                           self.bytes, self.rounds, self.conn_per_task))
 
 
 @dataclass(frozen=True)
@@ -222,6 +227,65 @@ def shared_counter_suffix(p: Params) -> str:
     return f"/sleep_us:{p.sleep_us}/lock:{int(p.lock)}/wait:{int(p.wait_between)}"
 
 
+# net_rpc -----------------------------------------------------------------------
+
+# The rows of bench/harnesses/net_rpc.cpp: models chosen by their registry
+# concurrency ("1", "N", "W"), tasks and workers per profile; each row crossed
+# with NET_RPC_AXES. The Python default profile runs every point of the C++ one.
+NET_RPC_AXES = {"sleep_us": (1000,),  # 1 ms: a fast service behind the socket
+                "bytes": (1024,), "conn_per_task": (0, 1)}
+NET_RPC_ROWS = (
+    {"concurrency": "1", "tasks": {"quick": [4], "default": [10], "full": [10, 100]},
+     "workers": {"quick": [1], "default": [1], "full": [1]}},
+    {"concurrency": "N",
+     "tasks": {"quick": [1, 100], "default": [1, 100, 1000], "full": [1, 100, 1000, 10000]},
+     "workers": {"quick": [1], "default": [1], "full": [1]}},
+    {"concurrency": "W", "tasks": {"quick": [8], "default": [100], "full": [100, 1000]},
+     "workers": {"quick": [2], "default": [2, 8], "full": [2, 8, 64]}},
+)
+
+
+def _net_rpc_params(tasks: int, sleep_us: int, nbytes: int, per_task: int) -> Params:
+    return Params(tasks=tasks, sleep_us=sleep_us, bytes=nbytes, conn_per_task=bool(per_task))
+
+
+def _fits_run_cap(point: Point) -> bool:
+    """As io_sleep's cap on a worker series: W tasks at a time, each a delay long."""
+    if registry.find(point.model).concurrency != "W":
+        return True
+    return math.ceil(point.params.tasks / point.workers) * point.params.sleep_us * 1e-6 \
+        <= MAX_RUN_S
+
+
+def net_rpc_grid(req: GridRequest) -> list[Point]:
+    ov, name = req.overrides, req.profile.name
+    delays = ov.sleep_us or NET_RPC_AXES["sleep_us"]
+    sizes = ov.bytes or NET_RPC_AXES["bytes"]
+    modes = ov.conn_per_task or NET_RPC_AXES["conn_per_task"]
+    out: list[Point] = []
+    if ov.any():
+        for t, b, c in itertools.product(delays, sizes, modes):
+            out += cross(_models(ov), list(ov.tasks or (100,)), list(ov.workers or (req.cpus,)),
+                         lambda n, t=t, b=b, c=c: _net_rpc_params(n, t, b, c))
+        return out
+    for row in NET_RPC_ROWS:
+        models = [m.name for m in registry.MODELS if m.concurrency == row["concurrency"]]
+        for t, b, c in itertools.product(delays, sizes, modes):
+            out += [p for p in cross(models, row["tasks"][name], row["workers"][name],
+                                     lambda n, t=t, b=b, c=c: _net_rpc_params(n, t, b, c))
+                    if _fits_run_cap(p)]
+    return out
+
+
+def net_rpc_suffix(p: Params) -> str:
+    return f"/sleep_us:{p.sleep_us}/bytes:{p.bytes}/conn_per_task:{int(p.conn_per_task)}"
+
+
+def make_net_rpc(params: Params) -> NetRpc:
+    """The workload on the shared server, started by the first one, before any timing."""
+    return NetRpc(params, net_server.shared_server())
+
+
 HARNESSES: dict[str, Harness] = {h.workload: h for h in (
     Harness("io_sleep", "simulated IO: each task waits sleep_us without using the CPU",
             ("sleep_us",), io_sleep_grid, IoSleep, io_sleep_suffix),
@@ -232,4 +296,7 @@ HARNESSES: dict[str, Harness] = {h.workload: h for h in (
     Harness("shared_counter", "each task reads a shared counter, waits, writes it plus one: "
             "lost updates show races", ("sleep_us",), shared_counter_grid, SharedCounter,
             shared_counter_suffix),
+    Harness("net_rpc", "real IO: each task asks a server process over loopback TCP and hashes "
+            "its reply", ("sleep_us", "bytes", "conn_per_task"), net_rpc_grid, make_net_rpc,
+            net_rpc_suffix),
 )}

@@ -73,6 +73,13 @@ def timer_slack_ns() -> int:
     return _prctl(_PR_GET_TIMERSLACK, 0)
 
 
+def schedstat_seconds(pid: int) -> float:
+    """CPU time a process's main thread has run, from /proc/<pid>/schedstat (its first
+    field, nanoseconds); OSError or ValueError when it cannot be read."""
+    with open(f"/proc/{pid}/schedstat", encoding="ascii") as f:
+        return int(f.read().split()[0]) * 1e-9
+
+
 def cpu_seconds_with_children() -> float:
     """CPU of this process and of its reaped children (getrusage), as timing.cpp."""
     own = resource.getrusage(resource.RUSAGE_SELF)
