@@ -2,7 +2,13 @@
 digests in both modes, kept connections across models, and the refusals."""
 
 import hashlib
+import json
+import os
+import resource
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -170,3 +176,61 @@ def test_bad_parameters_are_refused_naming_them(server, field, value, what):
 def test_the_digest_is_the_sha256_of_the_reply(server):
     w = workload(server, tasks=3, nbytes=100)
     assert w.compute(2) == hashlib.sha256(net_rpc.reply(2, 100)).digest()
+
+
+# The harness (cvp_py.py net_rpc) ------------------------------------------------
+
+SCRIPT = Path(net_rpc.__file__).resolve().parents[2] / "cvp_py.py"
+
+
+def harness(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), "net_rpc", *args], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **(env or {})}, **kw)
+
+
+@pytest.mark.parametrize("args, line", [
+    (["--conn_per_task=2"], "py_net_rpc: error: conn_per_task is 2; allowed: 0 to 1"),
+    (["--bytes=2000000", "--models=py_serial"],
+     "py_net_rpc: error: bytes is 2000000; allowed: 1 to 1048576"),
+])
+def test_bad_input_is_one_line_and_exit_status_2(rpc_server, args, line):
+    out = harness(*args, "--repetitions=1", env={"CVP_RPC_SERVER": str(rpc_server)})
+    assert (out.returncode, out.stderr.strip(), out.stdout) == (2, line, "")
+
+
+def test_conn_per_task_is_refused_by_the_other_harnesses():
+    out = subprocess.run([sys.executable, str(SCRIPT), "io_sleep", "--conn_per_task=1"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert out.stderr.strip() == "py_io_sleep: error: --conn_per_task does not apply to py_io_sleep"
+
+
+def test_n_beyond_the_descriptor_limit_is_refused_in_one_line(rpc_server):
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (512, 512))
+
+    out = harness("--tasks=300", "--models=py_serial", env={"CVP_RPC_SERVER": str(rpc_server)},
+                  preexec_fn=low_limit)
+    assert out.returncode == 2
+    assert out.stderr.strip() == ("py_net_rpc: error: net_rpc: 300 connections need about 664 "
+                                  "descriptors; RLIMIT_NOFILE is 512")
+
+
+def test_a_missing_server_is_one_line(tmp_path):
+    out = harness("--tasks=2", "--models=py_serial", env={"CVP_RPC_SERVER": str(tmp_path / "no")})
+    assert out.returncode == 1
+    assert out.stderr.strip() == (f"py_net_rpc: error: net_rpc server {tmp_path}/no: "
+                                  "not an executable file (build it, or set CVP_RPC_SERVER)")
+
+
+def test_a_run_writes_rows_with_the_server_cpu(rpc_server, tmp_path):
+    out_file = tmp_path / "py_net_rpc.json"
+    out = harness("--tasks=6", "--workers=2", "--models=py_uvloop,py_processes",
+                  "--repetitions=1", "--min_time=0", f"--out={out_file}",
+                  env={"CVP_RPC_SERVER": str(rpc_server)})
+    assert out.returncode == 0, out.stderr
+    rows = [b for b in json.loads(out_file.read_text())["benchmarks"]]
+    assert sorted(r["name"] for r in rows) == sorted(
+        f"net_rpc/{m}/tasks:6/workers:{w}/sleep_us:1000/bytes:1024/conn_per_task:{c}"
+        for m, w in (("py_uvloop", 1), ("py_processes", 2)) for c in (0, 1))
+    assert all(r["server_cpu_ms"] > 0 and not r.get("error_occurred") for r in rows)
