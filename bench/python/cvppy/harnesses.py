@@ -229,20 +229,29 @@ def shared_counter_suffix(p: Params) -> str:
 
 # net_rpc -----------------------------------------------------------------------
 
-# The rows of bench/harnesses/net_rpc.cpp: models chosen by their registry
-# concurrency ("1", "N", "W"), tasks and workers per profile; each row crossed
-# with NET_RPC_AXES. The Python default profile runs every point of the C++ one.
+# The rows of bench/harnesses/net_rpc.cpp, models selected by a registry fact
+# ("<field>:<value>"), tasks and workers per profile; each row crossed with
+# NET_RPC_AXES. The default profile runs the C++ default's points but one:
+# py_processes at W = 8 (forking and joining 8 workers costs some 0.9 s a
+# repetition here, 9 s of the 25 s this harness may add to the default run).
 NET_RPC_AXES = {"sleep_us": (1000,),  # 1 ms: a fast service behind the socket
                 "bytes": (1024,), "conn_per_task": (0, 1)}
 NET_RPC_ROWS = (
-    {"concurrency": "1", "tasks": {"quick": [4], "default": [10], "full": [10, 100]},
+    {"models": "concurrency:1", "tasks": {"quick": [4], "default": [10], "full": [10, 100]},
      "workers": {"quick": [1], "default": [1], "full": [1]}},
-    {"concurrency": "N",
+    {"models": "concurrency:N",
      "tasks": {"quick": [1, 100], "default": [1, 100, 1000], "full": [1, 100, 1000, 10000]},
      "workers": {"quick": [1], "default": [1], "full": [1]}},
-    {"concurrency": "W", "tasks": {"quick": [8], "default": [100], "full": [100, 1000]},
+    {"models": "family:threads", "tasks": {"quick": [8], "default": [100], "full": [100, 1000]},
      "workers": {"quick": [2], "default": [2, 8], "full": [2, 8, 64]}},
+    {"models": "family:processes", "tasks": {"quick": [8], "default": [100], "full": [100, 1000]},
+     "workers": {"quick": [2], "default": [2], "full": [2, 8, 64]}},
 )
+
+
+def _selected(selector: str) -> list[str]:
+    field, _, value = selector.partition(":")
+    return [m.name for m in registry.MODELS if str(getattr(m, field)) == value]
 
 
 def _net_rpc_params(tasks: int, sleep_us: int, nbytes: int, per_task: int) -> Params:
@@ -269,7 +278,7 @@ def net_rpc_grid(req: GridRequest) -> list[Point]:
                          lambda n, t=t, b=b, c=c: _net_rpc_params(n, t, b, c))
         return out
     for row in NET_RPC_ROWS:
-        models = [m.name for m in registry.MODELS if m.concurrency == row["concurrency"]]
+        models = _selected(row["models"])
         for t, b, c in itertools.product(delays, sizes, modes):
             out += [p for p in cross(models, row["tasks"][name], row["workers"][name],
                                      lambda n, t=t, b=b, c=c: _net_rpc_params(n, t, b, c))
