@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -18,11 +17,11 @@ from ..output.publish import check_target
 from ..reading.context import context_differences
 from ..reading.inputs import load_side, merged
 from ..reading.series import ResultFile
-from ..stats.change import MIN_RELIABLE_REPS, Change, geomean_change_pct
+from ..stats.change import Change, geomean_change_pct
 from ..stats.gate import EXIT_REGRESSION, gate_lines, regressions
 from ..stats.metrics import changes_between
 from .files import chart_paths, claim_outputs, write_json_and_chart
-from .table import format_table
+from .table import format_table, heading, listing, notes
 
 
 def warn_about_noise(side: str, files: list[ResultFile]) -> None:
@@ -38,16 +37,22 @@ def warn_about_noise(side: str, files: list[ResultFile]) -> None:
               file=sys.stderr)
 
 
+def claim_json_outputs(json_out: Path, inputs: list[Path], force: bool) -> list[Path]:
+    """--json OUT and its chart checked before anything is printed or written;
+    returns those that exist and will be replaced."""
+    for target in (json_out, *chart_paths(json_out).values()):
+        check_target(target, inputs)
+    return claim_outputs(json_out, force)
+
+
 def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
             fail_pct: float | None, json_out: Path | None, metric: str = "time",
             force: bool = False) -> int:
+    """Both sides compared: the table and notes on stdout, --json OUT written,
+    the gate's exit status returned."""
     old_files, new_files = load_side(old_path), load_side(new_path)
     inputs = [f.path for f in old_files + new_files]
-    replaced: list[Path] = []
-    if json_out:  # refused before anything is printed or written
-        for target in (json_out, *chart_paths(json_out).values()):
-            check_target(target, inputs)
-        replaced = claim_outputs(json_out, force)
+    replaced = claim_json_outputs(json_out, inputs, force) if json_out else []
     old, new = merged(old_files), merged(new_files)
     failed = {n for f in old_files + new_files for n in f.failed}
     common = sorted(n for n in new if n in old)
@@ -59,53 +64,21 @@ def compare(old_path: Path, new_path: Path, threshold_pct: float, alpha: float,
 
     warn_about_noise("old", old_files)
     warn_about_noise("new", new_files)
-    used = sorted({c.metric for c in changes})
-    print(f"old: {old_path}\nnew: {new_path}\nmetric: {metric}"
-          + (f" ({', '.join(used)})" if metric == "auto" else "") + "\n")
+    print(heading(old_path, new_path, metric, changes))
     print(format_table(changes, metric))
     print()
-    tested = [c for c in changes if c.tested]
-    if tested and min(min(c.old_reps, c.new_reps) for c in tested) < MIN_RELIABLE_REPS:
-        min_reps = min(min(c.old_reps, c.new_reps) for c in tested)
-        print(f"note: as few as {min_reps} repetitions on a side (fewer than {MIN_RELIABLE_REPS}): "
-              "verdicts marked ? are unreliable; the full profile runs 10")
-    untested = [c for c in changes if not c.tested]
-    if untested:
-        sizes = sorted({(c.old_reps, c.new_reps) for c in untested})
-        print(f"note: {len(untested)} benchmarks have too few repetitions for a significance test "
-              f"at alpha {alpha:g} ({', '.join(f'{a} vs {b}' for a, b in sizes)}); their "
-              "verdicts are the change against the threshold alone, marked (untested)")
-    counts = {v: sum(c.direction == v for c in changes) for v in ("faster", "slower", "no change")}
-    detectable = sorted(c.detectable_pct for c in changes if c.detectable_pct is not None)
-    if detectable:
-        print(f"detectable change (5% test, 80% power): median ±{statistics.median(detectable):.1f}%"
-              f", largest ±{detectable[-1]:.1f}% over {len(detectable)} tested benchmarks")
-    print(f"geometric mean change: {geomean_change_pct(changes):+.2f}% over {len(changes)} "
-          f"benchmarks ({counts['faster']} faster, {counts['slower']} slower, "
-          f"{counts['no change']} no change; threshold {threshold_pct:g}%, alpha {alpha:g})")
     only_old = [n for n in old if n not in new and n not in failed]
     only_new = [n for n in new if n not in old and n not in failed]
-    for label, names in (("only in old", only_old), ("only in new", only_new)):
-        if names:
-            print(f"{label} ({len(names)}):")
-            for n in names:
-                print(f"  {n}")
     errors = [f"{f.path}: {x}" for f in old_files + new_files for x in f.errors]
-    if errors:
-        print(f"rows in error, skipped ({len(errors)}):")
-        for e in errors:
-            print(f"  {e}")
-    if without:
-        print(f"without a {metric} counter above zero on both sides, skipped ({len(without)}):")
-        for n in without[:5]:
-            print(f"  {n}")
-        if len(without) > 5:
-            print(f"  ... and {len(without) - 5} more")
     diffs = context_differences(old_files, new_files)
-    if diffs:
-        print("context differences:")
-        for d in diffs:
-            print(f"  {d}")
+    for line in (notes(changes, threshold_pct, alpha)
+                 + listing(f"only in old ({len(only_old)}):", only_old)
+                 + listing(f"only in new ({len(only_new)}):", only_new)
+                 + listing(f"rows in error, skipped ({len(errors)}):", errors)
+                 + listing(f"without a {metric} counter above zero on both sides, skipped "
+                           f"({len(without)}):", without, most=5)
+                 + listing("context differences:", diffs)):
+        print(line)
 
     if json_out:
         report = {

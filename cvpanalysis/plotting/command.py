@@ -25,6 +25,7 @@ from .ownership import Ownership
 
 
 def default_inputs() -> list[Path]:
+    """What plot.py reads when given nothing: the project's results/."""
     return [results_folder()]
 
 
@@ -47,13 +48,11 @@ def draft_all(inputs: Inputs, paths: list[Path], staging: Path, out: Path, summa
     return made, drafts, page
 
 
-def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
-    # Every input is read and checked before anything is written.
-    inputs = read_inputs(paths)
-    files, models = inputs.files, inputs.models
+def warn_about(inputs: Inputs) -> None:
+    """One stderr line per skipped trace, row in error, empty file and loaded run."""
     for w in inputs.warnings:
         print(f"plot.py: warning: {w}", file=sys.stderr)
-    for f in files:
+    for f in inputs.files:
         for e in f.errors:
             print(f"plot.py: warning: {f.path}: skipped a benchmark in error: {e}", file=sys.stderr)
         if not f.series:
@@ -61,24 +60,27 @@ def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
                   file=sys.stderr)
         if f.loaded:
             print(f"plot.py: warning: {f.path}: run under load ({f.load_note()})", file=sys.stderr)
+
+
+def summary_of(inputs: Inputs) -> str | None:
+    """summary.md's text; None when no row is one of cvpbench's tables' rows."""
+    files, models = inputs.files, inputs.models
     io, cpu, mixed = ours(files, "io_sleep"), ours(files, "cpu_hash"), ours(files, "mixed")
     tables = any(s.key and s.key["workload"] in ("limits", "shared_counter")
                  for f in files for s in f.series.values())
-    summary = None
-    if io or cpu or mixed or tables:
-        rows = summary_rows(io, cpu, mixed, models, cpus=cores_of(files, 0) or None)
-        summary = summary_markdown(rows, files, models, models.gathering_loop())
-    out = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: not a folder")
-    owner = Ownership.of(out, force, default_inputs()[0])
-    # The two names every run writes are checked before any drawing.
-    owner.claim([n for n in (SUMMARY_NAME, REPORT_NAME)
-                 if n != SUMMARY_NAME or summary is not None])
+    if not (io or cpu or mixed or tables):
+        return None
+    rows = summary_rows(io, cpu, mixed, models, cpus=cores_of(files, 0) or None)
+    return summary_markdown(rows, files, models, models.gathering_loop())
+
+
+def draft_and_publish(inputs: Inputs, paths: list[Path], out: Path, owner: Ownership,
+                      summary: str | None) -> tuple[list[str], list[Path], Path]:
+    """Everything drafted in a staging folder in `out` and moved in only when
+    all of it succeeded (a failure leaves the old files intact); returns the
+    names replaced, the charts written and the report's draft."""
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    # Charts are drawn into a staging folder in the output folder and moved in
-    # only when all of them succeeded: a failure leaves the old ones intact.
     staging: Path | None = None
     done = False
     try:
@@ -92,7 +94,7 @@ def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
         except OutputError as e:
             # The user knows the output folder, not the staging folder in it.
             raise OutputError(str(e).replace(f"{staging}/", f"{out}/", 1)) from None
-        sources = [f.path for f in files] + [t.path for t in inputs.traces]
+        sources = [f.path for f in inputs.files] + [t.path for t in inputs.traces]
         replaced = publish(drafts, out, owner, made, sources)
         done = True
     finally:
@@ -102,6 +104,23 @@ def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
             # A folder this run made and filled with nothing is not left behind.
             with contextlib.suppress(OSError):
                 out.rmdir()
+    return replaced, written, page
+
+
+def plot(paths: list[Path], out: Path | None, force: bool = False) -> int:
+    """plot.py's work once its options are parsed."""
+    # Every input is read and checked before anything is written.
+    inputs = read_inputs(paths)
+    warn_about(inputs)
+    summary = summary_of(inputs)
+    out = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: not a folder")
+    owner = Ownership.of(out, force, default_inputs()[0])
+    # The two names every run writes are checked before any drawing.
+    owner.claim([n for n in (SUMMARY_NAME, REPORT_NAME)
+                 if n != SUMMARY_NAME or summary is not None])
+    replaced, written, page = draft_and_publish(inputs, paths, out, owner, summary)
     say_replaced(out, replaced, owner)
     if summary is not None:
         print(summary)
