@@ -1,4 +1,4 @@
-"""Tests for report.py: claims computed from synthetic results with known numbers,
+"""Tests for cvpanalysis/report: claims computed from synthetic results with known numbers,
 the page's sections, and the page as headless Chromium renders it."""
 
 import json
