@@ -1,13 +1,12 @@
 """Shared pytest fixtures: where the built harnesses and the scripts are."""
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
+# The root is importable through pytest.ini's pythonpath.
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def _binary(var: str, name: str) -> Path:
