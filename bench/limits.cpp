@@ -44,7 +44,7 @@ std::string row_name(const std::string& primitive, const cvp::WorkloadParams& p,
 }
 
 std::vector<Row> rows(const Profile& profile) {
-  using cvp::LimitRule;
+  using cvp::CapacityRule;
   using cvp::Primitive;
   const bool quick = profile.name == "quick";
   const int cpus = cvp::usable_cpus();
@@ -55,14 +55,14 @@ std::vector<Row> rows(const Profile& profile) {
   for (const auto& [bytes, rounds] : sizes) {
     const cvp::WorkloadParams p{static_cast<int>(tasks), 0, bytes, rounds};
     out.push_back({row_name("sha256", p, 1, false),
-                   [p] { return bare_run_seconds(Primitive::kLoop, LimitRule::kOne, p, 1); }, p,
+                   [p] { return bare_run_seconds(Primitive::kLoop, CapacityRule::kOne, p, 1); }, p,
                    1});
     for (const std::int64_t w : cvp::bench::worker_ladder(cpus, {})) {
       if (w == 1) continue;
       const int workers = static_cast<int>(w);
       out.push_back({row_name("sha256_threads", p, workers, false),
                      [p, workers] {
-                       return bare_run_seconds(Primitive::kOsThreads, LimitRule::kWorkers, p,
+                       return bare_run_seconds(Primitive::kOsThreads, CapacityRule::kWorkers, p,
                                                workers);
                      },
                      p, workers});
@@ -75,7 +75,7 @@ std::vector<Row> rows(const Profile& profile) {
     for (const bool never_early : {true, false}) {
       out.push_back({row_name(never_early ? "uv_timers" : "uv_timers_may_fire_early", p, 1, true),
                      [p, never_early] {
-                       return bare_run_seconds(Primitive::kUvTimers, LimitRule::kTasks, p, 1,
+                       return bare_run_seconds(Primitive::kUvTimers, CapacityRule::kTasks, p, 1,
                                                never_early);
                      },
                      p, 1});

@@ -7,7 +7,7 @@
 
 namespace {
 
-using cvp::LimitRule;
+using cvp::CapacityRule;
 using cvp::ModelInfo;
 using cvp::bench::AxisId;
 using cvp::bench::Point;
@@ -19,9 +19,9 @@ constexpr std::int64_t kSleepUs = 10'000;  // 10 ms: a slow network round trip
 // budget. The same cap as the Python harness's (cvppy/harnesses.py).
 constexpr double kMaxRunS = 0.25;
 
-bool one_at_a_time(const ModelInfo& m) { return m.concurrency == LimitRule::kOne; }
-bool all_at_once(const ModelInfo& m) { return m.concurrency == LimitRule::kTasks; }
-bool w_at_a_time(const ModelInfo& m) { return m.concurrency == LimitRule::kWorkers; }
+bool one_at_a_time(const ModelInfo& m) { return m.concurrency_rule == CapacityRule::kOne; }
+bool all_at_once(const ModelInfo& m) { return m.concurrency_rule == CapacityRule::kTasks; }
+bool w_at_a_time(const ModelInfo& m) { return m.concurrency_rule == CapacityRule::kWorkers; }
 
 // Only the worker series is capped: a gathered loop's run is one wait
 // whatever N, and the one-at-a-time models stop at 10 tasks (100 ms): 100
@@ -45,8 +45,7 @@ Harness io_sleep_harness() {
       {.workload_waits = true},
       {
           {one_at_a_time,
-           {{AxisId::kTasks, {{1, 4}, {1, 10}, {1, 10, 100}}},
-            {AxisId::kSleepUs, {kSleepUs}}}},
+           {{AxisId::kTasks, {{1, 4}, {1, 10}, {1, 10, 100}}}, {AxisId::kSleepUs, {kSleepUs}}}},
           {all_at_once,
            {{AxisId::kTasks,
              {{1, 100, 1000}, {1, 10, 100, 1000, 10000}, {1, 10, 100, 1000, 10000, 100000}}},
