@@ -14,6 +14,7 @@
 #include "context.hpp"
 #include "error_line.hpp"
 #include "grid.hpp"
+#include "grid_facts.hpp"
 #include "interval.hpp"
 #include "models/event_loop_offload.hpp"
 #include "out_lock.hpp"
@@ -51,8 +52,9 @@ std::vector<Row> rows(const Profile& profile) {
   std::vector<Row> out;
   const std::int64_t tasks = quick ? 1024 : 4096;
   // SHA-256 of one thread over each message size, and of W threads at once.
-  const std::pair<std::int64_t, int> sizes[] = {{64, 256}, {4096, 16}, {65536, 1}};
-  for (const auto& [bytes, rounds] : sizes) {
+  // The message sizes and rounds of cpu_hash (bench/grid_facts.json).
+  for (const std::int64_t bytes : cvp::bench::hash_sizes()) {
+    const auto rounds = static_cast<int>(cvp::bench::default_rounds(bytes));
     const cvp::WorkloadParams p{static_cast<int>(tasks), 0, bytes, rounds};
     out.push_back({row_name("sha256", p, 1, false),
                    [p] { return bare_run_seconds(Primitive::kLoop, CapacityRule::kOne, p, 1); }, p,
