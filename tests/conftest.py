@@ -1,15 +1,12 @@
 """Shared pytest fixtures: where the built harnesses and the scripts are."""
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
+# The root is importable through pytest.ini's pythonpath.
 ROOT = Path(__file__).resolve().parent.parent
-# The scripts at the root, and cvppy (bench/python) for the Python harness's tests.
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench" / "python"))
 
 
 def _binary(var: str, name: str) -> Path:

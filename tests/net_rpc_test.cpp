@@ -20,9 +20,9 @@ TEST(NetRpc, EveryModelGetsTheSerialDigestsOnKeptConnections) {
   const NetRpc w(40, 500, 1'000, false, port());
   for (const ModelInfo& m : registry()) {
     SCOPED_TRACE(std::string(m.name));
+    w.open();  // as the harness does: before the model, so forked workers inherit them
     auto model = make_model(m.name, fixed_workers(m.name).value_or(2));
     model->prepare(w);
-    w.before_run();
     expect_serial_digests(*model, w);
     expect_serial_digests(*model, w);  // the connections serve the next run too
   }

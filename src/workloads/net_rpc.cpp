@@ -113,8 +113,14 @@ int NetRpc::kept_fd(int index) const {
   return kept_[static_cast<std::size_t>(index)];
 }
 
-void NetRpc::before_run() const {
+void NetRpc::open() const {
   if (!per_task_ && kept_.empty()) open_kept();
+}
+
+void NetRpc::before_run() const { open(); }
+
+std::optional<double> NetRpc::server_cpu_seconds() const {
+  return shared_server().cpu_seconds();
 }
 
 void NetRpc::open_kept() const {

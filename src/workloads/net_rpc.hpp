@@ -35,8 +35,10 @@ class NetRpc final : public Workload {
   Digest compute(int index) const override;
   Wait resume(TaskState& s) const override;
   int kept_fd(int index) const override;
-  // Opens the kept connections before the first timed run.
+  // Opens the kept connections (before a model is prepared), unless open.
+  void open() const override;
   void before_run() const override;
+  std::optional<double> server_cpu_seconds() const override;
 
   bool conn_per_task() const { return per_task_; }
 

@@ -63,6 +63,16 @@ class Workload {
   virtual void lock() const {}
   virtual void unlock() const {}
 
+  // CPU seconds used so far by a process the workload talks to (net_rpc's
+  // server), read before and after each run and kept out of the model's
+  // parallelism; nullopt when there is none.
+  virtual std::optional<double> server_cpu_seconds() const { return std::nullopt; }
+
+  // Before a model is prepared for this workload (before timing): opens
+  // what its tasks use across runs (net_rpc's kept connections), so that
+  // workers forked in prepare() inherit it.
+  virtual void open() const {}
+
   // Before each run: resets shared state (the counter). After a run: the
   // updates it lost, for the workloads that count them.
   virtual void before_run() const {}

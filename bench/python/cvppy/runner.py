@@ -214,7 +214,7 @@ def _counters(point: Point, prep: Prepared, limits: Limits, samples: list[Sample
         c["conn_per_task"] = float(p.conn_per_task)
     server = [s.server_cpu_s for s in samples if s.server_cpu_s is not None]
     if server:  # apart from parallelism: the server is no worker of the model
-        c["server_cpu_ms"] = 1e3 * statistics.fmean(server)
+        c["server_cpu_ms"] = 1e3 * statistics.median(server)
     return c
 
 
