@@ -25,6 +25,9 @@ constexpr Axis kAxes[] = {
      &Point::lock, InName::kIfHarnessNames},
     {AxisId::kWait, "wait", "1: the wait sits between the read and the write", 0, 1, &Point::wait,
      InName::kIfHarnessNames},
+    {AxisId::kConnPerTask, "conn_per_task",
+     "1: each task connects, asks and closes; 0: it asks on a connection opened before timing", 0,
+     1, &Point::conn_per_task, InName::kIfConnections},
 };
 
 }  // namespace
@@ -83,6 +86,9 @@ std::string benchmark_name(std::string_view workload, const Point& p, const Name
         break;
       case InName::kIfHarnessNames:
         show = rules.names_lock_and_wait;
+        break;
+      case InName::kIfConnections:
+        show = rules.names_connections;
         break;
     }
     if (show) {

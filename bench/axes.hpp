@@ -21,10 +21,12 @@ struct Point {
   std::int64_t cpu_share_pct = 0;  // mixed: the CPU share of a task, in percent
   std::int64_t lock = 0;           // shared_counter: 1 when each task holds a lock
   std::int64_t wait = 0;           // shared_counter: 1 when the wait is between read and write
+  std::int64_t conn_per_task = 0;  // net_rpc: 1 for a connection per task, 0 for kept ones
   bool operator==(const Point&) const = default;
 };
 
-enum class AxisId { kTasks, kWorkers, kSleepUs, kBytes, kRounds, kCpuSharePct, kLock, kWait };
+enum class AxisId { kTasks, kWorkers, kSleepUs, kBytes, kRounds, kCpuSharePct, kLock, kWait,
+                    kConnPerTask };
 
 // When an axis appears in a benchmark's name.
 enum class InName {
@@ -34,6 +36,7 @@ enum class InName {
   kIfNotDefault,     // rounds: only when not the harness's default for the size
   kNever,            // cpu_share_pct: it shows as sleep_us and bytes
   kIfHarnessNames,   // lock, wait: only for the harness that varies them
+  kIfConnections,    // conn_per_task: only for the harness of connections
 };
 
 struct Axis {
@@ -63,6 +66,7 @@ std::vector<std::int64_t> parse_list(std::string_view flag, std::string_view val
 struct NameRules {
   bool workload_waits = true;
   bool names_lock_and_wait = false;
+  bool names_connections = false;
   // The rounds a message size gets when none is asked for; rounds appear in
   // a name only when they differ from it. Null: rounds are derived from
   // other axes and never named.

@@ -276,16 +276,16 @@ double processes(const WorkloadParams& p, int workers) {
 
 }  // namespace
 
-double bare_run_seconds(Primitive primitive, LimitRule concurrency, const WorkloadParams& params,
+double bare_run_seconds(Primitive primitive, CapacityRule concurrency, const WorkloadParams& params,
                         int workers, bool never_early) {
   switch (primitive) {
     case Primitive::kLoop:
       return loop(params);
     case Primitive::kUvTimers:
-      return uv_timers(params, concurrency == LimitRule::kOne, never_early);
+      return uv_timers(params, concurrency == CapacityRule::kOne, never_early);
     case Primitive::kOsThreads:
       // A model that holds every task at once (a thread per task) stands on N threads.
-      return threads(params, concurrency == LimitRule::kTasks ? params.tasks : workers);
+      return threads(params, concurrency == CapacityRule::kTasks ? params.tasks : workers);
     case Primitive::kForked:
       return processes(params, std::min(workers, params.tasks));
   }

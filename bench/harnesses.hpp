@@ -13,6 +13,7 @@ Harness io_sleep_harness();
 Harness cpu_hash_harness();
 Harness mixed_harness();
 Harness shared_counter_harness();
+Harness net_rpc_harness();
 
 // The harness of `workload` ("cpu_hash"); throws std::invalid_argument
 // naming the allowed ones for any other name.

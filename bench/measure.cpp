@@ -89,7 +89,7 @@ struct Tally {
   double wall_s = 0, cpu_s = 0;
   int peak = 0;
   std::int64_t runs = 0;
-  std::vector<double> speedups, efficiencies, task_cpu, run_s, lost;
+  std::vector<double> speedups, efficiencies, task_cpu, run_s, lost, server_cpu;
 };
 
 class BenchmarkRun {
@@ -129,6 +129,7 @@ class BenchmarkRun {
   }
 
   void set_up() {
+    w_.open();
     if (!sticky_.model) {
       sticky_.model = make_model(p_.model, static_cast<int>(p_.workers));
       sticky_.model->prepare(w_);
@@ -161,11 +162,15 @@ class BenchmarkRun {
       }
       std::fill(out.begin(), out.end(), Digest{});
       w_.before_run();
+      const auto server0 = w_.server_cpu_seconds();
       const double cpu0 = cpu_seconds_with_children();
       const auto t0 = Clock::now();
       const RunReport report = sticky_.model->run(w_, out);
       const double seconds = seconds_since(t0);
       const double cpu1 = cpu_seconds_with_children() + report.worker_cpu_s;
+      if (const auto server1 = w_.server_cpu_seconds(); server0 && server1) {
+        tally_.server_cpu.push_back(*server1 - *server0);
+      }
       state_.SetIterationTime(seconds);
       // Measure, then check: the comparison is outside the timed region.
       if (const int bad = first_mismatch(out, prep_.reference); bad >= 0) {
@@ -198,7 +203,7 @@ class BenchmarkRun {
   // per benchmark, it compared one moment's primitive with five moments'
   // model).
   double limit_s() const {
-    return bare_run_seconds(info_.primitive, info_.concurrency, w_.params(),
+    return bare_run_seconds(info_.primitive, info_.concurrency_rule, w_.params(),
                             static_cast<int>(p_.workers));
   }
 
@@ -206,8 +211,9 @@ class BenchmarkRun {
     const Tally& t = tally_;
     auto& c = state_.counters;
     for (const Axis& a : axes()) {
-      const bool counted = a.in_name == InName::kIfHarnessNames ? h_names_.names_lock_and_wait
-                                                                : a.in_name != InName::kNever;
+      const bool counted = a.in_name == InName::kIfHarnessNames  ? h_names_.names_lock_and_wait
+                           : a.in_name == InName::kIfConnections ? h_names_.names_connections
+                                                                 : a.in_name != InName::kNever;
       if (counted) c[std::string(a.name)] = static_cast<double>(p_.*a.field);
     }
     c["parallelism"] = t.wall_s > 0 ? t.cpu_s / t.wall_s : 0;
@@ -220,6 +226,8 @@ class BenchmarkRun {
     c["cpu_share"] = task_cpu_s / (task_cpu_s + wait_s);
     if (paired_) c["speedup"] = median(t.speedups);
     if (!t.lost.empty()) c["lost_updates"] = median(t.lost);
+    // The server's CPU per run, apart from the model's parallelism.
+    if (!t.server_cpu.empty()) c["server_cpu_ms"] = median(t.server_cpu) * 1e3;
     const double limit = limit_s();
     c["limit_ms"] = limit * 1e3;
     c["vs_limit"] = limit / median(t.run_s);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The A/A check: two runs of the same tree on the same machine, compared as compare.py does.
 
-usage: scripts/aa_summary.py RUN1 RUN2 [--alpha A] [--threshold PCT]
+usage: python3 -m scripts.aa_summary RUN1 RUN2 [--alpha A] [--threshold PCT]
+       (from the repository root, which holds the analysis package cvpanalysis)
 
 RUN1 and RUN2 are result folders of two back-to-back `ctest -L bench` runs with
 nothing changed between them. Prints, per workload, how many benchmarks compare.py's
@@ -19,11 +20,16 @@ import statistics
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # compare.py and cvpresults.py sit at the root
+if not __package__:  # started by its path: the root, and so cvpanalysis, is not importable
+    print("aa_summary.py: error: run it from the repository root as "
+          "python3 -m scripts.aa_summary RUN1 RUN2", file=sys.stderr)
+    sys.exit(2)
 
-import compare  # noqa: E402
-from cvpresults import InputError, run_with_one_line_errors  # noqa: E402
+from cvpanalysis.base.cli import run_with_one_line_errors  # noqa: E402
+from cvpanalysis.base.errors import InputError  # noqa: E402
+from cvpanalysis.reading.inputs import load_side, merged  # noqa: E402
+from cvpanalysis.stats.change import Change  # noqa: E402
+from cvpanalysis.stats.metrics import changes_between  # noqa: E402
 
 PARALLEL = ("tbb", "fork", "process_pool", "mpi")
 GOAL_NO_CHANGE = 0.95
@@ -34,13 +40,13 @@ def workload_of(name: str) -> str:
 
 
 def summarize(run1: Path, run2: Path, threshold: float, alpha: float) -> int:
-    old_files, new_files = compare.load_side(run1), compare.load_side(run2)
-    old, new = compare.merged(old_files), compare.merged(new_files)
+    old_files, new_files = load_side(run1), load_side(run2)
+    old, new = merged(old_files), merged(new_files)
     common = sorted(n for n in new if n in old)
     if not common:
         raise InputError(f"{run1} and {run2} have no benchmark in common")
-    changes, _ = compare.changes_between(old, new, common, "auto", threshold, alpha)
-    by_workload: dict[str, list[compare.Change]] = {}
+    changes, _ = changes_between(old, new, common, "auto", threshold, alpha)
+    by_workload: dict[str, list[Change]] = {}
     for c in changes:
         by_workload.setdefault(workload_of(c.name), []).append(c)
     ok = True

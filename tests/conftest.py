@@ -1,13 +1,12 @@
 """Shared pytest fixtures: where the built harnesses and the scripts are."""
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
+# The root is importable through pytest.ini's pythonpath.
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def _binary(var: str, name: str) -> Path:
@@ -30,3 +29,12 @@ def cpu_hash() -> Path:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def rpc_server() -> Path:
+    """The net_rpc server binary, as cvppy.net_server finds it."""
+    path = Path(os.environ.get("CVP_RPC_SERVER") or ROOT / "build" / "net_rpc_server")
+    if not path.exists():
+        pytest.skip("net_rpc_server is not built (set CVP_RPC_SERVER)")
+    return path

@@ -73,11 +73,13 @@ TEST(EventLoopModel, AThrowingTaskFailsTheRunAndTheLoopStaysUsable) {
   expect_serial_digests(m, IoSleep(10, 1000));
 }
 
-TEST(EventLoopModel, TimeoutRoundsUpToWholeMilliseconds) {
-  EXPECT_EQ(EventLoopModel::timeout_ms(std::chrono::microseconds(10'000)), 10u);
-  EXPECT_EQ(EventLoopModel::timeout_ms(std::chrono::microseconds(10'001)), 11u);
-  EXPECT_EQ(EventLoopModel::timeout_ms(std::chrono::microseconds(1)), 1u);
-  EXPECT_EQ(EventLoopModel::timeout_ms(std::chrono::microseconds(0)), 0u);
+TEST(EventLoopModel, RunsEveryStepOfATaskThatWaitsTwice) {
+  EventLoopModel m;
+  const testing::ThreeStepWorkload w(50, 2'000);
+  m.prepare(w);
+  const RunReport r = expect_serial_digests(m, w);
+  // Every task is in flight across both of its waits at once.
+  EXPECT_EQ(r.peak_inflight, 50);
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ namespace {
 TEST(Harnesses, EachIsFoundByItsWorkloadName) {
   const std::vector<std::string_view> names = harness_names();
   EXPECT_EQ(names,
-            (std::vector<std::string_view>{"io_sleep", "cpu_hash", "mixed", "shared_counter"}));
+            (std::vector<std::string_view>{"io_sleep", "cpu_hash", "mixed", "shared_counter",
+                                             "net_rpc"}));
   for (std::string_view name : names) {
     const Harness& h = harness_named(name);
     EXPECT_EQ(h.workload, name);
@@ -40,7 +41,8 @@ TEST(Harnesses, AnUnknownNameIsRefusedWithTheAllowedOnes) {
     FAIL();
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(),
-                 "'io_slep' is not a workload; allowed: io_sleep, cpu_hash, mixed, shared_counter");
+                 "'io_slep' is not a workload; allowed: io_sleep, cpu_hash, mixed, shared_counter, "
+                 "net_rpc");
   }
 }
 

@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from cvpanalysis.compare import command as compare_command
+from cvpanalysis.compare import files as compare_files
+from cvpanalysis.output.publish import OutputError, Publisher
+from cvpanalysis.stats.change import compare_series, detectable_pct, smallest_p
+
 import compare
 
 NAME = "cpu_hash/{}/tasks:100/workers:2/bytes:64/manual_time"
@@ -52,7 +57,7 @@ def test_identical_inputs_give_no_change(tmp_path):
 def test_doubled_times_with_nine_repetitions_are_slower_and_trip_the_gate(tmp_path):
     old = result(tmp_path / "old.json", {"tbb": BASE, "fork": BASE})
     new = result(tmp_path / "new.json", {"tbb": [2 * t for t in BASE], "fork": [2 * t for t in BASE]})
-    c = compare.compare_series("x", BASE, [2 * t for t in BASE], 5.0, 0.05)
+    c = compare_series("x", BASE, [2 * t for t in BASE], 5.0, 0.05)
     assert c.verdict == "slower" and c.reliable
     assert c.change_pct == pytest.approx(100.0)
     assert c.p_value < 0.001
@@ -64,13 +69,13 @@ def test_doubled_times_with_nine_repetitions_are_slower_and_trip_the_gate(tmp_pa
 
 
 def test_halved_times_are_faster(tmp_path):
-    c = compare.compare_series("x", BASE, [t / 2 for t in BASE], 5.0, 0.05)
+    c = compare_series("x", BASE, [t / 2 for t in BASE], 5.0, 0.05)
     assert c.verdict == "faster"
     assert c.change_pct == pytest.approx(-50.0)
 
 
 def test_a_three_percent_wobble_is_no_change(tmp_path):
-    c = compare.compare_series("x", BASE, [t * 1.03 for t in BASE], 5.0, 0.05)
+    c = compare_series("x", BASE, [t * 1.03 for t in BASE], 5.0, 0.05)
     assert c.change_pct == pytest.approx(3.0)
     assert c.verdict == "no change"  # significant or not, under the 5% threshold
     old = result(tmp_path / "old.json", {"tbb": BASE})
@@ -191,7 +196,7 @@ def test_metric_missing_everywhere_is_exit_2(tmp_path):
 
 @pytest.mark.parametrize("n, m, p", [(1, 1, 1.0), (3, 3, 0.1), (4, 4, 2 / 70), (2, 5, 2 / 21)])
 def test_smallest_attainable_p_of_the_u_test(n, m, p):
-    assert compare.smallest_p(n, m) == pytest.approx(p)
+    assert smallest_p(n, m) == pytest.approx(p)
 
 
 def test_one_run_a_side_two_times_slower_fails_the_gate_on_the_change_alone(tmp_path):
@@ -207,11 +212,11 @@ def test_one_run_a_side_two_times_slower_fails_the_gate_on_the_change_alone(tmp_
 
 
 def test_three_against_three_is_untested_and_four_against_four_is_tested():
-    c3 = compare.compare_series("x", BASE[:3], [2 * t for t in BASE[:3]], 5.0, 0.05)
+    c3 = compare_series("x", BASE[:3], [2 * t for t in BASE[:3]], 5.0, 0.05)
     assert c3.verdict == "slower (untested)" and not c3.tested
-    c4 = compare.compare_series("x", BASE[:4], [2 * t for t in BASE[:4]], 5.0, 0.05)
+    c4 = compare_series("x", BASE[:4], [2 * t for t in BASE[:4]], 5.0, 0.05)
     assert c4.verdict == "slower" and c4.tested and not c4.reliable
-    small = compare.compare_series("x", BASE[:1], [BASE[0] * 1.02], 5.0, 0.05)
+    small = compare_series("x", BASE[:1], [BASE[0] * 1.02], 5.0, 0.05)
     assert small.verdict == "no change (untested)"
 
 
@@ -245,7 +250,7 @@ def test_a_crash_is_one_line_exit_1_and_debug_shows_the_traceback(tmp_path, caps
     def broken(*args, **kwargs):
         raise ZeroDivisionError("float division by zero")
 
-    monkeypatch.setattr(compare, "compare", broken)
+    monkeypatch.setattr(compare_command, "compare", broken)
     assert compare.main([str(old), str(old)]) == 1
     assert capsys.readouterr().err.splitlines() == [
         "compare.py: error: ZeroDivisionError: float division by zero (run with --debug for the "
@@ -345,7 +350,7 @@ def test_detectable_change_follows_the_spread_and_is_absent_without_a_test(tmp_p
 def test_detectable_change_is_the_power_formula():
     old, new = [1.0, 2.0, 3.0, 4.0, 5.0], [2.0, 3.0, 4.0, 5.0, 6.0]
     # se = sqrt(2.5/5 + 2.5/5) = 1; t(0.975, 8) = 2.306; (2.306 + 0.8416) / 3 = 104.9%.
-    assert compare.detectable_pct(old, new, 0.05) == pytest.approx(104.9, abs=0.1)
+    assert detectable_pct(old, new, 0.05) == pytest.approx(104.9, abs=0.1)
 
 
 def _listing(folder: Path) -> dict[str, str]:
@@ -425,9 +430,9 @@ def test_a_failed_write_is_exit_1_like_the_other_tools(tmp_path, capsys, monkeyp
     out = tmp_path / "c.json"
 
     def full(self, target, data):
-        raise compare.OutputError(f"{target}: cannot write (No space left on device)")
+        raise OutputError(f"{target}: cannot write (No space left on device)")
 
-    monkeypatch.setattr(compare.Publisher, "stage", full)
+    monkeypatch.setattr(Publisher, "stage", full)
     assert compare.main([str(old), str(old), "--json", str(out)]) == 1
     assert capsys.readouterr().err.splitlines() == [
         f"compare.py: error: {out}: cannot write (No space left on device)"]
@@ -493,7 +498,7 @@ def test_a_signal_while_writing_is_one_line_exit_130_and_leaves_no_temporary_fil
     out.mkdir()
     (out / "comparison.json").write_text("earlier comparison")
 
-    class Stopped(compare.Publisher):
+    class Stopped(Publisher):
         """SIGTERM arrives while the second file is being staged."""
 
         def stage(self, target, data):
@@ -501,7 +506,7 @@ def test_a_signal_while_writing_is_one_line_exit_130_and_leaves_no_temporary_fil
             if target.suffix == ".png":
                 os.kill(os.getpid(), sig)
 
-    monkeypatch.setattr(compare, "Publisher", Stopped)
+    monkeypatch.setattr(compare_files, "Publisher", Stopped)
     code = compare.main([str(old), str(new), "--json", str(out / "comparison.json")])
     assert code == 130
     assert capsys.readouterr().err.splitlines() == ["compare.py: interrupted"]
@@ -516,7 +521,7 @@ def test_ctrl_c_is_one_line_exit_130(tmp_path, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(compare, "compare", interrupted)
+    monkeypatch.setattr(compare_command, "compare", interrupted)
     try:
         code = compare.main([str(old), str(old)])
     except KeyboardInterrupt:  # what it was: a traceback (and, here, the end of pytest's run)

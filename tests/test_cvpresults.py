@@ -1,4 +1,5 @@
-"""Tests for cvpresults.py: names, loading and checking result and trace files, model facts."""
+"""Tests for cvpanalysis/reading (and base/cli): names, loading and checking result and
+trace files, model facts."""
 
 import errno
 import json
@@ -9,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
-import cvpresults
-from cvpresults import InputError
+from cvpanalysis.base.cli import OneLineParser, failure_text, nonempty_path
+from cvpanalysis.base.errors import InputError
+from cvpanalysis.base.text import console_text
+from cvpanalysis.reading.bounded import (MAX_INPUT_BYTES, parse_json, read_bounded, read_json,
+                                         too_deep)
+from cvpanalysis.reading.inputs import cores_of, expand, read_inputs
+from cvpanalysis.reading.load import load, load_trace
+from cvpanalysis.reading.names import parse_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,15 +33,15 @@ def write(path: Path, rows: list, **context) -> Path:
 
 
 def test_name_grammar_with_optional_axes_and_manual_time_stripped():
-    assert cvpresults.parse_name("io_sleep/tbb/tasks:10/workers:8/sleep_us:10000/manual_time") == {
+    assert parse_name("io_sleep/tbb/tasks:10/workers:8/sleep_us:10000/manual_time") == {
         "workload": "io_sleep", "model": "tbb", "tasks": 10, "workers": 8, "sleep_us": 10000,
         "bytes": 0, "rounds": 0}
-    key = cvpresults.parse_name("cpu_hash/py_threads/tasks:4096/workers:2/bytes:64/rounds:8")
+    key = parse_name("cpu_hash/py_threads/tasks:4096/workers:2/bytes:64/rounds:8")
     assert (key["model"], key["bytes"], key["rounds"]) == ("py_threads", 64, 8)
-    key = cvpresults.parse_name(
+    key = parse_name(
         "shared_counter/event_loop/tasks:100/workers:1/sleep_us:10/lock:0/wait:1")
     assert (key["lock"], key["wait"]) == (0, 1)
-    limit = cvpresults.parse_name("limits/uv_timers/tasks:1000/workers:1/sleep_us:10000")
+    limit = parse_name("limits/uv_timers/tasks:1000/workers:1/sleep_us:10000")
     assert (limit["workload"], limit["model"]) == ("limits", "uv_timers")
 
 
@@ -44,12 +51,12 @@ def test_name_grammar_with_optional_axes_and_manual_time_stripped():
     "io_sleep/tbb/tasks:99999999999999/workers:1", "Io_sleep/tbb/tasks:1/workers:1", 7, None,
 ])
 def test_names_outside_the_grammar_are_foreign(name):
-    assert cvpresults.parse_name(name) is None
+    assert parse_name(name) is None
 
 
 def test_a_benchmark_with_a_repetition_in_error_is_dropped_and_listed(tmp_path):
     name = "cpu_hash/tbb/tasks:10/workers:2/bytes:64/manual_time"
-    f = cvpresults.load(write(tmp_path / "r.json", [
+    f = load(write(tmp_path / "r.json", [
         row(name, 5.0), dict(row(name), error_occurred=True, error_message="child killed"),
         row("cpu_hash/serial/tasks:10/workers:1/bytes:64", 9.0)]))
     assert list(f.series) == ["cpu_hash/serial/tasks:10/workers:1/bytes:64"]
@@ -71,13 +78,13 @@ def test_a_benchmark_with_a_repetition_in_error_is_dropped_and_listed(tmp_path):
 ])
 def test_times_and_counters_that_are_not_measurements_are_errors_for_their_row(tmp_path, fields,
                                                                                 message):
-    f = cvpresults.load(write(tmp_path / "r.json", [row("BM_a", 2.0), dict(row("BM_b"), **fields)]))
+    f = load(write(tmp_path / "r.json", [row("BM_a", 2.0), dict(row("BM_b"), **fields)]))
     assert list(f.series) == ["BM_a"]
     assert len(f.errors) == 1 and f.errors[0].startswith("BM_b: ") and message in f.errors[0]
 
 
 def test_rows_without_a_string_name_are_errors(tmp_path):
-    f = cvpresults.load(write(tmp_path / "r.json", [row("BM_a"), {"name": 5}, None]))
+    f = load(write(tmp_path / "r.json", [row("BM_a"), {"name": 5}, None]))
     assert list(f.series) == ["BM_a"]
     assert f.errors == ["row 1: name is 5, not a string", "row 2: not an object"]
 
@@ -98,7 +105,7 @@ def test_unreadable_files_and_malformed_context_are_one_line_input_errors(tmp_pa
     path = tmp_path / "bad.json"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(InputError) as e:
-        cvpresults.load(path)
+        load(path)
     assert message in str(e.value) and "\n" not in str(e.value) and str(path) in str(e.value)
 
 
@@ -108,12 +115,12 @@ def test_folders_skip_kept_failed_and_unfinished_results(tmp_path):
                 "sub/previous/y.json"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("{}")
-    found = [p.relative_to(tmp_path).as_posix() for p in cvpresults.expand([tmp_path])]
+    found = [p.relative_to(tmp_path).as_posix() for p in expand([tmp_path])]
     assert found == ["io_sleep.json", "traces/t/a.json"]
-    assert [p.name for p in cvpresults.expand([tmp_path], recursive=False)] == ["io_sleep.json"]
+    assert [p.name for p in expand([tmp_path], recursive=False)] == ["io_sleep.json"]
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="empty: folder holds no"):
-        cvpresults.expand([tmp_path / "empty"])
+        expand([tmp_path / "empty"])
 
 
 def test_models_without_facts_keep_first_appearance_and_w1_means_fixed(tmp_path):
@@ -122,7 +129,7 @@ def test_models_without_facts_keep_first_appearance_and_w1_means_fixed(tmp_path)
                                     row("io_sleep/alpha/tasks:1/workers:4/sleep_us:1")])
     b = write(tmp_path / "b.json", [row("io_sleep/py_beta/tasks:1/workers:1/sleep_us:1")],
               cvp_language="python")
-    inputs = cvpresults.read_inputs([a, b])
+    inputs = read_inputs([a, b])
     reg = inputs.models
     assert reg.ordered() == ["zeta", "alpha", "py_beta"]
     assert reg["zeta"].fixed_workers == 1 and not reg["zeta"].takes_workers
@@ -145,16 +152,16 @@ def test_model_facts_from_the_context_set_order_family_and_references(tmp_path):
                                     row("io_sleep/other/tasks:1/workers:2/sleep_us:1"),
                                     row("io_sleep/loop/tasks:1/workers:1/sleep_us:1")],
               cvp_models=json.dumps(models))
-    reg = cvpresults.read_inputs([f]).models
+    reg = read_inputs([f]).models
     assert reg.ordered() == ["one", "loop", "py_loop", "other"]
     assert reg.baseline() == "one" and reg.gathering_loop() == "loop"
     assert reg["py_loop"].twin == "loop" and reg["other"].family == "unknown"
 
 
 def test_load_sample_and_noisy_rows_are_read(tmp_path):
-    f = cvpresults.load(write(tmp_path / "a.json", [row("BM_a", noisy=1), row("BM_b", noisy=0)],
-                              cvp_load=json.dumps({"loaded": True, "other_busy_cpus": 0.9,
-                                                   "steal_pct": 0.4})))
+    f = load(write(tmp_path / "a.json", [row("BM_a", noisy=1), row("BM_b", noisy=0)],
+                   cvp_load=json.dumps({"loaded": True, "other_busy_cpus": 0.9,
+                                        "steal_pct": 0.4})))
     assert f.loaded and "0.90 other busy CPUs" in f.load_note()
     assert f.series["BM_a"].noisy and not f.series["BM_b"].noisy
 
@@ -186,31 +193,31 @@ def _trace(**change) -> dict:
 ])
 def test_malformed_traces_are_input_errors(tmp_path, change, message):
     with pytest.raises(InputError) as e:
-        cvpresults.load_trace(tmp_path / "t.json", _trace(**change))
+        load_trace(tmp_path / "t.json", _trace(**change))
     assert message in str(e.value)
 
 
 def test_a_trace_that_is_not_ours_is_skipped_with_a_warning(tmp_path):
     (tmp_path / "t.json").write_text(json.dumps({"traceEvents": []}))
     write(tmp_path / "r.json", [row("BM_a")])
-    inputs = cvpresults.read_inputs([tmp_path])
+    inputs = read_inputs([tmp_path])
     assert inputs.traces == [] and "not one of cvpbench's" in inputs.warnings[0]
     ours = _trace()
-    trace = cvpresults.load_trace(tmp_path / "t.json", ours)
+    trace = load_trace(tmp_path / "t.json", ours)
     assert (trace.model, trace.workers, trace.events[0].index) == ("m", 2, 0)
 
 
 def test_cores_come_from_cpus_usable_and_ignore_nonsense(tmp_path):
-    files = [cvpresults.load(write(tmp_path / "a.json", [row("BM_a")], cpus_usable="abc")),
-             cvpresults.load(write(tmp_path / "b.json", [row("BM_a")], cpus_usable="32"))]
-    assert cvpresults.cores_of(files, default=3) == 32
-    assert cvpresults.cores_of(files[:1], default=3) == 3
+    files = [load(write(tmp_path / "a.json", [row("BM_a")], cpus_usable="abc")),
+             load(write(tmp_path / "b.json", [row("BM_a")], cpus_usable="32"))]
+    assert cores_of(files, default=3) == 32
+    assert cores_of(files[:1], default=3) == 3
 
 
 def test_a_trace_with_null_model_facts_is_read_and_facts_are_taken_when_present(tmp_path):
-    assert cvpresults.load_trace(tmp_path / "t.json", _trace(otherData__model_facts=None)).facts is None
+    assert load_trace(tmp_path / "t.json", _trace(otherData__model_facts=None)).facts is None
     facts = {"name": "m", "order": 3, "family": "threads", "language": "c++", "takes_workers": True}
-    trace = cvpresults.load_trace(tmp_path / "t.json", _trace(otherData__model_facts=facts))
+    trace = load_trace(tmp_path / "t.json", _trace(otherData__model_facts=facts))
     assert (trace.facts.family, trace.facts.order) == ("threads", 3.0)
 
 
@@ -224,7 +231,7 @@ def test_a_fifo_is_refused_without_being_opened(tmp_path):
     try:
         started = time.monotonic()
         with pytest.raises(InputError, match="is a FIFO, not a regular file"):
-            cvpresults.read_json(fifo)
+            read_json(fifo)
         assert time.monotonic() - started < 5
     finally:
         opener.cancel()
@@ -233,39 +240,39 @@ def test_a_fifo_is_refused_without_being_opened(tmp_path):
 def test_reading_is_bounded_and_refuses_a_file_over_the_cap(tmp_path):
     path = tmp_path / "r.json"
     path.write_bytes(b"[1, 2, 3]")
-    assert cvpresults.read_bounded(path, limit=9) == b"[1, 2, 3]"
+    assert read_bounded(path, limit=9) == b"[1, 2, 3]"
     with pytest.raises(InputError, match="10 bytes; allowed: at most"):
         path.write_bytes(b"[1, 2, 30]")
-        cvpresults.read_bounded(path, limit=9)
+        read_bounded(path, limit=9)
     with pytest.raises(InputError, match="is a character device"):
-        cvpresults.read_bounded(Path("/dev/zero"))
+        read_bounded(Path("/dev/zero"))
     with pytest.raises(InputError, match="is a folder"):
-        cvpresults.read_bounded(tmp_path)
+        read_bounded(tmp_path)
     # The cap sits far above the largest committed result file.
     biggest = max((p.stat().st_size for p in (ROOT / "results").rglob("*.json")), default=0)
-    assert biggest * 20 < cvpresults.MAX_INPUT_BYTES
+    assert biggest * 20 < MAX_INPUT_BYTES
 
 
 def test_nesting_is_bounded_in_files_and_in_json_held_by_context_strings(tmp_path):
-    assert not cvpresults.too_deep([[[1]]], limit=3) and cvpresults.too_deep([[[[1]]]], limit=3)
+    assert not too_deep([[[1]]], limit=3) and too_deep([[[[1]]]], limit=3)
     deep = "[" * 70 + "]" * 70
     with pytest.raises(InputError, match="nested deeper than 64 levels"):
-        cvpresults.parse_json(deep, "x.json")
+        parse_json(deep, "x.json")
     with pytest.raises(InputError, match="nested too deeply"):
-        cvpresults.parse_json("[" * 100000 + "]" * 100000, "x.json")
+        parse_json("[" * 100000 + "]" * 100000, "x.json")
     path = write(tmp_path / "r.json", [row("BM_a")], cvp_models=json.dumps(json.loads(deep)))
     with pytest.raises(InputError, match="cvp_models is nested deeper than 64 levels"):
-        cvpresults.load(path)
+        load(path)
 
 
 def test_console_text_escapes_what_a_terminal_would_act_on():
-    assert cvpresults.console_text("plain µs — ok\n\tnext") == "plain µs — ok\n\tnext"
-    assert cvpresults.console_text("a\x1b[31mb\x07\u202ec\ud800") == "a\\x1b[31mb\\x07\\u202ec\\ud800"
+    assert console_text("plain µs — ok\n\tnext") == "plain µs — ok\n\tnext"
+    assert console_text("a\x1b[31mb\x07\u202ec\ud800") == "a\\x1b[31mb\\x07\\u202ec\\ud800"
 
 
 def test_option_errors_are_one_line(capsys):
-    parser = cvpresults.OneLineParser(prog="tool.py")
-    parser.add_argument("-o", type=cvpresults.nonempty_path)
+    parser = OneLineParser(prog="tool.py")
+    parser.add_argument("-o", type=nonempty_path)
     for argv in (["--nope"], ["-o", ""], ["-o"]):
         with pytest.raises(SystemExit) as e:
             parser.parse_args(argv)
@@ -276,9 +283,9 @@ def test_option_errors_are_one_line(capsys):
 
 def test_failures_without_a_file_name_say_what_they_are():
     # Was: "[Errno 24] Too many open files" with nothing else; a MemoryError as its bare name.
-    line = cvpresults.failure_text(OSError(errno.EMFILE, "Too many open files"), (OSError,))
+    line = failure_text(OSError(errno.EMFILE, "Too many open files"), (OSError,))
     assert line.startswith("too many open files (Too many open files; this process may open ")
     assert "ulimit -n" in line
-    assert "out of memory" in cvpresults.failure_text(MemoryError(), (OSError,))
+    assert "out of memory" in failure_text(MemoryError(), (OSError,))
     named = OSError(errno.EMFILE, "Too many open files", "/x/r.json")
-    assert "/x/r.json" in cvpresults.failure_text(named, (OSError,))
+    assert "/x/r.json" in failure_text(named, (OSError,))

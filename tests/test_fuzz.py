@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pytest
 
+from cvpanalysis.figures import canvas
+
 import compare
 import plot
 
@@ -226,7 +228,7 @@ def fuzz_inputs(tmp_path_factory) -> list[tuple[Path, Path]]:
 
 
 def test_mutated_inputs_never_crash_plot_or_compare_in_process(fuzz_inputs, tmp_path, monkeypatch):
-    monkeypatch.setattr(plot, "save_figure", _render_small)
+    monkeypatch.setattr(canvas, "save_figure", _render_small)
     out = tmp_path / "out"
     out.mkdir()
     problems: list[str] = []

@@ -16,8 +16,22 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
-import cvpoutput
-import cvpresults
+from cvpanalysis.charts import cpu_speedup, efficiency
+from cvpanalysis.charts.every import CHART_STEMS
+from cvpanalysis.charts.timeline import _pack
+from cvpanalysis.figures.interpreter import REEXEC_MARK, MissingMatplotlib, require_matplotlib
+from cvpanalysis.figures.styles import styles
+from cvpanalysis.output.manifest import MANIFEST_NAME
+from cvpanalysis.output.publish import OutputError, Publisher
+from cvpanalysis.plotting import command as plot_command
+from cvpanalysis.reading.bounded import MAX_DEPTH, MAX_INPUT_BYTES
+from cvpanalysis.reading.inputs import MAX_FOLDER_DEPTH, Inputs, expand, ours, read_inputs
+from cvpanalysis.reading.load import load
+from cvpanalysis.reading.models import ModelRegistry, facts_from_row
+from cvpanalysis.stats.ranking import overhead_us
+from cvpanalysis.summary.escape import md, md_code
+from cvpanalysis.summary.rows import summary_rows
+
 import plot
 
 
@@ -96,7 +110,7 @@ def test_writes_every_chart_as_valid_png_and_svg(results, tmp_path):
     out = tmp_path / "charts"
     r = run_plot(*map(str, results), str(tmp_path / "mixed.json"), "-o", str(out))
     assert r.returncode == 0, r.stderr
-    for stem in plot.CHART_STEMS:
+    for stem in CHART_STEMS:
         image = matplotlib.image.imread(out / f"{stem}.png")
         assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
         assert ET.parse(out / f"{stem}.svg").getroot().tag.endswith("svg")
@@ -104,14 +118,14 @@ def test_writes_every_chart_as_valid_png_and_svg(results, tmp_path):
     assert (out / "summary.md").exists()
 
 
-def read(*paths: Path) -> cvpresults.Inputs:
-    return cvpresults.read_inputs(list(paths))
+def read(*paths: Path) -> Inputs:
+    return read_inputs(list(paths))
 
 
 def test_summary_speedups_and_efficiencies_match_hand_computation(results, tmp_path):
     inputs = read(*results)
-    rows = plot.summary_rows(cvpresults.ours(inputs.files, "io_sleep"),
-                             cvpresults.ours(inputs.files, "cpu_hash"), [], inputs.models)
+    rows = summary_rows(ours(inputs.files, "io_sleep"),
+                        ours(inputs.files, "cpu_hash"), [], inputs.models)
     cpu = next(r for r in rows if r["workload"] == "cpu_hash")
     assert cpu["fastest"] == "tbb (W=2)"
     assert cpu["fastest_ms"] == 51                      # median of 50, 52, 51
@@ -136,7 +150,7 @@ def test_summary_speedups_and_efficiencies_match_hand_computation(results, tmp_p
 
 def test_speedup_uses_medians_and_spans_min_to_max(results):
     inputs = read(results[0])
-    tbb2 = plot.speedups(cvpresults.ours(inputs.files, "cpu_hash"), inputs.models)[64, 0]["tbb"][-1]
+    tbb2 = cpu_speedup.speedups(ours(inputs.files, "cpu_hash"), inputs.models)[64, 0]["tbb"][-1]
     assert tbb2 == pytest.approx((2, 100 / 51, 100 / 52, 100 / 50))
 
 
@@ -181,7 +195,7 @@ def test_aggregates_only_and_error_rows(tmp_path):
                  aggregate_name="median"),
             {"name": "cpu_hash/tbb/tasks:10/workers:2/bytes:64/manual_time", "run_type": "iteration",
              "error_occurred": True, "error_message": "task 3: digest differs"}]
-    f = cvpresults.load(write(tmp_path / "agg.json", rows))
+    f = load(write(tmp_path / "agg.json", rows))
     assert f.series[name.removesuffix("/manual_time")].times_ms == [5.0]
     assert f.errors == ["cpu_hash/tbb/tasks:10/workers:2/bytes:64: task 3: digest differs"]
 
@@ -197,7 +211,7 @@ def test_all_rows_in_error_is_an_error(tmp_path):
 def test_time_units_are_converted(tmp_path):
     rows = [dict(r, real_time=r["real_time"] * 1000, time_unit="us")
             for r in series("BM_a", [2.0, 4.0, 3.0])]
-    f = cvpresults.load(write(tmp_path / "us.json", rows))
+    f = load(write(tmp_path / "us.json", rows))
     assert f.series["BM_a"].median_ms == pytest.approx(3.0)
 
 
@@ -217,10 +231,12 @@ def _without_matplotlib(root, reexec_allowed: bool) -> subprocess.CompletedProce
             "sys.argv = ['plot.py', 'no-such-results.json'];"
             f"runpy.run_path({str(root / 'plot.py')!r}, run_name='__main__')")
     env = dict(os.environ)
-    env.pop(plot.REEXEC_MARK, None)
+    env.pop(REEXEC_MARK, None)
     if not reexec_allowed:
-        env[plot.REEXEC_MARK] = "1"
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+        env[REEXEC_MARK] = "1"
+    # From the root: runpy, unlike running the script, does not put its folder on the path.
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=root)
 
 
 def test_missing_matplotlib_is_one_line_naming_the_interpreter(root):
@@ -257,10 +273,10 @@ def test_paired_speedup_counters_are_preferred_to_time_ratios(tmp_path):
         rows += [row(name.format(model, w), t, i, 3, speedup=sp, efficiency=0.9, parallelism=1.0)
                  for i, (t, sp) in enumerate(zip(times, speedups))]
     inputs = read(write(tmp_path / "cpu_hash.json", rows, cvp_models=json.dumps(MODELS)))
-    cpu = cvpresults.ours(inputs.files, "cpu_hash")
-    tbb = plot.speedups(cpu, inputs.models)[4096, 0]["tbb"][0]
+    cpu = ours(inputs.files, "cpu_hash")
+    tbb = cpu_speedup.speedups(cpu, inputs.models)[4096, 0]["tbb"][0]
     assert tbb == pytest.approx((2, 1.94, 1.9, 1.96))  # the counters, not 101/52
-    row_ = plot.summary_rows([], cpu, [], inputs.models)[0]
+    row_ = summary_rows([], cpu, [], inputs.models)[0]
     assert row_["fastest"] == "tbb (W=2)"
     assert row_["vs_serial"] == pytest.approx(1.94)
     assert row_["vs_event_loop"] == pytest.approx(1.94 / 0.99)
@@ -268,7 +284,7 @@ def test_paired_speedup_counters_are_preferred_to_time_ratios(tmp_path):
 
 def test_mixed_summary_rows_follow_the_cpu_share(results, tmp_path):
     inputs = read(tmp_path / "mixed.json", *results)
-    rows = plot.summary_rows([], [], cvpresults.ours(inputs.files, "mixed"), inputs.models)
+    rows = summary_rows([], [], ours(inputs.files, "mixed"), inputs.models)
     assert [r["size"] for r in rows] == ["cpu_share=0.00", "cpu_share=0.50", "cpu_share=1.00"]
     assert [r["fastest"] for r in rows] == ["event_loop", "tbb (W=2)", "tbb (W=2)"]
     assert rows[1]["vs_event_loop"] == pytest.approx(85.0 / 81.0)
@@ -293,7 +309,7 @@ def test_a_folder_input_takes_results_and_traces_but_not_previous(results, tmp_p
     assert r.returncode == 0, r.stderr
     assert matplotlib.image.imread(tmp_path / "out" / "timeline_two_sleepers.png").ndim == 3
     assert (tmp_path / "out" / "mixed_share.png").exists()
-    assert plot._pack([{"ts": 0, "dur": 5}, {"ts": 1, "dur": 5}, {"ts": 6, "dur": 1}]) == ([0, 1, 0], 2)
+    assert _pack([{"ts": 0, "dur": 5}, {"ts": 1, "dur": 5}, {"ts": 6, "dur": 1}]) == ([0, 1, 0], 2)
 
 
 def cvp_file(path: Path, names_ms: list[tuple[str, float, dict]], reps: int = 3, **context) -> Path:
@@ -304,12 +320,12 @@ def cvp_file(path: Path, names_ms: list[tuple[str, float, dict]], reps: int = 3,
 
 
 def test_styles_come_from_family_order_and_twin_not_from_names():
-    inputs_models = cvpresults.ModelRegistry()
+    inputs_models = ModelRegistry()
     for m in MODELS:
-        inputs_models.describe(cvpresults.facts_from_row(m, "test"))
+        inputs_models.describe(facts_from_row(m, "test"))
     inputs_models.saw("brand_new_model", 3)
     models = inputs_models.finish()
-    style = plot.styles(models)
+    style = styles(models)
     assert style["py_asyncio"].color == style["event_loop"].color
     assert style["py_threads"].color == style["tbb"].color
     assert style["py_threads"].linestyle == "--" and style["py_threads"].hollow
@@ -343,9 +359,9 @@ def test_python_models_are_drawn_beside_cpp_with_overhead_and_vs_limit(tmp_path)
     assert ("| io_sleep | tasks=10 | 10 | event_loop | 10.4 | 9.81x (9.57-10.05) | 1.00x | 0.97 | "
             "py_asyncio |") in summary
     inputs = read(cpp, py)
-    series = {s.name: s for s in cvpresults.ours(inputs.files, "io_sleep")}
+    series = {s.name: s for s in ours(inputs.files, "io_sleep")}
     # Median 10.5 x 1.01 ms, ideal 10.0 ms, over 10 tasks: 60.5 µs per task above the ideal.
-    assert plot.overhead_us(series[io.format("py_asyncio", 10, 1)]) == pytest.approx(60.5)
+    assert overhead_us(series[io.format("py_asyncio", 10, 1)]) == pytest.approx(60.5)
     # At W = 2, per model: (median 25.25 ms - ideal 22.5 ms) / 1000 tasks = 2.75 µs for tbb,
     # (60.6 - 22.5) / 1000 = 38.1 µs for py_threads, with their paired speedups.
     assert "### Handing out work: µs per task above ideal at W = 2 (cpu_hash)" in summary
@@ -428,7 +444,7 @@ def test_a_failure_while_drawing_is_one_line_exit_1_and_debug_shows_the_tracebac
     def broken(*args):
         raise ValueError("drawing went wrong")
 
-    monkeypatch.setattr(plot, "chart_efficiency", broken)
+    monkeypatch.setattr(efficiency, "draw", broken)
     out = tmp_path / "out"
     assert plot.main([*map(str, results), "-o", str(out)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -453,8 +469,7 @@ def test_ties_and_speedups_above_the_cpus_are_named_never_ranked(tmp_path):
     f = write(tmp_path / "cpu_hash.json", rows, cvp_models=json.dumps(MODELS), cpus_usable="2")
     assert plot.main([str(f), "-o", str(tmp_path / "out")]) == 0
     inputs = read(f)
-    r = plot.summary_rows([], cvpresults.ours(inputs.files, "cpu_hash"), [], inputs.models,
-                          cpus=2)[0]
+    r = summary_rows([], ours(inputs.files, "cpu_hash"), [], inputs.models, cpus=2)[0]
     assert r["fastest"] == "fork (W=2)" and r["ranked_by"] == "speedup"
     assert r["tied"] == ["py_threads (W=2)"]
     assert r["faults"] == [("tbb (W=2)", pytest.approx(2.31))]
@@ -472,7 +487,7 @@ def test_rows_of_different_task_counts_are_different_questions(tmp_path):
                  for i in range(3)]
     f = write(tmp_path / "cpu_hash.json", rows, cvp_models=json.dumps(MODELS))
     inputs = read(f)
-    got = plot.summary_rows([], cvpresults.ours(inputs.files, "cpu_hash"), [], inputs.models)
+    got = summary_rows([], ours(inputs.files, "cpu_hash"), [], inputs.models)
     assert [(r["tasks"], r["fastest"]) for r in got] == [(100, "tbb (W=2)"), (400, "fork (W=2)")]
 
 
@@ -516,7 +531,7 @@ def test_planted_symlinks_are_never_followed(results, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     # At an output's own name: refused (even with --force), link and target untouched.
-    for name in ("summary.md", "io_sleep_wall.png", plot.MANIFEST_NAME):
+    for name in ("summary.md", "io_sleep_wall.png", MANIFEST_NAME):
         (out / name).symlink_to(victim)
         for force in ([], ["--force"]):
             r = run_plot(*map(str, results), "-o", str(out), *force)
@@ -525,7 +540,7 @@ def test_planted_symlinks_are_never_followed(results, tmp_path):
         (out / name).unlink()
     # At every name a writer could predict for its temporary files: never followed.
     planted = [f"{p}{name}{s}" for name in ("summary.md", "report.html", "io_sleep_wall.png",
-                                            plot.MANIFEST_NAME)
+                                            MANIFEST_NAME)
                for p, s in (("", ".partial"), (".", ".partial"), ("", ".tmp"))]
     planted.append(".plot-")
     for name in planted:
@@ -571,11 +586,11 @@ def test_a_full_disk_while_publishing_keeps_every_earlier_file_whole(results, tm
     def full(self, target, data):
         staged.append(target.name)
         if len(staged) == 3:
-            raise cvpoutput.OutputError(f"{target}: cannot write (No space left on device)")
+            raise OutputError(f"{target}: cannot write (No space left on device)")
         real_stage(self, target, data)
 
-    real_stage = cvpoutput.Publisher.stage
-    monkeypatch.setattr(cvpoutput.Publisher, "stage", full)
+    real_stage = Publisher.stage
+    monkeypatch.setattr(Publisher, "stage", full)
     capsys.readouterr()
     assert plot.main([*map(str, results), "-o", str(out)]) == 1
     assert capsys.readouterr().err.strip() == (f"plot.py: error: {out / staged[2]}: cannot write "
@@ -606,8 +621,8 @@ def test_a_failed_draft_names_the_output_path_not_the_staging_folder(results, tm
 @pytest.mark.parametrize("make, message", [
     (os.mkfifo, "is a FIFO, not a regular file"),
     (lambda p: os.symlink("/dev/zero", p), "is a character device, not a regular file"),
-    (lambda p: open(p, "wb").truncate(cvpresults.MAX_INPUT_BYTES + 1),
-     f"{cvpresults.MAX_INPUT_BYTES + 1} bytes; allowed: at most 64 MiB"),
+    (lambda p: open(p, "wb").truncate(MAX_INPUT_BYTES + 1),
+     f"{MAX_INPUT_BYTES + 1} bytes; allowed: at most 64 MiB"),
 ], ids=["fifo", "dev-zero", "over-64-MiB"])
 def test_inputs_that_are_not_bounded_regular_files_are_refused_at_once(tmp_path, make, message):
     # Was: a FIFO blocked forever; /dev/zero grew to 7 GB in 8 s.
@@ -621,12 +636,12 @@ def test_inputs_that_are_not_bounded_regular_files_are_refused_at_once(tmp_path,
 
 def test_json_nested_past_the_bound_is_refused(tmp_path):
     deep = 1
-    for _ in range(cvpresults.MAX_DEPTH + 5):
+    for _ in range(MAX_DEPTH + 5):
         deep = [deep]
     path = write(tmp_path / "deep.json", series("BM_a", [1.0, 2.0]), extra=deep)
     r = run_plot(str(path), "-o", str(tmp_path / "out"))
     assert r.returncode == 2
-    assert f"nested deeper than {cvpresults.MAX_DEPTH} levels" in _one_error_line(r)
+    assert f"nested deeper than {MAX_DEPTH} levels" in _one_error_line(r)
 
 
 def test_folders_nested_past_the_bound_are_refused_in_one_line(results, tmp_path):
@@ -649,7 +664,7 @@ def test_folders_nested_past_the_bound_are_refused_in_one_line(results, tmp_path
     assert r.returncode == 2, r.stderr
     line = _one_error_line(r)
     assert line.startswith(f"plot.py: error: {top}: holds folders nested deeper than "
-                           f"{cvpresults.MAX_FOLDER_DEPTH} levels")
+                           f"{MAX_FOLDER_DEPTH} levels")
     assert not (tmp_path / "out").exists()
 
 
@@ -659,7 +674,7 @@ def test_results_a_few_folders_down_are_still_found(results, tmp_path):
     (below / "r.json").write_bytes(results[0].read_bytes())
     (tmp_path / "in" / "previous").mkdir()
     (tmp_path / "in" / "previous" / "old.json").write_text("not read")
-    assert cvpresults.expand([tmp_path / "in"]) == [below / "r.json"]
+    assert expand([tmp_path / "in"]) == [below / "r.json"]
 
 
 def test_an_empty_output_folder_name_is_refused(results, tmp_path):
@@ -751,8 +766,8 @@ def test_text_from_the_input_is_escaped_on_the_console_and_in_summary_md(results
     assert "<script>" not in summary and "&lt;script&gt;alert(1)&lt;/script&gt;" in summary
     assert "Machine: ?\\[31m&lt;script&gt;alert(1)&lt;/script&gt;\\|x\\`y," in summary
     assert "`cpu_hash/tbb/tasks:100/workers:2/bytes:64`" in summary
-    assert plot.md("a|b") == "a\\|b" and plot.md("**x**") == "\\*\\*x\\*\\*"
-    assert plot.md_code("a`b") == "``a`b``" and plot.md_code("`") == "`` ` ``"
+    assert md("a|b") == "a\\|b" and md("**x**") == "\\*\\*x\\*\\*"
+    assert md_code("a`b") == "``a`b``" and md_code("`") == "`` ` ``"
 
 
 def test_files_plot_did_not_write_are_left_alone_unless_forced(results, tmp_path):
@@ -777,7 +792,7 @@ def test_files_plot_did_not_write_are_left_alone_unless_forced(results, tmp_path
     assert f"plot.py: warning: left {out / 'timeline_mine.png'}: named like a chart" in r.stderr
     assert (out / "timeline_mine.png").read_text() == "my picture"
     assert (out / "summary.md").read_text() != "my notes"
-    manifest = json.loads((out / plot.MANIFEST_NAME).read_text())
+    manifest = json.loads((out / MANIFEST_NAME).read_text())
     assert "summary.md" in manifest["files"] and "timeline_mine.png" not in manifest["files"]
 
 
@@ -810,7 +825,7 @@ def test_the_results_folder_without_a_manifest_is_adopted_once(results, tmp_path
     elsewhere.mkdir()
     for f in home.iterdir():
         (elsewhere / f.name).write_bytes(f.read_bytes())
-    monkeypatch.setattr(plot, "default_inputs", lambda: [home])
+    monkeypatch.setattr(plot_command, "default_inputs", lambda: [home])
     # Another folder in the same state is a user's: refused.
     assert plot.main([str(elsewhere)]) == 2
     assert "summary.md: exists, and plot.py did not write it" in capsys.readouterr().err
@@ -821,7 +836,7 @@ def test_the_results_folder_without_a_manifest_is_adopted_once(results, tmp_path
     assert "removed charts of an earlier run that this run did not make" in err
     assert not (home / "mixed_share.svg").exists()
     assert (home / "summary.md").read_text() != "summary of the committed run"
-    assert "summary.md" in json.loads((home / plot.MANIFEST_NAME).read_text())["files"]
+    assert "summary.md" in json.loads((home / MANIFEST_NAME).read_text())["files"]
     # From now on the manifest decides, there too.
     (home / "summary.md").write_text("edited by hand")
     assert plot.main([]) == 2
@@ -844,6 +859,6 @@ def test_an_import_failure_that_is_not_a_missing_module_says_what_it_is(monkeypa
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", failing)
-    with pytest.raises(plot.MissingMatplotlib) as caught:
-        plot.require_matplotlib(Path(plot.__file__))
+    with pytest.raises(MissingMatplotlib) as caught:
+        require_matplotlib(Path(plot.__file__))
     assert words in str(caught.value) and "install python3" not in str(caught.value)

@@ -17,11 +17,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "bench" / "python" / "cvp_py.py"
 TINY = ["--repetitions=1", "--min_time=0"]
-MODELS = ["py_serial", "py_asyncio_sequential", "py_asyncio", "py_uvloop", "py_asyncio_blocking",
-          "py_asyncio_offload", "py_threads", "py_processes"]
+# The registry's model names, in its order, as the harness itself reads them.
+MODELS = subprocess.run(
+    [sys.executable, "-c",
+     "from cvppy.models import registry; print(' '.join(registry.names()))"],
+    cwd=SCRIPT.parent, capture_output=True, text=True, check=True).stdout.split()
 # Their peak in flight depends on how fast CPython starts threads: tested with long
 # waits in test_py_task_threads.py, left out of the tiny runs here.
 TASK_THREAD_MODELS = ["py_thread_per_task", "py_threads_n"]
+RUN_MODELS = [m for m in MODELS if m not in TASK_THREAD_MODELS]
 COUNTERS = ("tasks", "workers", "sleep_us", "bytes", "rounds", "parallelism", "peak_inflight",
             "task_cpu_us", "ideal_ms", "efficiency", "cpu_share", "items_per_second", "cv_pct",
             "noisy")
@@ -36,7 +40,7 @@ def iterations(path: Path) -> list[dict]:
     return [b for b in json.loads(path.read_text())["benchmarks"] if b["run_type"] == "iteration"]
 
 
-ALLOWED_MODELS = ", ".join(MODELS + TASK_THREAD_MODELS)
+ALLOWED_MODELS = ", ".join(MODELS)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -61,7 +65,8 @@ ALLOWED_MODELS = ", ".join(MODELS + TASK_THREAD_MODELS)
     (["io_sleep", "--frobnicate"],
      "py_io_sleep: error: unrecognized arguments: --frobnicate"),
     (["gpu_sleep"],
-     "cvp_py: error: workload is 'gpu_sleep'; allowed: io_sleep, cpu_hash, mixed, shared_counter"),
+     "cvp_py: error: workload is 'gpu_sleep'; allowed: io_sleep, cpu_hash, mixed, shared_counter, "
+     "net_rpc"),
     (["io_sleep", "--tasks=64", "--tasks=128"],
      "py_io_sleep: error: --tasks is given twice; give it once (lists take commas)"),
     (["io_sleep", "--list", "--list"],
@@ -83,7 +88,7 @@ ALLOWED_MODELS = ", ".join(MODELS + TASK_THREAD_MODELS)
     (["io_sleep", "--fr\x1b]0;x\x07"],
      "py_io_sleep: error: unrecognized arguments: --fr\\x1b]0;x\\x07"),
     (["gpu\rsleep"], "cvp_py: error: workload is 'gpu\\x0dsleep'; allowed: io_sleep, cpu_hash, "
-                      "mixed, shared_counter"),
+                      "mixed, shared_counter, net_rpc"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, args, message):
     out = tmp_path / "result.json"
@@ -210,17 +215,19 @@ def test_list_prints_the_grid_names_and_runs_nothing(tmp_path):
             "--rounds=2", "--list")
     assert r.stdout.split() == ["cpu_hash/py_threads/tasks:5/workers:2/bytes:64/rounds:2"]
     r = run("shared_counter", "--models=py_asyncio", "--tasks=5", "--list")
-    assert r.stdout.split()[0] == (
-        "shared_counter/py_asyncio/tasks:5/workers:1/sleep_us:1000/lock:0/wait:1")
+    # In the C++ harness's order: lock, then wait, each 0 then 1.
+    assert r.stdout.split() == [
+        f"shared_counter/py_asyncio/tasks:5/workers:1/sleep_us:1000/lock:{lock}/wait:{wait}"
+        for lock in (0, 1) for wait in (0, 1)]
 
 
 def test_every_model_writes_rows_with_sane_counters(tmp_path):
     out = tmp_path / "py_io_sleep.json"
-    r = run("io_sleep", f"--models={','.join(MODELS)}", "--tasks=6", "--workers=2",
+    r = run("io_sleep", f"--models={','.join(RUN_MODELS)}", "--tasks=6", "--workers=2",
             "--sleep_us=2000", "--repetitions=2", "--min_time=0", f"--out={out}")
     assert r.returncode == 0, r.stderr
     rows = iterations(out)
-    assert {row["run_name"].split("/")[1] for row in rows} == set(MODELS)
+    assert {row["run_name"].split("/")[1] for row in rows} == set(RUN_MODELS)
     for row in rows:
         assert not row.get("error_occurred")
         for counter in COUNTERS:
@@ -234,11 +241,11 @@ def test_every_model_writes_rows_with_sane_counters(tmp_path):
         assert 0 < row["efficiency"] and row["ideal_ms"] > 0
     aggregates = [b for b in json.loads(out.read_text())["benchmarks"]
                   if b["run_type"] == "aggregate"]
-    assert len(aggregates) == 6 * len(MODELS)  # mean median stddev cv ci95_low ci95_high
+    assert len(aggregates) == 6 * len(RUN_MODELS)  # mean median stddev cv ci95_low ci95_high
     lines = [line for line in r.stderr.splitlines() if line.startswith("[")]
-    assert len(lines) == len(MODELS)
+    assert len(lines) == len(RUN_MODELS)
     for k, line in enumerate(lines, 1):
-        assert re.fullmatch(rf"\[{k}/{len(MODELS)}\] io_sleep/py_\S+: \d+\.\d{{3}} ms, "
+        assert re.fullmatch(rf"\[{k}/{len(RUN_MODELS)}\] io_sleep/py_\S+: \d+\.\d{{3}} ms, "
                             r"parallelism .*  \(elapsed \d+:\d\d, ~\d+:\d\d left\)", line), line
 
 

@@ -1,4 +1,4 @@
-"""Tests for report.py: claims computed from synthetic results with known numbers,
+"""Tests for cvpanalysis/report: claims computed from synthetic results with known numbers,
 the page's sections, and the page as headless Chromium renders it."""
 
 import json
@@ -10,9 +10,15 @@ from pathlib import Path
 
 import pytest
 
-import cvpresults
+from cvpanalysis.base.text import one_line
+from cvpanalysis.reading.inputs import read_inputs
+from cvpanalysis.report.claims import CLAIMS
+from cvpanalysis.report.evidence import Evidence
+from cvpanalysis.report.markup import md_cells, md_inline
+from cvpanalysis.report.page import MAX_BYTES, REPORT_NAME
+from cvpanalysis.report.verdicts import FAILS, HOLDS, NOT_MEASURED, Verdict, judge
+
 import plot
-import report
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("question", "answer", "charts", "timelines", "summary", "context", "comparison")
@@ -130,20 +136,20 @@ def make_results(folder: Path, previous: bool = True) -> Path:
 
 def build(folder: Path, out: Path | None = None) -> str:
     assert plot.main([str(folder)] + (["-o", str(out)] if out else [])) == 0
-    return ((out or folder) / report.REPORT_NAME).read_text()
+    return ((out or folder) / REPORT_NAME).read_text()
 
 
-def verdicts(folder: Path) -> dict[int, report.Verdict]:
-    inputs = cvpresults.read_inputs([folder])
-    ev = report.Evidence.of(inputs.files, inputs.traces, inputs.models)
-    return {c.number: report.judge(c, ev) for c in report.CLAIMS}
+def verdicts(folder: Path) -> dict[int, Verdict]:
+    inputs = read_inputs([folder])
+    ev = Evidence.of(inputs.files, inputs.traces, inputs.models)
+    return {c.number: judge(c, ev) for c in CLAIMS}
 
 
 # --------------------------------------------------------------------------- claims
 
 def test_every_claim_is_judged_from_the_rows(tmp_path):
     v = verdicts(make_results(tmp_path / "r"))
-    assert [v[n].status for n in range(1, 8)] == [report.HOLDS] * 5 + [report.FAILS] * 2
+    assert [v[n].status for n in range(1, 8)] == [HOLDS] * 5 + [FAILS] * 2
     assert ("event_loop: 1 000 sleeping tasks in flight at once for N = 1 000 "
             "(peak_inflight = N at every N)") in v[1].figures
     assert ("100 waits of 10 ms: 1012.0 ms awaited in turn (event_loop_sequential; N × T = "
@@ -172,17 +178,17 @@ def test_every_claim_is_judged_from_the_rows(tmp_path):
 def test_a_loop_that_keeps_two_cpus_busy_breaks_claim_1(tmp_path):
     write(tmp_path / "cpu_hash.json", cpu_rows(loop_parallelism=1.6))
     v = verdicts(tmp_path)
-    assert v[1].status == report.FAILS
+    assert v[1].status == FAILS
     assert "event_loop hashing: CPU/wall 1.60, speedup 0.99x at 1 message size" in v[1].figures
 
 
 def test_missing_rows_are_not_measured_in_this_run(tmp_path):
     write(tmp_path / "cpu_hash.json", cpu_rows())
     v = verdicts(tmp_path)
-    assert v[1].status == report.HOLDS and (
+    assert v[1].status == HOLDS and (
         "not measured in this run: io_sleep: no rows of an event loop" in v[1].figures)
     for n in (2, 4, 6, 7):
-        assert v[n].status == report.NOT_MEASURED
+        assert v[n].status == NOT_MEASURED
         assert any("not measured in this run" in f for f in v[n].figures), v[n]
 
 
@@ -198,8 +204,8 @@ def test_files_without_model_facts_take_families_from_their_traces(tmp_path):
         (tmp_path / "legacy" / f"{model}.json").write_text(json.dumps(
             {"otherData": {"scenario": "cpu_hash", "model": model, "workers": 2, "wall_ms": 1.0},
              "traceEvents": events}))
-    inputs = cvpresults.read_inputs([tmp_path / "legacy"])
-    ev = report.Evidence.of(inputs.files, inputs.traces, inputs.models)
+    inputs = read_inputs([tmp_path / "legacy"])
+    ev = Evidence.of(inputs.files, inputs.traces, inputs.models)
     assert [ev.family(m) for m in ("fork", "tbb", "event_loop", "serial")] == [
         "processes", "threads", "one_thread", "one_thread"]
 
@@ -249,7 +255,7 @@ def test_the_page_has_every_section_in_order_and_needs_no_network(tmp_path):
     assert not page.tags & {"script", "link", "iframe", "object", "embed", "img"}
     ids = re.findall(r'\bid="([^"]+)"', text)
     assert len(ids) == len(set(ids)), "two elements share an id"
-    assert len(text.encode()) < report.MAX_BYTES
+    assert len(text.encode()) < MAX_BYTES
 
 
 def test_the_comparison_colours_verdicts_and_reports_the_gate(tmp_path):
@@ -291,7 +297,7 @@ def test_a_foreign_benchmark_file_gives_a_page_with_what_can_be_drawn(tmp_path):
     page = Page(text)
     assert page.sections == [s for s in SECTIONS if s != "comparison"]
     assert 'id="chart-other_times"' in text
-    assert text.count("not measured in this run") == len(report.CLAIMS)
+    assert text.count("not measured in this run") == len(CLAIMS)
 
 
 @pytest.mark.skipif(not (ROOT / "results" / "io_sleep.json").exists(),
@@ -299,8 +305,8 @@ def test_a_foreign_benchmark_file_gives_a_page_with_what_can_be_drawn(tmp_path):
 def test_the_committed_results_give_at_least_six_inline_charts(tmp_path):
     text = build(ROOT / "results", tmp_path / "out")
     assert len(Page(text).svgs) >= 6
-    assert text.count('<tr class="claim claim-') == len(report.CLAIMS)
-    assert len(text.encode()) < report.MAX_BYTES
+    assert text.count('<tr class="claim claim-') == len(CLAIMS)
+    assert len(text.encode()) < MAX_BYTES
 
 
 # --------------------------------------------------------------------------- in a browser
@@ -339,7 +345,7 @@ def browser(tmp_path_factory) -> Path:
         pytest.skip(f"{CHROMIUM} cannot run here: {e}")
     if r.returncode != 0 or 'id="probe"' not in r.stdout:
         pytest.skip(f"{CHROMIUM} cannot run here (exit {r.returncode}): "
-                    + cvpresults.one_line(r.stderr[-400:]))
+                    + one_line(r.stderr[-400:]))
     return CHROMIUM
 
 
@@ -374,7 +380,7 @@ def test_the_net_log_check_sees_a_page_that_fetches(browser, tmp_path):
 def test_chromium_renders_every_section_and_chart_without_the_network(browser, tmp_path):
     folder = make_results(tmp_path / "r")
     build(folder)
-    page = folder / report.REPORT_NAME
+    page = folder / REPORT_NAME
     dom, requests = render(page, tmp_path)
     assert 'data-measured="yes"' in dom, "the page did not finish loading"
     parsed = Page(dom)
@@ -421,5 +427,5 @@ def test_text_summary_md_escaped_is_shown_as_text_on_the_page(tmp_path):
     assert "<b>bold</b>" not in summary
     assert "Machine: &lt;b&gt;bold&lt;/b&gt; | *x* `y` &amp; \\, " in summary
     # Tables keep their columns, code spans and bold still render.
-    assert report.md_cells(r"| a\|b | `c` |") == [r"a\|b", "`c`"]
-    assert report.md_inline(r"a\|b **c** ``d`e`` &lt;") == "a|b <strong>c</strong> <code>d`e</code> &lt;"
+    assert md_cells(r"| a\|b | `c` |") == [r"a\|b", "`c`"]
+    assert md_inline(r"a\|b **c** ``d`e`` &lt;") == "a|b <strong>c</strong> <code>d`e</code> &lt;"

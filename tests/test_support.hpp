@@ -45,6 +45,34 @@ class ScratchDirTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
+// A task of three CPU steps with a sleep of sleep_us between each two: its
+// digest is built across the steps, so a model that skipped a step, or
+// resumed a task with another task's state, returns a wrong digest.
+class ThreeStepWorkload final : public Workload {
+ public:
+  ThreeStepWorkload(int tasks, std::int64_t sleep_us) : Workload({tasks, sleep_us, 0, 0}) {}
+  std::string_view name() const override { return "three_step"; }
+  Digest compute(int index) const override {
+    Digest d = IoSleep::token(index);
+    d[0] ^= 1;
+    d[1] ^= 2;
+    return d;
+  }
+  Wait resume(TaskState& s) const override {
+    switch (s.step++) {
+      case 0:
+        s.digest = IoSleep::token(s.index);
+        return SleepFor{longest_wait()};
+      case 1:
+        s.digest[0] ^= 1;
+        return SleepFor{longest_wait()};
+      default:
+        s.digest[1] ^= 2;
+        return TaskDone{};
+    }
+  }
+};
+
 // An io_sleep workload whose compute phase runs `hook(index)` first: a way to
 // make one task crash, exit, hang or throw inside whichever model runs it.
 class HookedWorkload final : public Workload {

@@ -37,5 +37,38 @@ TEST(Workload, DefaultWaitIsSleepUs) {
   EXPECT_EQ(w.longest_wait(), std::chrono::microseconds(1'500));
 }
 
+TEST(Workload, DefaultTaskComputesThenSleepsThenEnds) {
+  const IoSleep w(2, 1'500);
+  TaskState s;
+  s.restart(1);
+  const Wait first = w.resume(s);
+  ASSERT_TRUE(std::holds_alternative<SleepFor>(first));
+  EXPECT_EQ(std::get<SleepFor>(first).duration, std::chrono::microseconds(1'500));
+  EXPECT_EQ(s.digest, w.compute(1));
+  EXPECT_TRUE(finished(w.resume(s)));
+  EXPECT_EQ(s.digest, w.compute(1));
+}
+
+TEST(Workload, DefaultTaskWithoutWaitEndsAfterItsCompute) {
+  const CpuHash w(1, 64, 2);
+  TaskState s;
+  s.restart(0);
+  EXPECT_TRUE(finished(w.resume(s)));
+  EXPECT_EQ(s.digest, w.compute(0));
+}
+
+TEST(TaskState, RestartForgetsTheLastTask) {
+  TaskState s;
+  s.restart(3);
+  s.step = 2;
+  s.digest[0] = 7;
+  s.received = {1, 2, 3};
+  s.restart(4);
+  EXPECT_EQ(s.index, 4);
+  EXPECT_EQ(s.step, 0);
+  EXPECT_EQ(s.digest, Digest{});
+  EXPECT_TRUE(s.received.empty());
+}
+
 }  // namespace
 }  // namespace cvp

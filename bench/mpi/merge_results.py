@@ -11,9 +11,9 @@ runs the mpi harness once per W, each writing its own file
 `cvp_load` (the busiest launch's). OUT is written as every harness writes
 it (the Python harness's `publish`): OUT.partial, flushed and read back, the
 old OUT kept in previous/, then renamed over OUT. Inputs are read as
-plot.py and compare.py read theirs (cvpresults.read_json: regular files
-only, at most 64 MiB, JSON at most 64 levels deep), so a FIFO, a device or a
-huge file is refused at once. Bad input (a missing, corrupt, failed or
+plot.py and compare.py read theirs (cvpanalysis.reading.bounded.read_json:
+regular files only, at most 64 MiB, JSON at most 64 levels deep), so a FIFO,
+a device or a huge file is refused at once. Bad input (a missing, corrupt, failed or
 unbounded file, files of different profiles, two launches with the same
 benchmark, an OUT that is a symlink, not a regular file, empty or one of the
 inputs) ends in one `merge_results.py: error: ...` line, exit 2, and OUT as
@@ -29,12 +29,16 @@ from pathlib import Path
 _ROOT = Path(__file__).resolve().parent.parent.parent
 # The Python harness's result writer: one way of publishing a result file;
 # and the analysis tools' bounded reader, option parser and error handling.
+# ctest starts this script by its path from the build folder, so Python puts
+# only bench/mpi on the path: this entry point adds the two folders it needs.
 sys.path.insert(0, str(_ROOT / "bench" / "python"))
 sys.path.insert(0, str(_ROOT))
-from cvpoutput import check_target  # noqa: E402
+from cvpanalysis.base.cli import (OneLineParser, nonempty_path,  # noqa: E402
+                                  run_with_one_line_errors)
+from cvpanalysis.base.errors import InputError  # noqa: E402
+from cvpanalysis.output.publish import check_target  # noqa: E402
+from cvpanalysis.reading.bounded import read_json  # noqa: E402
 from cvppy.results import publish  # noqa: E402
-from cvpresults import (InputError, OneLineParser, nonempty_path, read_json,  # noqa: E402
-                        run_with_one_line_errors)
 
 PROG = "merge_results.py"
 

@@ -11,6 +11,7 @@
 #include <deque>
 #include <vector>
 
+#include "models/blocking_task.hpp"
 #include "models/worker_processes.hpp"
 #include "timing.hpp"
 
@@ -313,19 +314,14 @@ class Dispatcher {
   int peak_ = 0;
 };
 
-// Sleeps until `until`, answering requests every `every` meanwhile.
-void sleep_serving(Clock::time_point until, std::chrono::microseconds every, Dispatcher& d) {
-  for (auto now = Clock::now(); now < until; now = Clock::now()) {
-    sleep_blocking(std::min<Clock::duration>(until - now, every));
-    d.poll();
-  }
-}
 
 // Rank 0's own share: chunks taken from the same queue as the others',
 // requests answered between two tasks. The tasks it computed.
 int run_local_share(const World& world, const Workload& w, std::span<Digest> out, Chunks& chunks,
                     Dispatcher& d, const Pace& pace) {
   Gate gate(pace.poll_every);
+  // Rank 0 answers requests during its own tasks' waits, too.
+  const WaitTicker serving{pace.poll_every, [&d] { d.poll(); }};
   int computed = 0;
   Range c;
   try {
@@ -338,10 +334,7 @@ int run_local_share(const World& world, const Workload& w, std::span<Digest> out
     while ((d.poll(), chunks.take(c))) {
       d.hold_local(true);
       for (int i = c.begin; i < c.end && !chunks.stop; ++i) {
-        out[static_cast<std::size_t>(i)] = w.compute(i);
-        if (const auto wait = w.wait(i); wait.count() > 0) {
-          sleep_serving(Clock::now() + wait, pace.poll_every, d);
-        }
+        out[static_cast<std::size_t>(i)] = run_task_blocking(w, i, &serving);
         ++computed;
         if (gate.due()) d.poll();
       }
@@ -487,10 +480,9 @@ RunOutcome Runner::serve(const Workload& w, const Pace& pace) {
     if (!failed) {
       try {
         for (int i = c.begin; i < c.end; ++i) {
-          const Digest d = w.compute(i);
+          const Digest d = run_task_blocking(w, i);
           std::memcpy(s.buf.data() + sizeof h + static_cast<std::size_t>(i - c.begin) * sizeof d,
                       d.data(), sizeof d);
-          sleep_blocking(w.wait(i));
           if (gate.due()) progress();
         }
         bytes += static_cast<std::size_t>(h.count) * sizeof(Digest);

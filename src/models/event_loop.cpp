@@ -1,10 +1,11 @@
-// event_loop: one libuv loop on one thread; waits are timers, compute runs in callbacks.
+// event_loop: one libuv loop on one thread; waits are loop waits, compute runs in callbacks.
 #include "models/event_loop.hpp"
 
 #include <cstdio>
 #include <stdexcept>
 #include <string>
 
+#include "models/blocking_task.hpp"
 #include "models/loop_run.hpp"
 #include "models/uv_check.hpp"
 #include "timing.hpp"
@@ -19,7 +20,7 @@ EventLoopModel::EventLoopModel(Mode mode) : Model(1), mode_(mode) {
 }
 
 EventLoopModel::~EventLoopModel() {
-  for (Task& t : tasks_) uv_close(reinterpret_cast<uv_handle_t*>(&t.timer), nullptr);
+  for (Task& t : tasks_) t.wait.close();
   uv_close(reinterpret_cast<uv_handle_t*>(&start_), nullptr);
   // Close callbacks run on the next loop turn; the loop cannot close before.
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -28,21 +29,18 @@ EventLoopModel::~EventLoopModel() {
   }
 }
 
-std::uint64_t EventLoopModel::timeout_ms(std::chrono::nanoseconds wait) {
-  if (wait <= std::chrono::nanoseconds::zero()) return 0;
-  return static_cast<std::uint64_t>(std::chrono::ceil<std::chrono::milliseconds>(wait).count());
-}
-
 void EventLoopModel::ensure_tasks(int n) {
   while (static_cast<int>(tasks_.size()) < n) {
     Task& t = tasks_.emplace_back();
-    check_uv(uv_timer_init(&loop_, &t.timer), "uv_timer_init");
-    t.timer.data = &t;
+    t.wait.init(&loop_, &t);
   }
 }
 
 void EventLoopModel::prepare(const Workload& w) {
   ensure_tasks(w.tasks());
+  for (int i = 0; i < w.tasks(); ++i) {
+    if (const int fd = w.kept_fd(i); fd >= 0) tasks_[static_cast<std::size_t>(i)].wait.adopt(fd);
+  }
   // One turn of the loop with nothing to do, so the first timed run does not
   // pay for libuv's lazy set-up (the epoll descriptor, the clock).
   uv_update_time(&loop_);
@@ -50,18 +48,19 @@ void EventLoopModel::prepare(const Workload& w) {
 }
 
 bool EventLoopModel::start_task(Task& t) {
-  LoopRun& run = *t.run;
-  run.gauge->enter(t.index);
-  run.out[static_cast<std::size_t>(t.index)] = run.workload->compute(t.index);
-  if (t.wait_ns > 0 && mode_ == Mode::kBlocking) {
-    sleep_blocking(std::chrono::nanoseconds(t.wait_ns));  // the whole loop waits with it
-  } else if (t.wait_ns > 0) {
-    t.wait_start_ns = uv_hrtime();
-    // The loop's clock was read when this turn began; without an update, the
-    // compute time already spent this turn would count towards the wait.
-    uv_update_time(&loop_);
-    arm(t, t.wait_ns);
-    return true;
+  t.run->gauge->enter(t.index);
+  t.state.restart(t.index);
+  return advance(t);
+}
+
+bool EventLoopModel::advance(Task& t) {
+  const Workload& w = *t.run->workload;
+  for (Wait next = w.resume(t.state); !finished(next); next = w.resume(t.state)) {
+    if (mode_ != Mode::kBlocking) {
+      t.wait.start(next, t.state, wait_done);
+      return true;
+    }
+    wait_blocking(next, t.state);  // the whole loop waits with it
   }
   finish_task(t);
   return false;
@@ -81,13 +80,8 @@ void EventLoopModel::start_in_sequence(int index) {
   }
 }
 
-void EventLoopModel::arm(Task& t, std::uint64_t wait_ns) {
-  check_uv(uv_timer_start(&t.timer, wait_cb, timeout_ms(std::chrono::nanoseconds(wait_ns)), 0),
-           "uv_timer_start");
-}
-
 void EventLoopModel::finish_task(Task& t) {
-  t.run->workload->after_wait(t.index);
+  t.run->out[static_cast<std::size_t>(t.index)] = t.state.digest;
   t.run->gauge->leave(t.index);
   --t.run->remaining;
 }
@@ -109,23 +103,16 @@ void EventLoopModel::start_cb(uv_timer_t* handle) {
   }
 }
 
-void EventLoopModel::wait_cb(uv_timer_t* handle) {
-  Task& t = *static_cast<Task*>(handle->data);
+void EventLoopModel::wait_done(LoopWait& wait, int status) {
+  Task& t = *static_cast<Task*>(wait.owner());
   LoopRun& run = *t.run;
-  auto& self = *static_cast<EventLoopModel*>(handle->loop->data);
+  auto& self = *static_cast<EventLoopModel*>(wait.loop()->data);
   try {
-    const std::uint64_t waited = uv_hrtime() - t.wait_start_ns;
-    if (waited < t.wait_ns) {
-      // Fired early (the loop clock counts whole milliseconds): wait out the rest.
-      uv_update_time(handle->loop);
-      self.arm(t, t.wait_ns - waited);
-      return;
-    }
-    finish_task(t);
-    if (self.in_sequence(*run.workload)) self.start_in_sequence(t.index + 1);
+    check_uv(status, "task wait");
+    if (!self.advance(t) && self.in_sequence(*run.workload)) self.start_in_sequence(t.index + 1);
   } catch (...) {
     run.error = std::current_exception();
-    uv_stop(handle->loop);
+    uv_stop(wait.loop());
   }
 }
 
@@ -133,18 +120,17 @@ RunReport EventLoopModel::run(const Workload& w, std::span<Digest> out) {
   ensure_tasks(w.tasks());
   InflightGauge gauge(tracing() ? w.tasks() : 0);
   LoopRun run{&w, out, &gauge, w.tasks(), nullptr};
-  bind_tasks(tasks_, run, w,
-             [&w](Task& t) { t.wait_ns = static_cast<std::uint64_t>(w.wait(t.index).count()); });
+  bind_tasks(tasks_, run, w, [](Task&) {});
   // Like asyncio: the tasks' first steps are queued at once and the loop
   // runs them back to back in its next turn, in index order (all of them, or
   // only the first when tasks run in sequence).
   uv_update_time(&loop_);
   check_uv(uv_timer_start(&start_, start_cb, 0, 0), "uv_timer_start");
   const int rc = uv_run(&loop_, UV_RUN_DEFAULT);
-  // A failed run stopped the loop with timers armed: disarm them, so the
-  // next run starts from a quiet loop.
+  // A failed run stopped the loop with waits in progress: abandon them, so
+  // the next run starts from a quiet loop.
   if (run.error) {
-    for (Task& t : tasks_) uv_timer_stop(&t.timer);
+    for (Task& t : tasks_) t.wait.stop();
   }
   finish_loop_run(run, run.error ? 0 : rc, name());
   return gauge.report();

@@ -1,4 +1,4 @@
-// event_loop: one libuv loop on one thread; waits are timers, compute runs in callbacks.
+// event_loop: one libuv loop on one thread; waits are loop waits, compute runs in callbacks.
 #pragma once
 
 #include <uv.h>
@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "models/loop_run.hpp"
+#include "models/loop_wait.hpp"
 #include "models/model.hpp"
 
 namespace cvp {
@@ -15,12 +16,13 @@ namespace cvp {
 // compute phase runs inside a loop callback, so computes take turns on one
 // thread. How a task waits, and when the next one starts, is the variant:
 //
-//   kGather      all tasks start at once (asyncio.gather); each wait is a
-//                uv_timer_t of its own, so waits overlap.
+//   kGather      all tasks start at once (asyncio.gather); each task waits
+//                on the loop (a uv_timer_t of its own for a sleep), so waits
+//                overlap.
 //   kSequential  each task starts when the one before it has ended (awaiting
-//                coroutines one after another); waits are timers.
-//   kBlocking    all tasks start at once, but each waits with a blocking
-//                sleep inside its callback (time.sleep in a coroutine), which
+//                coroutines one after another); waits are on the loop.
+//   kBlocking    all tasks start at once, but each waits the blocking way
+//                inside its callback (time.sleep in a coroutine), which
 //                stalls the loop and every other task.
 class EventLoopModel : public Model {
  public:
@@ -33,12 +35,6 @@ class EventLoopModel : public Model {
   void prepare(const Workload& w) override;
   RunReport run(const Workload& w, std::span<Digest> out) override;
 
-  // libuv 1.44 timers count whole milliseconds from a loop clock that is read
-  // once per loop turn, so a timer can fire up to a millisecond before its
-  // task has waited T. A wait is armed as ceil(T) ms and, if it fires early
-  // by uv_hrtime(), re-armed for what is left: never shorter than T.
-  static std::uint64_t timeout_ms(std::chrono::nanoseconds wait);
-
  protected:
   template <Mode, const char*>
   friend class EventLoopVariant;
@@ -46,22 +42,22 @@ class EventLoopModel : public Model {
 
  private:
   struct Task {
-    uv_timer_t timer;
+    LoopWait wait;
     LoopRun* run = nullptr;
     int index = 0;
-    std::uint64_t wait_ns = 0;
-    std::uint64_t wait_start_ns = 0;
+    TaskState state;
   };
 
   static void start_cb(uv_timer_t* handle);
-  static void wait_cb(uv_timer_t* handle);
-  // Runs task t's compute phase, then its wait; true while t is waiting on a timer.
+  static void wait_done(LoopWait& wait, int status);
+  // Starts task t; true while t is waiting on the loop.
   bool start_task(Task& t);
+  // Runs t's steps up to its next wait on the loop (true), or to its end.
+  bool advance(Task& t);
   // True when a task starts only after the one before it has ended.
   bool in_sequence(const Workload& w) const;
-  // Starts tasks from `index` on, one after another, until one waits on a timer.
+  // Starts tasks from `index` on, one after another, until one waits on the loop.
   void start_in_sequence(int index);
-  void arm(Task& t, std::uint64_t wait_ns);
   static void finish_task(Task& t);
   void ensure_tasks(int n);
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/blocking_task.hpp"
 #include "models/loop_run.hpp"
 #include "models/uv_check.hpp"
 #include "params.hpp"

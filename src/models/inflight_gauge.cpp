@@ -62,24 +62,4 @@ RunReport InflightGauge::report() const {
   return {peak(), std::vector<TaskSpan>(spans_, spans_ + traced_)};
 }
 
-Digest run_task_blocking(const Workload& w, int index, InflightGauge& gauge) {
-  // Held across the whole task when the workload asks for it: a mutex
-  // around read, wait and write, as `with lock:` in a thread.
-  struct Held {
-    const Workload& w;
-    explicit Held(const Workload& wl) : w(wl) {
-      if (w.exclusive()) w.lock();
-    }
-    ~Held() {
-      if (w.exclusive()) w.unlock();
-    }
-  } held(w);
-  gauge.enter(index);
-  const Digest d = w.compute(index);
-  sleep_blocking(w.wait(index));
-  w.after_wait(index);
-  gauge.leave(index);
-  return d;
-}
-
 }  // namespace cvp

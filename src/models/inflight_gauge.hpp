@@ -39,9 +39,4 @@ class InflightGauge {
   TaskSpan* spans_;  // traced_ of them, after the counts
 };
 
-// One task the blocking way (serial, tbb, fork): compute, then sleep through
-// the wait, then the workload's after_wait, counted in `gauge`; under the
-// workload's lock when it asks for one.
-Digest run_task_blocking(const Workload& w, int index, InflightGauge& gauge);
-
 }  // namespace cvp

@@ -1,7 +1,7 @@
 // serial: one task after another on the calling thread, the baseline.
 #include "models/serial.hpp"
 
-#include "models/inflight_gauge.hpp"
+#include "models/blocking_task.hpp"
 
 namespace cvp {
 

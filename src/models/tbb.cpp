@@ -5,7 +5,7 @@
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
 
-#include "models/inflight_gauge.hpp"
+#include "models/blocking_task.hpp"
 #include "thread_probe.hpp"
 #include "timing.hpp"
 

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <vector>
 
-#include "models/inflight_gauge.hpp"
+#include "models/blocking_task.hpp"
 #include "models/task_threads.hpp"
 
 namespace cvp {
@@ -29,8 +29,8 @@ void* task_thread(void* arg) {
   // Exceptions must not leave a thread's start routine: the first is kept
   // and rethrown by run() once every thread is joined.
   try {
-    s.run->out[static_cast<std::size_t>(s.index)] = run_task_blocking(s.run->w, s.index,
-                                                                      s.run->gauge);
+    s.run->out[static_cast<std::size_t>(s.index)] =
+        run_task_blocking(s.run->w, s.index, s.run->gauge);
   } catch (...) {
     std::lock_guard lock(s.run->mutex);
     if (!s.run->error) s.run->error = std::current_exception();

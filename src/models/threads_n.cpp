@@ -7,7 +7,7 @@
 #include <semaphore>
 #include <vector>
 
-#include "models/inflight_gauge.hpp"
+#include "models/blocking_task.hpp"
 #include "models/task_threads.hpp"
 
 namespace cvp {

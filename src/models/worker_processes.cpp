@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "children.hpp"
+#include "models/blocking_task.hpp"
 #include "timing.hpp"
 
 namespace cvp::workers {

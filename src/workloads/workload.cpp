@@ -1,4 +1,4 @@
-// The workload interface: what one task computes and how long it then waits.
+// The workload interface: what one task computes and what it waits on.
 #include "workloads/workload.hpp"
 
 #include "params.hpp"
@@ -8,6 +8,19 @@ namespace cvp {
 Workload::Workload(WorkloadParams params) : params_(params) {
   check_tasks(params_.tasks);
   check_sleep_us(params_.sleep_us);
+}
+
+Wait Workload::resume(TaskState& s) const {
+  if (s.step == 0) {
+    s.digest = compute(s.index);
+    s.step = 1;
+    if (const auto d = wait(s.index); d.count() > 0) return SleepFor{d};
+  }
+  if (s.step == 1) {
+    after_wait(s.index);
+    s.step = 2;
+  }
+  return TaskDone{};
 }
 
 std::chrono::nanoseconds Workload::wait(int) const { return longest_wait(); }

@@ -14,28 +14,26 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from cvppy import results, sysinfo, thread_limits
+from cvppy import grid_facts, results, sysinfo, thread_limits
 from cvppy.harnesses import HARNESSES, GridRequest, Harness, Overrides
 from cvppy.models import registry
 from cvppy.models.task_threads import TASK_THREAD_STACK_BYTES
-from cvppy.params import (BadInput, check_bytes, check_repetitions, check_rounds,
-                          check_sleep_us, check_tasks, check_workers)
+from cvppy.params import (BadInput, check_bytes, check_range, check_repetitions,
+                          check_rounds, check_sleep_us, check_tasks, check_workers)
 from cvppy.runner import (Context, Point, Profile, calibrate, params_key, prepare_workloads,
                           run_all)
 from cvppy.text import describe, shown
 
 ROOT = Path(__file__).resolve().parents[3]
 
-PROFILES = {
-    # As many repetitions as the C++ default: five, the fewest with which a
-    # U test of one run against another can reach p < 0.05.
-    "quick": Profile("quick", 1, 0.02),
-    "default": Profile("default", 5, 0.03),
-    "full": Profile("full", 10, 0.1),
-}
+# Repetitions and least times as the C++ harnesses' (bench/grid_facts.json says why).
+PROFILES = {name: Profile(name, grid_facts.value(f"profiles.{name}.repetitions"),
+                          grid_facts.value(f"profiles.{name}.min_time_s"))
+            for name in grid_facts.PROFILES}
 
 INT_AXES = {"tasks": check_tasks, "workers": check_workers, "sleep_us": check_sleep_us,
-            "bytes": check_bytes, "rounds": check_rounds}
+            "bytes": check_bytes, "rounds": check_rounds,
+            "conn_per_task": lambda v: check_range("conn_per_task", v, 0, 1)}
 
 
 # Whole numbers are ASCII digits: int() would also take '٦٤', '6_4' and ' 64'. The
@@ -98,9 +96,12 @@ VALUE_FLAGS = {
     "--models": f"models to run; allowed: {', '.join(registry.names())}",
     "--tasks": "tasks per run, comma-separated, 1 to 1000000",
     "--workers": "workers for the models that take W, 1 to 256",
-    "--sleep_us": "microseconds each task waits (io_sleep, shared_counter)",
-    "--bytes": "message bytes each task hashes (cpu_hash)",
+    "--sleep_us": "microseconds each task waits (io_sleep, shared_counter; net_rpc: the "
+                 "server's delay)",
+    "--bytes": "message bytes each task hashes (cpu_hash; net_rpc: the reply)",
     "--rounds": "chained SHA-256 rounds per task (cpu_hash)",
+    "--conn_per_task": "1: each task connects, asks and closes; 0: it asks on a connection "
+                       "opened before timing (net_rpc)",
     "--repetitions": "repetitions per benchmark (replaces the profile's)",
     "--min_time": "seconds each repetition is timed at least (replaces the profile's)",
 }
@@ -130,7 +131,7 @@ def overrides(args: argparse.Namespace, harness: Harness, prog: str) -> Override
         text = getattr(args, axis)
         if text is None:
             continue
-        if axis in ("sleep_us", "bytes", "rounds") and axis not in harness.axes:
+        if axis in ("sleep_us", "bytes", "rounds", "conn_per_task") and axis not in harness.axes:
             raise BadInput(f"--{axis} does not apply to {prog}")
         found[axis] = _ints(axis, text)
     if args.models is not None:
@@ -181,7 +182,6 @@ def plan(args: argparse.Namespace, prog: str) -> Plan:
     points = harness.grid(GridRequest(profile, overrides(args, harness, prog), budget.usable))
     if not points:
         raise BadInput("the grid is empty")
-    check_threads(points)
     return Plan(harness, profile, points, out, budget)
 
 
@@ -192,7 +192,7 @@ def check_threads(points: list[Point]) -> None:
     room = thread_limits.read_room_now()
     for p in points:
         facts = registry.find(p.model)
-        if facts.family != "threads" or facts.concurrency != "N":
+        if facts.family != "threads" or facts.concurrency_rule != "N":
             continue
         why = thread_limits.refusal(room, p.params.tasks, TASK_THREAD_STACK_BYTES)
         if why is not None:
@@ -234,7 +234,8 @@ def measure_and_write(plan_: Plan, prog: str) -> int:
     h = plan_.harness
     sysinfo.set_timer_slack_ns(1)
     load0 = sysinfo.load_sample(time.monotonic())
-    prepared = prepare_workloads(plan_.points, h.make_workload)
+    prepared = prepare_workloads(plan_.points, h.make_workload)  # refuses what does not fit
+    check_threads(plan_.points)  # after the memory checks, as bench/harness.cpp
     calibrate(prepared)
     print(f"{prog}: profile {plan_.profile.name}, {len(plan_.points)} benchmarks x "
           f"{plan_.profile.repetitions} repetitions"

@@ -7,51 +7,36 @@ and the name grammar of docs/result-format.md.
 when it differs from the default rounds for that size (cpu_hash). shared_counter
 adds `/lock:<0|1>/wait:<0|1>`: whether a lock covers the read-modify-write, and
 whether the wait sits between the read and the write (1) or after the write (0).
+net_rpc adds `/conn_per_task:<0|1>` after its sleep_us (the server's delay) and bytes.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Callable
 
+from cvppy import grid_facts, net_server
 from cvppy.models import registry
 from cvppy.runner import Point, Profile
 from cvppy.workloads import cpu_hash, mixed
 from cvppy.workloads.cpu_hash import CpuHash
 from cvppy.workloads.io_sleep import IoSleep
 from cvppy.workloads.mixed import Mixed
+from cvppy.workloads.net_rpc import NetRpc
 from cvppy.workloads.shared_counter import SharedCounter
 from cvppy.workloads.workload import Params, Workload
 
-SLEEP_US = 10_000  # io_sleep: 10 ms, a slow network round trip, as bench/harnesses/io_sleep.cpp
-# The longest one run of a thread or process io_sleep series, in every profile:
-# the same cap as bench/harnesses/io_sleep.cpp's, so both grids hold the same points.
-MAX_RUN_S = 0.25
+# The axes a grid row may give, in bench/axes.cpp's order (so both languages
+# list a row's points in the same order).
+AXES = ("tasks", "workers", "sleep_us", "bytes", "rounds", "cpu_share_pct", "lock", "wait",
+        "conn_per_task")
 
-ONE_THREAD = ["py_serial", "py_asyncio_sequential", "py_asyncio_blocking"]
-LOOPS = ["py_asyncio", "py_uvloop"]
-POOLS = ["py_threads", "py_asyncio_offload", "py_processes"]
-# A thread per task (the loops' fair opponent), picked by its registry facts.
-TASK_THREADS = [m.name for m in registry.MODELS if m.family == "threads" and m.concurrency == "N"]
-
-# cpu_hash: tasks per message size for about 50 ms per serial run in CPython
-# (a 64-byte message chained 256 rounds costs some 150 us here, 4 KiB x 16 and
-# 64 KiB some 50 us), so each size is timed as long as the others and five
-# repetitions of the grid fit the default profile's budget.
-CPU_HASH_SIZES = {"quick": ((64, 192), (65536, 512)),
-                  "default": ((64, 384), (4096, 1024), (65536, 1024)),
-                  # 1 MiB: where hashing dwarfs the per-call cost, to show where
-                  # the threads' time goes at 4 KiB and 64 KiB.
-                  "full": ((64, 768), (4096, 2048), (65536, 2048), (1 << 20, 128))}
-
-MIXED_TASKS = 8  # as bench/harnesses/mixed.cpp
-MIXED_SHARES = {"quick": (0.0, 0.5, 1.0), "default": (0.0, 0.5, 1.0),
-                "full": (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)}
-
-COUNTER_SLEEP_US = 1000
-COUNTER_TASKS = {"quick": 20, "default": 50, "full": 100}
-COUNTER_VARIANTS = ((False, True), (True, True), (False, False), (True, False))  # (lock, wait)
+# The grid values (task counts, sizes, sleeps, the io_sleep run cap) and the
+# rows that select models by their registry facts are in bench/grid_facts.json,
+# which the C++ harnesses read too.
+SLEEP_US = grid_facts.value("io_sleep.axes.sleep_us")[0]
 
 
 @dataclass(frozen=True)
@@ -64,10 +49,11 @@ class Overrides:
     sleep_us: tuple[int, ...] | None = None
     bytes: tuple[int, ...] | None = None
     rounds: tuple[int, ...] | None = None
+    conn_per_task: tuple[int, ...] | None = None
 
     def any(self) -> bool:
         return any(v is not None for v in (self.models, self.tasks, self.workers, self.sleep_us,
-                                           self.bytes, self.rounds))
+                                           self.bytes, self.rounds, self.conn_per_task))
 
 
 @dataclass(frozen=True)
@@ -92,15 +78,6 @@ class Harness:
                 + self.suffix(p))
 
 
-def worker_counts(cpus: int, profile: Profile) -> list[int]:
-    """1, 2, 4, ... up to the usable CPUs, the CPUs themselves, then 2x (and 4x in
-    full) for oversubscription: the grid follows the machine."""
-    counts = {1 << k for k in range(cpus.bit_length()) if 1 << k <= cpus} | {cpus, 2 * cpus}
-    if profile.name == "full":
-        counts.add(4 * cpus)
-    return sorted(counts)
-
-
 def cross(models: list[str], tasks: list[int], workers: list[int],
           params: Callable[[int], Params]) -> list[Point]:
     """Every (model, tasks, workers), with W fixed for the models that fix it and
@@ -116,37 +93,67 @@ def cross(models: list[str], tasks: list[int], workers: list[int],
     return out
 
 
+def worth_running(point: Point) -> bool:
+    """False for a model that differs from another only in how its tasks wait, at a
+    point without waits: there it runs the other model's code (bench/grid.cpp)."""
+    return point.params.sleep_us > 0 or not registry.find(point.model).differs_only_in_waits
+
+
+def expand(workload: str, req: GridRequest, complete: Callable[[dict[str, int]], Params],
+           keep: Callable[[Point], bool] = worth_running) -> list[Point]:
+    """The profile's grid of `workload` from the shared facts: every row's models (by
+    their registry facts) crossed with its axis values, W forced for fixed models,
+    `complete` turning a row's values into the workload's Params; tasks stop at the
+    workload's caps for the models they select."""
+    out: list[Point] = []
+    for selector, axes in grid_facts.rows(workload, req.profile.name, req.cpus):
+        names = [a for a in AXES if a in axes]
+        for facts in registry.MODELS:
+            if not grid_facts.selects(selector, facts):
+                continue
+            most = grid_facts.max_tasks(workload, req.profile.name, facts)
+            for combo in itertools.product(*(axes[a] for a in names)):
+                values = dict(zip(names, combo))
+                if most is not None and values["tasks"] > most:
+                    continue
+                point = Point(facts.name, facts.workers_for(values.get("workers", 1)),
+                              complete(values))
+                if keep(point) and point not in out:
+                    out.append(point)
+    return out
+
+
 def _models(ov: Overrides) -> list[str]:
     return list(ov.models) if ov.models is not None else registry.names()
 
 
+def _row_axis(workload: str, req: GridRequest, axis: str) -> list[int]:
+    """One axis's values over every row of the profile's grid, in order."""
+    out: list[int] = []
+    for _, axes in grid_facts.rows(workload, req.profile.name, req.cpus):
+        out += [v for v in axes.get(axis, []) if v not in out]
+    return out
+
+
 # io_sleep ----------------------------------------------------------------------
 
+def fits_budget(point: Point, workload: str = "io_sleep") -> bool:
+    """Only the worker series is capped: a gathered loop's run is one wait whatever N."""
+    if registry.find(point.model).concurrency_rule != "W":
+        return True
+    runs = math.ceil(point.params.tasks / point.workers)
+    return runs * point.params.sleep_us * 1e-6 <= grid_facts.value(f"{workload}.max_run_s")
+
+
 def io_sleep_grid(req: GridRequest) -> list[Point]:
-    ov, name = req.overrides, req.profile.name
+    ov = req.overrides
     if ov.any():
         return [pt for t in (ov.sleep_us or (SLEEP_US,))
                 for pt in cross(_models(ov), list(ov.tasks or (100,)),
                                 list(ov.workers or (req.cpus,)),
                                 lambda n, t=t: Params(tasks=n, sleep_us=t))]
-    params = lambda n: Params(tasks=n, sleep_us=SLEEP_US)  # noqa: E731
-    # One task after another: 10 show the line N waits make; 100 would cost a second a run.
-    out = cross(ONE_THREAD, {"quick": [1, 4], "default": [1, 10], "full": [1, 10, 100]}[name],
-                [1], params)
-    out += cross(LOOPS, {"quick": [1, 100, 1000], "default": [1, 10, 100, 1000, 10000],
-                         "full": [1, 10, 100, 1000, 10000, 100000]}[name], [1], params)
-    # CPython starts a thread in about 0.4 ms and a Python run makes its pool
-    # each repetition: 10 000 threads cost seconds per run, so only in full.
-    out += cross(TASK_THREADS, {"quick": [1, 100, 1000], "default": [1, 10, 100, 1000],
-                                "full": [1, 10, 100, 1000, 10000]}[name], [1], params)
-    workers = {"quick": [1, 2, 4], "default": [1, 2, 4, 8], "full": [1, 2, 4, 8, 16, 64]}[name]
-    tasks = {"quick": [8], "default": [10, 100], "full": [10, 100, 1000]}[name]
-    for model in POOLS:
-        for w in workers:
-            for n in tasks:
-                if math.ceil(n / w) * SLEEP_US * 1e-6 <= MAX_RUN_S:
-                    out += cross([model], [n], [w], params)
-    return out
+    return expand("io_sleep", req, lambda v: Params(tasks=v["tasks"], sleep_us=v["sleep_us"]),
+                  keep=lambda p: worth_running(p) and fits_budget(p))
 
 
 def io_sleep_suffix(p: Params) -> str:
@@ -155,31 +162,24 @@ def io_sleep_suffix(p: Params) -> str:
 
 # cpu_hash ----------------------------------------------------------------------
 
+def _hash_params(v: dict[str, int]) -> Params:
+    rounds = v.get("rounds") or cpu_hash.default_rounds(v["bytes"])
+    return Params(tasks=v["tasks"], bytes=v["bytes"], rounds=rounds)
+
+
 def cpu_hash_grid(req: GridRequest) -> list[Point]:
-    ov, name = req.overrides, req.profile.name
-    sizes = CPU_HASH_SIZES[name]
-    if ov.any():
-        tasks_of = dict(sizes)
-        # As bench/harnesses/cpu_hash.cpp: a thread per task only when named.
-        models = _models(ov) if ov.models is not None else [
-            m for m in registry.names() if m not in TASK_THREADS]
-        out: list[Point] = []
-        for b in ov.bytes or tuple(tasks_of):
-            for r in ov.rounds or (cpu_hash.default_rounds(b),):
-                out += cross(models, list(ov.tasks or (tasks_of.get(b, 512),)),
-                             list(ov.workers or (req.cpus,)),
-                             lambda n, b=b, r=r: Params(tasks=n, bytes=b, rounds=r))
-        return out
-    workers = worker_counts(req.cpus, req.profile) if name != "quick" else [1, req.cpus]
-    out = []
-    for nbytes, tasks in sizes:
-        params = lambda n, b=nbytes: Params(tasks=n, bytes=b,  # noqa: E731
-                                            rounds=cpu_hash.default_rounds(b))
-        # Without waits the sequential and the blocking loop run the gathered
-        # one's code path; io_sleep and mixed tell them apart.
-        out += cross(["py_serial"] + LOOPS, [tasks], [1], params)
-        out += cross(["py_asyncio_offload"], [tasks], sorted({1, req.cpus}), params)
-        out += cross(["py_threads", "py_processes"], [tasks], workers, params)
+    ov = req.overrides
+    if not ov.any():
+        return expand("cpu_hash", req, _hash_params)
+    tasks_of = {axes["bytes"][0]: axes["tasks"][0]
+                for _, axes in grid_facts.rows("cpu_hash", req.profile.name, req.cpus)
+                if axes["tasks"]}
+    out: list[Point] = []
+    for b in ov.bytes or tuple(tasks_of):
+        for r in ov.rounds or (cpu_hash.default_rounds(b),):
+            out += cross(_models(ov), list(ov.tasks or (tasks_of.get(b, 512),)),
+                         list(ov.workers or (req.cpus,)),
+                         lambda n, b=b, r=r: Params(tasks=n, bytes=b, rounds=r))
     return out
 
 
@@ -193,16 +193,14 @@ def cpu_hash_suffix(p: Params) -> str:
 def mixed_grid(req: GridRequest) -> list[Point]:
     ov = req.overrides
     seconds_per_round = mixed.round_seconds()
+    if not ov.any():
+        return expand("mixed", req, lambda v: mixed.share_params(
+            v["tasks"], v["cpu_share_pct"] / 100, seconds_per_round))
     out: list[Point] = []
-    for share in MIXED_SHARES[req.profile.name]:
-        params = lambda n, s=share: mixed.share_params(n, s, seconds_per_round)  # noqa: E731
-        if ov.any():
-            out += cross(_models(ov), list(ov.tasks or (MIXED_TASKS,)),
-                         list(ov.workers or (req.cpus,)), params)
-            continue
-        out += cross(["py_serial"] + LOOPS + TASK_THREADS, [MIXED_TASKS], [1], params)
-        out += cross(["py_asyncio_offload", "py_processes"], [MIXED_TASKS], [req.cpus], params)
-        out += cross(["py_threads"], [MIXED_TASKS], [req.cpus, MIXED_TASKS], params)
+    for pct in _row_axis("mixed", req, "cpu_share_pct"):
+        out += cross(_models(ov), list(ov.tasks or _row_axis("mixed", req, "tasks")),
+                     list(ov.workers or (req.cpus,)),
+                     lambda n, s=pct / 100: mixed.share_params(n, s, seconds_per_round))
     return out
 
 
@@ -212,24 +210,58 @@ def mixed_suffix(p: Params) -> str:
 
 # shared_counter ----------------------------------------------------------------
 
+def _counter_params(v: dict[str, int]) -> Params:
+    return Params(tasks=v["tasks"], sleep_us=v["sleep_us"], lock=bool(v["lock"]),
+                  wait_between=bool(v["wait"]))
+
+
 def shared_counter_grid(req: GridRequest) -> list[Point]:
     ov = req.overrides
-    models = _models(ov) if ov.models is not None else (
-        ["py_serial"] + LOOPS + ["py_asyncio_offload", "py_threads", "py_processes"]
-        + TASK_THREADS)
-    tasks = list(ov.tasks or (COUNTER_TASKS[req.profile.name],))
-    workers = list(ov.workers or (req.cpus,))
+    if not ov.any():
+        return expand("shared_counter", req, _counter_params)
     out: list[Point] = []
-    for t in ov.sleep_us or (COUNTER_SLEEP_US,):
-        for lock, wait in COUNTER_VARIANTS:
-            out += cross(models, tasks, workers,
-                         lambda n, t=t, lock=lock, wait=wait: Params(
-                             tasks=n, sleep_us=t, lock=lock, wait_between=wait))
+    for t in ov.sleep_us or tuple(_row_axis("shared_counter", req, "sleep_us")):
+        for lock, wait in itertools.product((0, 1), (0, 1)):
+            out += cross(_models(ov), list(ov.tasks or _row_axis("shared_counter", req, "tasks")),
+                         list(ov.workers or (req.cpus,)),
+                         lambda n, t=t, lock=lock, wait=wait: _counter_params(
+                             {"tasks": n, "sleep_us": t, "lock": lock, "wait": wait}))
     return out
 
 
 def shared_counter_suffix(p: Params) -> str:
     return f"/sleep_us:{p.sleep_us}/lock:{int(p.lock)}/wait:{int(p.wait_between)}"
+
+
+# net_rpc -----------------------------------------------------------------------
+
+def _net_rpc_params(v: dict[str, int]) -> Params:
+    return Params(tasks=v["tasks"], sleep_us=v["sleep_us"], bytes=v["bytes"],
+                  conn_per_task=bool(v["conn_per_task"]))
+
+
+def net_rpc_grid(req: GridRequest) -> list[Point]:
+    ov = req.overrides
+    # Every model, whatever its delay: a task always waits on its socket.
+    if not ov.any():
+        return expand("net_rpc", req, _net_rpc_params, keep=lambda p: fits_budget(p, "net_rpc"))
+    out: list[Point] = []
+    given = {"sleep_us": ov.sleep_us, "bytes": ov.bytes, "conn_per_task": ov.conn_per_task}
+    values = [given[a] or _row_axis("net_rpc", req, a) for a in given]
+    for t, b, c in itertools.product(*values):
+        out += cross(_models(ov), list(ov.tasks or (100,)), list(ov.workers or (req.cpus,)),
+                     lambda n, t=t, b=b, c=c: _net_rpc_params(
+                         {"tasks": n, "sleep_us": t, "bytes": b, "conn_per_task": c}))
+    return out
+
+
+def net_rpc_suffix(p: Params) -> str:
+    return f"/sleep_us:{p.sleep_us}/bytes:{p.bytes}/conn_per_task:{int(p.conn_per_task)}"
+
+
+def make_net_rpc(params: Params) -> NetRpc:
+    """The workload on the shared server, started by the first one, before any timing."""
+    return NetRpc(params, net_server.shared_server())
 
 
 HARNESSES: dict[str, Harness] = {h.workload: h for h in (
@@ -242,4 +274,7 @@ HARNESSES: dict[str, Harness] = {h.workload: h for h in (
     Harness("shared_counter", "each task reads a shared counter, waits, writes it plus one: "
             "lost updates show races", ("sleep_us",), shared_counter_grid, SharedCounter,
             shared_counter_suffix),
+    Harness("net_rpc", "real IO: each task asks a server process over loopback TCP and hashes "
+            "its reply", ("sleep_us", "bytes", "conn_per_task"), net_rpc_grid, make_net_rpc,
+            net_rpc_suffix),
 )}

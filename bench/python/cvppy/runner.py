@@ -68,6 +68,7 @@ class Sample:
     serial_s: float | None
     peak_inflight: int
     counter: int
+    server_cpu_s: float | None = None  # the server process's CPU in the run (net_rpc)
     cost: task_cost.RunCost | None = None
 
 
@@ -148,17 +149,21 @@ def _timed_run(model: Model, serial: SerialModel | None, prep: Prepared,
         serial.run(deadline)
         serial_s = time.perf_counter() - s0
     cost0 = task_cost.run_start()  # outside the clock: a write and a read of /proc
+    server0 = prep.workload.server_cpu_seconds()
     cpu0 = _cpu_now(model)
     t0 = time.perf_counter()
     report: RunReport = model.run(deadline)
     t1 = time.perf_counter()
     cpu1 = _cpu_now(model)
+    server1 = prep.workload.server_cpu_seconds()
     cost = task_cost.run_cost(cost0)
     # Measure, then check: the comparison is outside the timed region.
     bad = _first_mismatch(report.digests, prep.reference)
     if bad >= 0:
         raise BenchmarkError(f"task {bad}: digest differs from the serial model's")
-    return Sample(t1 - t0, cpu1 - cpu0, serial_s, report.peak_inflight, report.counter, cost)
+    server_s = server1 - server0 if server0 is not None and server1 is not None else None
+    return Sample(t1 - t0, cpu1 - cpu0, serial_s, report.peak_inflight, report.counter,
+                  server_s, cost)
 
 
 def _median(values: list[float]) -> float:
@@ -209,6 +214,11 @@ def _counters(point: Point, prep: Prepared, limits: Limits, samples: list[Sample
         c["lock"] = float(p.lock)
         c["wait"] = float(p.wait_between)
         c["lost_updates"] = statistics.fmean(p.tasks - s.counter for s in samples)
+    if w.name == "net_rpc":
+        c["conn_per_task"] = float(p.conn_per_task)
+    server = [s.server_cpu_s for s in samples if s.server_cpu_s is not None]
+    if server:  # apart from parallelism: the server is no worker of the model
+        c["server_cpu_ms"] = 1e3 * statistics.median(server)
     return c
 
 
@@ -285,7 +295,7 @@ class BenchmarkRun:
         self.rows: list[dict] = []
         self.error: str | None = None
         w = prep.workload
-        self.paired = w.params.bytes > 0 and w.wait_s == 0
+        self.paired = w.hashes_only
         # Only a hang should reach it: generous for each task and each chunk of a run.
         self.deadline = Deadline(task_s=prep.task_cpu_s + w.wait_s)
 
@@ -315,6 +325,7 @@ class BenchmarkRun:
             row.update(_counters(self.point, self.prep, limits, samples))
         except Exception as e:  # noqa: BLE001 - any failure is this benchmark's error row
             self.error = str(e) or type(e).__name__
+            w.release()  # a failed run's tasks may have left what they keep half used
         finally:
             for m in (model, serial):
                 if m is not None:

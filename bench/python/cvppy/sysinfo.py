@@ -73,6 +73,13 @@ def timer_slack_ns() -> int:
     return _prctl(_PR_GET_TIMERSLACK, 0)
 
 
+def schedstat_seconds(pid: int) -> float:
+    """CPU time a process's main thread has run, from /proc/<pid>/schedstat (its first
+    field, nanoseconds); OSError or ValueError when it cannot be read."""
+    with open(f"/proc/{pid}/schedstat", encoding="ascii") as f:
+        return int(f.read().split()[0]) * 1e-9
+
+
 def cpu_seconds_with_children() -> float:
     """CPU of this process and of its reaped children (getrusage), as timing.cpp."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -92,17 +99,24 @@ class LoadSample:
     loadavg: float
 
 
-def load_sample(wall: float) -> LoadSample:
-    ticks = os.sysconf("SC_CLK_TCK")
-    with open("/proc/stat", encoding="ascii") as f:
-        fields = [int(v) / ticks for v in f.readline().split()[1:]]
+def cpu_times(stat_line: str, ticks: int) -> tuple[float, float, float]:
+    """(busy, steal, total) seconds from /proc/stat's first line, as src/sysinfo.cpp
+    reads it: steal is busy too, since time the hypervisor gave these CPUs to other
+    guests is time this run could not have them."""
+    fields = [int(v) / ticks for v in stat_line.split()[1:]]
     fields += [0.0] * (8 - len(fields))
     user, nice, system, idle, iowait, irq, softirq, steal = fields[:8]
+    busy = user + nice + system + irq + softirq + steal
+    return busy, steal, busy + idle + iowait
+
+
+def load_sample(wall: float) -> LoadSample:
+    with open("/proc/stat", encoding="ascii") as f:
+        busy, steal, total = cpu_times(f.readline(), os.sysconf("SC_CLK_TCK"))
     with open("/proc/loadavg", encoding="ascii") as f:
         loadavg = float(f.read().split()[0])
-    return LoadSample(wall=wall, busy_s=user + nice + system + irq + softirq, steal_s=steal,
-                      total_s=sum(fields[:8]), own_cpu_s=cpu_seconds_with_children(),
-                      loadavg=loadavg)
+    return LoadSample(wall=wall, busy_s=busy, steal_s=steal, total_s=total,
+                      own_cpu_s=cpu_seconds_with_children(), loadavg=loadavg)
 
 
 def load_summary(start: LoadSample, end: LoadSample) -> dict[str, float | bool]:

@@ -16,6 +16,7 @@ from cvppy.workloads.workload import LoopEnv
 
 class AsyncioGatherModel(LoopModel):
     name = "py_asyncio"
+    runs_coroutines = True
 
     def __init__(self, workers: int, new_loop: Callable[[], asyncio.AbstractEventLoop]
                  = asyncio.new_event_loop) -> None:

@@ -9,6 +9,7 @@ from cvppy.workloads.workload import LoopEnv
 
 class AsyncioSequentialModel(OneAtATimeLoopModel):
     name = "py_asyncio_sequential"
+    runs_coroutines = True
 
     async def run_tasks(self, env: LoopEnv) -> list[bytes]:
         w = self.workload

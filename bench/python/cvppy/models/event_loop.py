@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from abc import abstractmethod
-from typing import Callable
+from typing import Any, Callable, Coroutine, TypeVar
 
 from cvppy.models.gauge import LocalGauge
 from cvppy.models.model import Deadline, Limits, Model, RunFailed, RunReport
 from cvppy.workloads.workload import Cell, Gauge, LoopEnv, Workload
+
+T = TypeVar("T")
 
 
 class LoopModel(Model):
@@ -24,13 +26,16 @@ class LoopModel(Model):
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def prepare(self, workload: Workload) -> None:
+        self.close()  # a loop of an earlier prepare, with its workload's streams
         super().prepare(workload)
-        self.close()
         try:
             self._loop = self._new_loop()
         except OSError as e:  # no descriptor left for its selector, self-pipe or signals
             raise RunFailed(f"cannot create the event loop: [Errno {e.errno}] {e.strerror}"
                             ) from None
+        if self.runs_coroutines:
+            # What the coroutines keep (net_rpc's streams) belongs to this loop.
+            self._until_complete(workload.open_async(), "opening the workload")
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -39,13 +44,15 @@ class LoopModel(Model):
         return self._loop
 
     def run(self, deadline: Deadline) -> RunReport:
-        main = self._main()
+        return self._until_complete(self._main(), "the event loop failed")
+
+    def _until_complete(self, coro: Coroutine[Any, Any, T], what: str) -> T:
         try:
-            return self.loop.run_until_complete(main)
+            return self.loop.run_until_complete(coro)
         except OSError as e:
-            raise RunFailed(f"the event loop failed: [Errno {e.errno}] {e.strerror}") from None
+            raise RunFailed(f"{what}: [Errno {e.errno}] {e.strerror}") from None
         finally:
-            main.close()  # a loop that could not start never awaited it: no warning
+            coro.close()  # a loop that could not start never awaited it: no warning
 
     async def _main(self) -> RunReport:
         # The lock is made inside the running loop, the loop it belongs to.
@@ -66,6 +73,12 @@ class LoopModel(Model):
             return
         if loop.is_running():
             return  # a loop that failed to start says it runs, and cannot be closed
+        if self.runs_coroutines and self._workload is not None:
+            release = self._workload.close_async()
+            try:
+                loop.run_until_complete(release)
+            finally:
+                release.close()
         shutdown = loop.shutdown_asyncgens()
         try:
             loop.run_until_complete(shutdown)

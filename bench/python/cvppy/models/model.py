@@ -56,6 +56,9 @@ class RunFailed(RuntimeError):
 
 class Model(ABC):
     name: str = ""
+    # Whether the tasks run as coroutines (task_async) on the model's own loop;
+    # the others block (task). It says which preparation the workload gets.
+    runs_coroutines: bool = False
 
     def __init__(self, workers: int) -> None:
         self.workers = check_workers(workers)
@@ -65,8 +68,11 @@ class Model(ABC):
     def limits(self, tasks: int, cpus: int) -> Limits: ...
 
     def prepare(self, workload: Workload) -> None:
-        """Makes what a run of `workload` needs (loop, threads, processes) before the clock."""
+        """Makes what a run of `workload` needs (loop, threads, processes) before the clock,
+        and has the workload make what its blocking tasks keep (its kept connections)."""
         self._workload = workload
+        if not self.runs_coroutines:
+            workload.open_blocking()
 
     @property
     def workload(self) -> Workload:

@@ -116,10 +116,9 @@ def pool_map_chunksize(tasks: int, workers: int) -> int:
 
 
 def schedstat_seconds(pid: int) -> float:
-    """CPU time a task has run, from /proc/<pid>/schedstat (nanoseconds, first field)."""
+    """CPU time a worker has run (sysinfo.schedstat_seconds); 0 once it is gone."""
     try:
-        with open(f"/proc/{pid}/schedstat", encoding="ascii") as f:
-            return int(f.read().split()[0]) * 1e-9
+        return sysinfo.schedstat_seconds(pid)
     except (OSError, ValueError, IndexError):
         return 0.0  # gone: the run fails anyway
 

@@ -3,6 +3,8 @@
 A task is a CPU phase (compute) and an IO phase (the wait). Models differ
 only in how they run the phases: a thread or a process blocks through the
 wait (`task`), an event loop awaits a timer and moves on (`task_async`).
+The wait is a timer unless a workload says otherwise (net_rpc: a request
+over a socket), in its own `task` and `task_async`: a task owns its waits.
 Mirrors src/workloads/workload.hpp.
 """
 
@@ -26,6 +28,7 @@ class Params:
     rounds: int = 0  # chained hash rounds; 0 when bytes is 0
     lock: bool = False  # shared_counter: the read-wait-write holds a lock
     wait_between: bool = False  # shared_counter: the wait sits between the read and the write
+    conn_per_task: bool = False  # net_rpc: a connection per task, not one kept across runs
 
 
 class Gauge(Protocol):
@@ -104,6 +107,36 @@ class Workload(ABC):
             await asyncio.sleep(self.wait_s)
         env.gauge.leave()
         return digest
+
+    @property
+    def hashes_only(self) -> bool:
+        """True when a task is its compute alone (bytes hashed, no wait): the runner
+        then times a serial run beside each run, for the speedup."""
+        return self.params.bytes > 0 and self.wait_s == 0
+
+    # What tasks keep across runs (net_rpc's kept connections), made before the
+    # clock by the model that runs them: each task still performs its own waits.
+    # Nothing for the workloads whose tasks keep nothing.
+
+    def open_blocking(self) -> None:
+        """Before timing, in a model whose tasks block (`task`): threads, processes
+        (before they fork, so the workers inherit it), serial."""
+
+    async def open_async(self) -> None:
+        """Before timing, on the running loop of a model whose tasks are coroutines
+        (`task_async`): what they keep must belong to that loop."""
+
+    async def close_async(self) -> None:
+        """On that loop, before it closes: undoes open_async."""
+
+    def release(self) -> None:
+        """After a failed run, whose tasks may have left a reply unread: what is kept
+        is dropped, so the next benchmark starts on fresh state."""
+
+    def server_cpu_seconds(self) -> float | None:
+        """CPU seconds so far of the server process the tasks talk to (net_rpc), which
+        no model counts; None for the workloads without one."""
+        return None
 
     def reference(self) -> list[bytes]:
         """The serial digests every model's run is checked against (waits skipped)."""

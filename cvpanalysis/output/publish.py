@@ -1,7 +1,6 @@
 """Writing the analysis tools' output files without harming anything else.
 
-Used by plot.py, compare.py and report.py; imports only cvpresults. Every
-file is first written to a temporary file made in its target folder with
+Every file is first written to a temporary file made in its target folder with
 O_EXCL and an unpredictable name (`.<name>.<random>.partial`, mkstemp),
 flushed and fsynced, and only then renamed over the target; a temporary file
 that is not renamed (a failure, a full disk, an interrupt) is removed. So a
@@ -10,32 +9,20 @@ disk never truncates an earlier file, and a reader sees the old file or the
 new one, whole. A target that exists and is not a regular file (a device, a
 FIFO, a folder, a symlink) is refused before anything is written, and so is
 a target that is one of the inputs.
-
-plot.py's manifest lives here too: which files in an output folder plot.py
-wrote, so that it replaces or removes only those.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
-import signal
 import tempfile
-import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
-from cvpresults import STOP_SIGNALS, InputError, file_kind, one_line, parse_json, read_bounded
-
-MANIFEST_NAME = ".cvp-plot-manifest.json"
-MANIFEST_FORMAT = "cvpbench plot.py manifest 1"
-
-
-class OutputError(Exception):
-    """An output file could not be written; the message names it."""
+from ..base.errors import InputError, OutputError
+from ..base.stop_signals import signals_deferred
+from ..base.text import one_line
+from ..reading.bounded import file_kind
 
 
 def check_target(path: Path, inputs: Iterable[Path] = ()) -> None:
@@ -81,20 +68,6 @@ def _new_file_mode(target: Path) -> int:
     except (OSError, ValueError, IndexError):
         pass
     return 0o644
-
-
-@contextlib.contextmanager
-def signals_deferred() -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP held back (delivered when the block ends), so an
-    interrupt never stops a series of renames halfway."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(STOP_SIGNALS))
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 class Publisher:
@@ -185,60 +158,3 @@ def text_bytes(text: str) -> bytes:
     """UTF-8 for a text file. A character UTF-8 cannot hold (a lone surrogate
     from a JSON "\\ud800") is written as its escape, not a reason to fail."""
     return text.encode("utf-8", "backslashreplace")
-
-
-# --------------------------------------------------------------------------- manifest
-
-def fingerprint(data: bytes) -> dict:
-    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """The files plot.py wrote into a folder: name -> {"size", "sha256"}."""
-
-    folder: Path
-    files: dict[str, dict]
-
-    @classmethod
-    def read(cls, folder: Path) -> "Manifest | None":
-        """The folder's manifest; None when it has none; InputError when the
-        file there is not a manifest plot.py wrote."""
-        path = folder / MANIFEST_NAME
-        try:
-            os.lstat(path)
-        except FileNotFoundError:
-            return None
-        except OSError as e:
-            raise InputError(f"{path}: cannot read ({one_line(e.strerror or e)})") from None
-        check_target(path)
-        data = parse_json(read_bounded(path), str(path))
-        files = data.get("files") if isinstance(data, dict) else None
-        if (not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT
-                or not isinstance(files, dict)
-                or not all(isinstance(v, dict) and isinstance(v.get("size"), int)
-                           and isinstance(v.get("sha256"), str) for v in files.values())):
-            raise InputError(f"{path}: not a manifest plot.py wrote; remove it, or run with "
-                             "--force")
-        return cls(folder, files)
-
-    def owns(self, name: str) -> bool:
-        """Whether `name` is in the manifest and the file there is still what
-        plot.py wrote (a regular file of the same size and hash)."""
-        entry = self.files.get(name)
-        return entry is not None and holds(self.folder / name, entry)
-
-    def to_bytes(self) -> bytes:
-        return (json.dumps({"format": MANIFEST_FORMAT, "files": dict(sorted(self.files.items()))},
-                           indent=1) + "\n").encode()
-
-
-def holds(path: Path, entry: dict) -> bool:
-    """Whether `path` is a regular file with the size and hash of `entry`."""
-    try:
-        st = os.lstat(path)
-        if file_kind(st.st_mode) is not None or st.st_size != entry["size"]:
-            return False
-        return fingerprint(read_bounded(path, max(st.st_size, 1)))["sha256"] == entry["sha256"]
-    except (OSError, InputError):
-        return False

@@ -1,0 +1,1 @@
+"""The bottom layer: one-line text, errors, stop signals, command-line plumbing."""

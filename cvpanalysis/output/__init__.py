@@ -1,0 +1,1 @@
+"""Output: files published whole or not at all, and plot.py's manifest."""

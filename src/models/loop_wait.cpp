@@ -1,0 +1,225 @@
+// A task's wait on a libuv loop: the event-loop form of every kind of wait.
+#include "models/loop_wait.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <type_traits>
+
+#include "models/uv_check.hpp"
+
+namespace cvp {
+
+void LoopWait::init(uv_loop_t* loop, void* owner) {
+  check_uv(uv_timer_init(loop, &timer_), "uv_timer_init");
+  timer_.data = this;
+  owner_ = owner;
+}
+
+void LoopWait::adopt(int kept_fd) {
+  if (tcp_kind_ == Tcp::kAdopted && adopted_from_ == kept_fd) return;
+  if (tcp_kind_ != Tcp::kNone) throw std::logic_error("LoopWait::adopt: the slot has a connection");
+  const int fd = ::fcntl(kept_fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "fcntl F_DUPFD_CLOEXEC");
+  check_uv(uv_tcp_init(timer_.loop, &tcp_), "uv_tcp_init");
+  tcp_.data = this;
+  if (const int rc = uv_tcp_open(&tcp_, fd); rc != 0) {
+    ::close(fd);
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), nullptr);
+    check_uv(rc, "uv_tcp_open");
+  }
+  tcp_kind_ = Tcp::kAdopted;
+  adopted_from_ = kept_fd;
+}
+
+void LoopWait::close() {
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  if (tcp_kind_ == Tcp::kNone || uv_is_closing(reinterpret_cast<uv_handle_t*>(&tcp_))) return;
+  uv_os_fd_t fd = -1;
+  if (tcp_kind_ == Tcp::kAdopted && uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) == 0) {
+    // uv_tcp_open made the shared connection non-blocking; the workload's
+    // blocking users get it back as they gave it.
+    if (const int flags = ::fcntl(fd, F_GETFL); flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), nullptr);
+}
+
+std::uint64_t LoopWait::timeout_ms(std::chrono::nanoseconds wait) {
+  if (wait <= std::chrono::nanoseconds::zero()) return 0;
+  return static_cast<std::uint64_t>(std::chrono::ceil<std::chrono::milliseconds>(wait).count());
+}
+
+void LoopWait::start(const Wait& wait, TaskState& s, Done done) {
+  state_ = &s;
+  done_ = done;
+  std::visit(
+      [this](const auto& w) {
+        using W = std::decay_t<decltype(w)>;
+        if constexpr (std::is_same_v<W, Exchange>) {
+          start_exchange(w);
+        } else if constexpr (std::is_same_v<W, SleepFor>) {
+          wait_ns_ = static_cast<std::uint64_t>(w.duration.count());
+          wait_start_ns_ = uv_hrtime();
+          // The loop's clock was read when this turn began; without an
+          // update, the compute time already spent this turn would count
+          // towards the wait.
+          uv_update_time(timer_.loop);
+          check_uv(arm(wait_ns_), "uv_timer_start");
+        } else {
+          static_assert(std::is_same_v<W, TaskDone>, "a wait without a loop form");
+          done_(*this, 0);
+        }
+      },
+      wait);
+}
+
+void LoopWait::stop() {
+  uv_timer_stop(&timer_);
+  if (!in_exchange_) return;
+  // No callback of the abandoned exchange may end a wait: in_exchange_ off.
+  in_exchange_ = false;
+  done_on_close_ = false;
+  if (tcp_kind_ == Tcp::kAdopted) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  } else if (tcp_kind_ == Tcp::kOwn && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&tcp_))) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), tcp_closed_cb);
+  }
+}
+
+void LoopWait::start_exchange(const Exchange& e) {
+  exchange_ = e;
+  got_ = 0;
+  written_ = replied_ = false;
+  status_ = 0;
+  state_->received.resize(e.reply_bytes);
+  if (e.kept_fd >= 0) {
+    adopt(e.kept_fd);  // at once when the model adopted it before timing
+    in_exchange_ = true;
+    check_uv(send_request(), "uv_write");
+    check_uv(uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), alloc_cb, read_cb),
+             "uv_read_start");
+    return;
+  }
+  if (tcp_kind_ != Tcp::kNone) throw std::logic_error("LoopWait: the slot's connection is busy");
+  sockaddr_in addr{};
+  check_uv(uv_ip4_addr("127.0.0.1", e.port, &addr), "uv_ip4_addr");
+  check_uv(uv_tcp_init(timer_.loop, &tcp_), "uv_tcp_init");
+  tcp_.data = this;
+  tcp_kind_ = Tcp::kOwn;
+  in_exchange_ = true;
+  connect_.data = this;
+  if (const int rc = uv_tcp_connect(&connect_, &tcp_, reinterpret_cast<const sockaddr*>(&addr),
+                                    connect_cb);
+      rc != 0) {
+    end_exchange(rc);
+  }
+}
+
+int LoopWait::send_request() {
+  write_.data = this;
+  uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(exchange_.request.data()),
+                             static_cast<unsigned>(exchange_.request.size()));
+  return uv_write(&write_, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, write_cb);
+}
+
+void LoopWait::connect_cb(uv_connect_t* req, int status) {
+  auto& self = *static_cast<LoopWait*>(req->data);
+  if (!self.in_exchange_) return;
+  if (status != 0) return self.end_exchange(status);
+  uv_tcp_nodelay(&self.tcp_, 1);
+  if (const int rc = self.send_request(); rc != 0) return self.end_exchange(rc);
+  if (const int rc =
+          uv_read_start(reinterpret_cast<uv_stream_t*>(&self.tcp_), alloc_cb, read_cb);
+      rc != 0) {
+    self.end_exchange(rc);
+  }
+}
+
+void LoopWait::write_cb(uv_write_t* req, int status) {
+  auto& self = *static_cast<LoopWait*>(req->data);
+  if (!self.in_exchange_) return;
+  if (status != 0) return self.end_exchange(status);
+  self.written_ = true;
+  self.settle();
+}
+
+void LoopWait::alloc_cb(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
+  // The reply lands in the task's buffer; a byte past it, in excess_ (an
+  // error: the server sent more than was asked).
+  auto& self = *static_cast<LoopWait*>(handle->data);
+  std::vector<std::uint8_t>& into = self.state_->received;
+  if (self.got_ < into.size()) {
+    *buf = uv_buf_init(reinterpret_cast<char*>(into.data() + self.got_),
+                       static_cast<unsigned>(into.size() - self.got_));
+  } else {
+    *buf = uv_buf_init(reinterpret_cast<char*>(&self.excess_), 1);
+  }
+}
+
+void LoopWait::read_cb(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
+  auto& self = *static_cast<LoopWait*>(stream->data);
+  if (!self.in_exchange_ || nread == 0) return;
+  const std::size_t want = self.exchange_.reply_bytes;
+  if (nread == UV_EOF && self.got_ == want && self.tcp_kind_ == Tcp::kOwn) {
+    self.replied_ = true;  // the server closed first, after the whole reply
+    return self.settle();
+  }
+  if (nread < 0) return self.end_exchange(static_cast<int>(nread));
+  if (self.got_ >= want) return self.end_exchange(UV_EPROTO);  // more than the reply
+  self.got_ += static_cast<std::size_t>(nread);
+  if (self.got_ == want && self.tcp_kind_ == Tcp::kAdopted) {
+    uv_read_stop(stream);
+    self.replied_ = true;
+    self.settle();
+  }
+}
+
+void LoopWait::settle() {
+  if (written_ && replied_) end_exchange(0);
+}
+
+void LoopWait::end_exchange(int status) {
+  if (!in_exchange_) return;
+  in_exchange_ = false;
+  status_ = status;
+  if (tcp_kind_ == Tcp::kOwn) {
+    // The slot's next exchange may start only once the handle is closed.
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+    done_on_close_ = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), tcp_closed_cb);
+    return;
+  }
+  if (status != 0) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  done_(*this, status);
+}
+
+void LoopWait::tcp_closed_cb(uv_handle_t* handle) {
+  auto& self = *static_cast<LoopWait*>(handle->data);
+  self.tcp_kind_ = Tcp::kNone;
+  if (self.done_on_close_) {
+    self.done_on_close_ = false;
+    self.done_(self, self.status_);
+  }
+}
+
+int LoopWait::arm(std::uint64_t wait_ns) {
+  return uv_timer_start(&timer_, timer_cb, timeout_ms(std::chrono::nanoseconds(wait_ns)), 0);
+}
+
+void LoopWait::timer_cb(uv_timer_t* handle) {
+  auto& self = *static_cast<LoopWait*>(handle->data);
+  const std::uint64_t waited = uv_hrtime() - self.wait_start_ns_;
+  if (waited < self.wait_ns_) {
+    // Fired early (the loop clock counts whole milliseconds): wait out the rest.
+    uv_update_time(handle->loop);
+    // No exception may cross libuv: a failure ends the wait with its status.
+    if (const int rc = self.arm(self.wait_ns_ - waited); rc != 0) self.done_(self, rc);
+    return;
+  }
+  self.done_(self, 0);
+}
+
+}  // namespace cvp

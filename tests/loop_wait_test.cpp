@@ -1,0 +1,66 @@
+// Tests for src/models/loop_wait.cpp: a task's waits on a libuv loop.
+#include "models/loop_wait.hpp"
+
+#include <gtest/gtest.h>
+
+#include "models/uv_check.hpp"
+
+namespace cvp {
+namespace {
+
+TEST(LoopWait, TimeoutRoundsUpToWholeMilliseconds) {
+  EXPECT_EQ(LoopWait::timeout_ms(std::chrono::microseconds(10'000)), 10u);
+  EXPECT_EQ(LoopWait::timeout_ms(std::chrono::microseconds(10'001)), 11u);
+  EXPECT_EQ(LoopWait::timeout_ms(std::chrono::microseconds(1)), 1u);
+  EXPECT_EQ(LoopWait::timeout_ms(std::chrono::microseconds(0)), 0u);
+}
+
+// A loop with one wait slot, which records when and how its wait ended.
+class LoopWaitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(uv_loop_init(&loop_), 0);
+    wait_.init(&loop_, this);
+  }
+  void TearDown() override {
+    wait_.close();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    EXPECT_EQ(uv_loop_close(&loop_), 0);
+  }
+  static void done(LoopWait& w, int status) {
+    auto& self = *static_cast<LoopWaitTest*>(w.owner());
+    ++self.calls_;
+    self.status_ = status;
+    self.ended_ns_ = uv_hrtime();
+  }
+
+  uv_loop_t loop_{};
+  LoopWait wait_;
+  TaskState state_;
+  int calls_ = 0;
+  int status_ = -1;
+  std::uint64_t ended_ns_ = 0;
+};
+
+TEST_F(LoopWaitTest, SleepEndsOnceAndNeverEarly) {
+  // 1.5 ms: libuv's millisecond clock would fire a 2 ms timer up to 1 ms early.
+  for (int i = 0; i < 20; ++i) {
+    calls_ = 0;
+    const std::uint64_t t0 = uv_hrtime();
+    wait_.start(SleepFor{std::chrono::microseconds(1'500)}, state_, done);
+    EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);
+    EXPECT_EQ(calls_, 1);
+    EXPECT_EQ(status_, 0);
+    EXPECT_GE(ended_ns_ - t0, 1'500'000u);
+  }
+}
+
+TEST_F(LoopWaitTest, StopAbandonsTheWait) {
+  wait_.start(SleepFor{std::chrono::seconds(30)}, state_, done);
+  wait_.stop();
+  EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);  // returns at once: nothing armed
+  EXPECT_EQ(calls_, 0);
+}
+
+}  // namespace
+}  // namespace cvp
