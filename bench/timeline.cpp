@@ -14,6 +14,7 @@
 
 #include "children.hpp"
 #include "error_line.hpp"
+#include "failure_policy.hpp"
 #include "models/registry.hpp"
 #include "out_lock.hpp"
 #include "progress_reporter.hpp"
@@ -73,9 +74,9 @@ std::string trace_one(const Scenario& sc, const ModelInfo& info, double& wall_ms
   const auto t0 = Clock::now();
   const cvp::RunReport report = model->run(*workload, out);
   wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-  if (const int bad = cvp::first_mismatch(out, cvp::reference_digests(*workload)); bad >= 0) {
-    throw std::runtime_error(sc.name + "/" + std::string(info.name) + ": task " +
-                             std::to_string(bad) + ": digest differs from the serial model's");
+  if (const std::string bad = cvp::bench::digest_error(out, cvp::reference_digests(*workload));
+      !bad.empty()) {
+    throw std::runtime_error(sc.name + "/" + std::string(info.name) + ": " + bad);
   }
   return cvp::bench::chrome_trace_json(
       {sc.name, std::string(info.name), workers, origin, wall_ms, cvp::registry_json(info)},
