@@ -14,6 +14,12 @@
 namespace cvp::bench {
 namespace {
 
+std::string allowed_models() {
+  std::string names;
+  for (const std::string& m : all_models()) names += (names.empty() ? "" : ", ") + m;
+  return names;
+}
+
 std::vector<std::string> split_names(std::string_view flag, std::string_view value) {
   std::vector<std::string> out;
   std::size_t at = 0;
@@ -22,7 +28,12 @@ std::vector<std::string> split_names(std::string_view flag, std::string_view val
     const std::string item(
         value.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at));
     if (item.empty()) throw std::invalid_argument(std::string(flag) + ": empty item in the list");
-    model_info(item);  // throws for an unknown model, naming the allowed ones
+    // Throws for an unknown model, naming the allowed ones.
+    if (model_info(item).launch != Launch::kInProcess) {
+      throw std::invalid_argument(std::string(flag) + ": model '" + item +
+                                  "' runs only under mpiexec, in its own harness; allowed here: " +
+                                  allowed_models());
+    }
     out.push_back(item);
     if (comma == std::string_view::npos) return out;
     at = comma + 1;
@@ -190,8 +201,9 @@ Options parse_options(int argc, char** argv, const Harness& h, const FlagSpec& s
   return o;
 }
 
-std::vector<Point> grid_points(const Options& o, const Profile& profile, const Harness& h) {
-  if (!o.overrides_grid()) return expand(h.grid, profile, h.rules);
+std::vector<Point> grid_points(const Options& o, const Profile& profile, const Harness& h,
+                               Launch launch) {
+  if (!o.overrides_grid()) return expand(h.grid, profile, h.rules, launch);
   const std::vector<std::string> models = o.models.value_or(all_models());
   GridRow row{[models](const ModelInfo& m) {
                 return std::find(models.begin(), models.end(), m.name) != models.end();
@@ -211,7 +223,7 @@ std::vector<Point> grid_points(const Options& o, const Profile& profile, const H
   // Points asked for by name are kept, even those the profile would drop.
   GridRules rules = h.rules;
   rules.keep = [](const Point&) { return true; };
-  return expand({row}, profile, rules);
+  return expand({row}, profile, rules, launch);
 }
 
 void print_help(const Harness& h, const char* argv0, const FlagSpec& spec) {
@@ -233,11 +245,7 @@ void print_help(const Harness& h, const char* argv0, const FlagSpec& spec) {
     std::printf("  %-16s %.*s\n", flag.c_str(), static_cast<int>(f.help.size()), f.help.data());
   }
   std::printf("grid flags (comma-separated lists; each replaces the profile's values):\n");
-  if (spec.models) {
-    std::string models;
-    for (const std::string& m : all_models()) models += (models.empty() ? "" : ", ") + m;
-    std::printf("  --models=LIST    models to run; allowed: %s\n", models.c_str());
-  }
+  if (spec.models) std::printf("  --models=LIST    models to run; allowed: %s\n", allowed_models().c_str());
   for (const Axis& a : axes()) {
     if (!takes_flag(h, a.id) || (a.id == AxisId::kWorkers && !spec.no_workers.empty())) continue;
     const std::string flag = "--" + std::string(a.name) + "=LIST";

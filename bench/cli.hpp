@@ -68,6 +68,7 @@ void print_help(const Harness& h, const char* argv0, const FlagSpec& spec = {});
 
 // The grid a run uses: the profile's, or the cross product of the flags
 // given and the harness's defaults.
-std::vector<Point> grid_points(const Options& o, const Profile& profile, const Harness& h);
+std::vector<Point> grid_points(const Options& o, const Profile& profile, const Harness& h,
+                               Launch launch = Launch::kInProcess);
 
 }  // namespace cvp::bench

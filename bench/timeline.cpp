@@ -117,7 +117,8 @@ int run(const fs::path& out_dir) {
   std::vector<std::pair<const Scenario*, const ModelInfo*>> steps;
   for (const Scenario& sc : all) {
     for (const ModelInfo& m : cvp::registry()) {
-      if (sc.models(m)) steps.emplace_back(&sc, &m);
+      // A model started under mpiexec cannot be traced from this process.
+      if (m.launch == cvp::Launch::kInProcess && sc.models(m)) steps.emplace_back(&sc, &m);
     }
   }
   std::vector<std::pair<fs::path, std::string>> traces;

@@ -59,6 +59,10 @@ const std::vector<ModelInfo> kModels{
     {"process_pool", kProcesses, any, "", kWorkers, kWorkersOnCpus, kForked, false, false,
      "W children forked once and kept, chunks of tasks dispatched per run",
      make_with_workers<ProcessPoolModel>},
+    // Its ranks are started by mpiexec and run by the mpi harness
+    // (bench/mpi/), never made in a harness's process.
+    {"mpi", kProcesses, any, "", kWorkers, kWorkersOnAllHostsCpus, kNone, false, false,
+     "W ranks under mpiexec, chunks handed out by rank 0", nullptr, Launch::kMpiexec},
 };
 
 std::string rule_text(LimitRule r) { return std::string(to_string(r)); }
@@ -90,6 +94,10 @@ std::unique_ptr<Model> make_model(std::string_view name, int workers) {
                                 std::string(name) + "'; allowed: " + std::to_string(*fixed) + " (" +
                                 std::string(m.fixed_why) + ")");
   }
+  if (m.launch != Launch::kInProcess) {
+    throw std::invalid_argument("model '" + std::string(name) +
+                                "' runs only under mpiexec, in the mpi harness");
+  }
   return m.make(workers);
 }
 
@@ -114,6 +122,7 @@ Limits limits_of(const ModelInfo& m, int tasks, int workers, int cpus) {
       case LimitRule::kWorkers:
         return workers;
       case LimitRule::kWorkersOnCpus:
+      case LimitRule::kWorkersOnAllHostsCpus:  // `cpus` is then every host's
         return std::min(workers, cpus);
     }
     return 1;
@@ -127,7 +136,8 @@ std::string_view to_string(Family f) {
 }
 
 std::string_view to_string(LimitRule r) {
-  static constexpr std::string_view kNames[] = {"1", "N", "W", "min(W, cores)"};
+  static constexpr std::string_view kNames[] = {"1", "N", "W", "min(W, cores)",
+                                                "min(W, cores in all hosts)"};
   return kNames[static_cast<int>(r)];
 }
 
