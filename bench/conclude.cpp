@@ -15,9 +15,10 @@ std::string benchmarks(int n) {
 
 void print_lines(const std::string& prog, const RunOutcome& o) {
   if (o.machine.loaded || o.noisy > 0) {
-    std::fprintf(stderr, "%s: warning: %s%s noisy (see cvp_load and noisy in the JSON)\n",
-                 prog.c_str(), o.machine.loaded ? "the machine was busy with other work; " : "",
-                 benchmarks(o.noisy).c_str());
+    std::string what = o.machine.loaded ? "the machine was busy with other work" : "";
+    if (o.noisy > 0) what += (what.empty() ? "" : "; ") + benchmarks(o.noisy) + " noisy";
+    std::fprintf(stderr, "%s: warning: %s (see cvp_load and noisy in the JSON)\n", prog.c_str(),
+                 what.c_str());
   }
   if (o.failed > 0 || o.not_run > 0) {
     std::fprintf(stderr, "%s: error: %s failed%s (see error_message above)\n", prog.c_str(),
