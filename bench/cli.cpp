@@ -28,11 +28,15 @@ std::vector<std::string> split_names(std::string_view flag, std::string_view val
     const std::string item(
         value.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at));
     if (item.empty()) throw std::invalid_argument(std::string(flag) + ": empty item in the list");
-    // Throws for an unknown model, naming the allowed ones.
-    if (model_info(item).launch != Launch::kInProcess) {
-      throw std::invalid_argument(std::string(flag) + ": model '" + item +
-                                  "' runs only under mpiexec, in its own harness; allowed here: " +
-                                  allowed_models());
+    const std::vector<std::string> allowed = all_models();
+    if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
+      const bool known = std::any_of(registry().begin(), registry().end(),
+                                     [&item](const ModelInfo& m) { return m.name == item; });
+      throw std::invalid_argument(
+          known ? std::string(flag) + ": model '" + item +
+                      "' runs only under mpiexec, in its own harness; allowed here: " +
+                      allowed_models()
+                : "unknown model '" + item + "'; allowed: " + allowed_models());
     }
     out.push_back(item);
     if (comma == std::string_view::npos) return out;
