@@ -276,13 +276,13 @@ double processes(const WorkloadParams& p, int workers) {
 
 }  // namespace
 
-double bare_run_seconds(Primitive primitive, LimitRule concurrency, const WorkloadParams& params,
+double bare_run_seconds(Primitive primitive, CapacityRule concurrency, const WorkloadParams& params,
                         int workers, bool never_early) {
   switch (primitive) {
     case Primitive::kLoop:
       return loop(params);
     case Primitive::kUvTimers:
-      return uv_timers(params, concurrency == LimitRule::kOne, never_early);
+      return uv_timers(params, concurrency == CapacityRule::kOne, never_early);
     case Primitive::kOsThreads:
       return threads(params, workers);
     case Primitive::kForked:

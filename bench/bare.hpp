@@ -19,7 +19,7 @@ namespace cvp::bench {
 //                from an atomic counter
 //   kForked      W processes forked for the run, taking chunks of N/(32W)
 //                from a counter in shared memory, reaped with waitpid
-double bare_run_seconds(Primitive primitive, LimitRule concurrency, const WorkloadParams& params,
+double bare_run_seconds(Primitive primitive, CapacityRule concurrency, const WorkloadParams& params,
                         int workers, bool never_early = true);
 
 // The bare primitive's own costs, for the limits harness: each returns the

@@ -5,17 +5,19 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "grid_facts.hpp"
+
 namespace cvp::bench {
 
 Profile profile_named(std::string_view name) {
-  if (name == "quick") return {"quick", 1, 0.05};
-  // Five repetitions, the fewest with which a Mann-Whitney U test of one run
-  // against another can reach p < 0.05 (2 / C(10, 5) = 0.008), of at least
-  // 30 ms (one run of most benchmarks; a cpu_hash run on two workers takes
-  // 40-70 ms): the whole default run, every language and model, fits the
-  // five minutes DESIGN.md gives it.
-  if (name == "default") return {"default", 5, 0.03};
-  if (name == "full") return {"full", 10, 0.2};
+  // Repetitions and the least time of each are facts both languages share
+  // (bench/grid_facts.json says why they are what they are).
+  for (std::string_view known : {"quick", "default", "full"}) {
+    if (name != known) continue;
+    const std::string key = "profiles." + std::string(name);
+    return {std::string(name), static_cast<int>(fact_int(key + ".repetitions")),
+            fact_number(key + ".min_time_s")};
+  }
   throw std::invalid_argument("profile is '" + std::string(name) +
                               "'; allowed: quick, default, full");
 }
@@ -70,6 +72,10 @@ std::vector<Point> expand(const std::vector<GridRow>& rows, const Profile& profi
     }
   }
   return out;
+}
+
+bool worth_running(const Point& p) {
+  return p.sleep_us > 0 || !model_info(p.model).differs_only_in_waits;
 }
 
 std::vector<std::string> all_models() {

@@ -19,7 +19,8 @@ struct Profile {
   double min_time_s = 0.1;
 };
 
-// Throws std::invalid_argument for a name other than quick, default, full.
+// The profile's repetitions and least time from the grid facts. Throws
+// std::invalid_argument for a name other than quick, default, full.
 Profile profile_named(std::string_view name);
 
 // Axis values per profile. Careful: {{a}, {b}, {c}} is the list {a, b, c}
@@ -42,13 +43,17 @@ struct GridRow {
   std::vector<std::pair<AxisId, PerProfile>> values;
 };
 
+// False for a model that differs from another only in how its tasks wait, at
+// a point without waits: there it runs the other model's code.
+bool worth_running(const Point& p);
+
 // What a harness adds to the rows: the models it may run, derived axes, and
 // which points to keep.
 struct GridRules {
   // Fills axes derived from others (rounds from bytes, a CPU share's sleep).
   std::function<void(Point&)> complete = [](Point&) {};
   // False drops a point (for example a run that would take too long).
-  std::function<bool(const Point&)> keep = [](const Point&) { return true; };
+  std::function<bool(const Point&)> keep = worth_running;
 };
 
 // Every (model, axis values) combination of the rows, with W forced to the

@@ -14,6 +14,7 @@
 #include "context.hpp"
 #include "error_line.hpp"
 #include "grid.hpp"
+#include "grid_facts.hpp"
 #include "interval.hpp"
 #include "models/event_loop_offload.hpp"
 #include "out_lock.hpp"
@@ -44,25 +45,26 @@ std::string row_name(const std::string& primitive, const cvp::WorkloadParams& p,
 }
 
 std::vector<Row> rows(const Profile& profile) {
-  using cvp::LimitRule;
+  using cvp::CapacityRule;
   using cvp::Primitive;
   const bool quick = profile.name == "quick";
   const int cpus = cvp::usable_cpus();
   std::vector<Row> out;
   const std::int64_t tasks = quick ? 1024 : 4096;
   // SHA-256 of one thread over each message size, and of W threads at once.
-  const std::pair<std::int64_t, int> sizes[] = {{64, 256}, {4096, 16}, {65536, 1}};
-  for (const auto& [bytes, rounds] : sizes) {
+  // The message sizes and rounds of cpu_hash (bench/grid_facts.json).
+  for (const std::int64_t bytes : cvp::bench::hash_sizes()) {
+    const auto rounds = static_cast<int>(cvp::bench::default_rounds(bytes));
     const cvp::WorkloadParams p{static_cast<int>(tasks), 0, bytes, rounds};
     out.push_back({row_name("sha256", p, 1, false),
-                   [p] { return bare_run_seconds(Primitive::kLoop, LimitRule::kOne, p, 1); }, p,
+                   [p] { return bare_run_seconds(Primitive::kLoop, CapacityRule::kOne, p, 1); }, p,
                    1});
     for (const std::int64_t w : cvp::bench::worker_ladder(cpus, {})) {
       if (w == 1) continue;
       const int workers = static_cast<int>(w);
       out.push_back({row_name("sha256_threads", p, workers, false),
                      [p, workers] {
-                       return bare_run_seconds(Primitive::kOsThreads, LimitRule::kWorkers, p,
+                       return bare_run_seconds(Primitive::kOsThreads, CapacityRule::kWorkers, p,
                                                workers);
                      },
                      p, workers});
@@ -75,7 +77,7 @@ std::vector<Row> rows(const Profile& profile) {
     for (const bool never_early : {true, false}) {
       out.push_back({row_name(never_early ? "uv_timers" : "uv_timers_may_fire_early", p, 1, true),
                      [p, never_early] {
-                       return bare_run_seconds(Primitive::kUvTimers, LimitRule::kTasks, p, 1,
+                       return bare_run_seconds(Primitive::kUvTimers, CapacityRule::kTasks, p, 1,
                                                never_early);
                      },
                      p, 1});

@@ -151,7 +151,7 @@ class BenchmarkRun {
   // per benchmark, it compared one moment's primitive with five moments'
   // model).
   double limit_s() const {
-    return bare_run_seconds(info_.primitive, info_.concurrency, w_.params(),
+    return bare_run_seconds(info_.primitive, info_.concurrency_rule, w_.params(),
                             static_cast<int>(p_.workers));
   }
 

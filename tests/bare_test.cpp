@@ -15,8 +15,8 @@ TEST(BarePrimitives, EachModelsPrimitiveRunsTheWork) {
   const WorkloadParams waiting{8, 2'000, 0, 0};
   for (const Primitive p :
        {Primitive::kLoop, Primitive::kUvTimers, Primitive::kOsThreads, Primitive::kForked}) {
-    EXPECT_GT(bare_run_seconds(p, LimitRule::kWorkers, hashing, 2), 0.0);
-    EXPECT_GT(bare_run_seconds(p, LimitRule::kWorkers, waiting, 2), 0.0);
+    EXPECT_GT(bare_run_seconds(p, CapacityRule::kWorkers, hashing, 2), 0.0);
+    EXPECT_GT(bare_run_seconds(p, CapacityRule::kWorkers, waiting, 2), 0.0);
   }
   EXPECT_TRUE(no_children_left());
 }
@@ -24,9 +24,9 @@ TEST(BarePrimitives, EachModelsPrimitiveRunsTheWork) {
 TEST(BarePrimitives, WaitsAreNeverShorterThanAsked) {
   const WorkloadParams waiting{4, 5'000, 0, 0};
   // Four waits of 5 ms: one after another on a loop, all at once on timers.
-  EXPECT_GE(bare_run_seconds(Primitive::kLoop, LimitRule::kOne, waiting, 1), 0.020);
-  EXPECT_GE(bare_run_seconds(Primitive::kUvTimers, LimitRule::kTasks, waiting, 1), 0.005);
-  EXPECT_GE(bare_run_seconds(Primitive::kUvTimers, LimitRule::kOne, waiting, 1), 0.020);
+  EXPECT_GE(bare_run_seconds(Primitive::kLoop, CapacityRule::kOne, waiting, 1), 0.020);
+  EXPECT_GE(bare_run_seconds(Primitive::kUvTimers, CapacityRule::kTasks, waiting, 1), 0.005);
+  EXPECT_GE(bare_run_seconds(Primitive::kUvTimers, CapacityRule::kOne, waiting, 1), 0.020);
 }
 
 TEST(BarePrimitives, FixedCostRoundsEndAndLeaveNoChild) {

@@ -47,7 +47,9 @@ TEST(Expand, SelectsOnlyTheModelsStartedTheWayItIsAsked) {
   for (const Launch launch : {Launch::kInProcess, Launch::kMpiexec}) {
     std::size_t started_so = 0;
     for (const ModelInfo& m : registry()) started_so += m.launch == launch ? 1 : 0;
-    const auto points = expand({row}, profile_named("quick"), {}, launch);
+    GridRules every;
+    every.keep = [](const Point&) { return true; };
+    const auto points = expand({row}, profile_named("quick"), every, launch);
     EXPECT_EQ(points.size(), started_so);
     for (const Point& p : points) EXPECT_EQ(model_info(p.model).launch, launch) << p.model;
   }

@@ -46,6 +46,12 @@ TEST(Registry, NamesAreUniqueAndThereIsOneBaseline) {
   EXPECT_EQ(baseline_model().fixed_workers(), 1);
 }
 
+TEST(Registry, RowsAreListedInTheirDisplayOrder) {
+  for (std::size_t i = 1; i < registry().size(); ++i) {
+    EXPECT_LT(registry()[i - 1].order, registry()[i].order) << registry()[i].name;
+  }
+}
+
 TEST(Registry, FixedWorkersComeWithAReason) {
   for (const ModelInfo& info : registry()) {
     EXPECT_EQ(info.fixed_workers().has_value(), !info.fixed_why.empty()) << info.name;
@@ -74,8 +80,8 @@ TEST(Registry, LimitsFollowTheRules) {
     EXPECT_LE(l.parallelism, 2) << info.name;
   }
   ModelInfo rule = registry().front();
-  rule.concurrency = LimitRule::kTasks;
-  rule.parallelism = LimitRule::kWorkersOnCpus;
+  rule.concurrency_rule = CapacityRule::kTasks;
+  rule.parallelism_rule = CapacityRule::kWorkersOnCpus;
   EXPECT_EQ(limits_of(rule, 100, 8, 2).concurrency, 100);
   EXPECT_EQ(limits_of(rule, 100, 8, 2).parallelism, 2);
 }

@@ -17,8 +17,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "bench" / "python" / "cvp_py.py"
 TINY = ["--repetitions=1", "--min_time=0"]
-MODELS = ["py_serial", "py_asyncio_sequential", "py_asyncio", "py_uvloop", "py_asyncio_blocking",
-          "py_asyncio_offload", "py_threads", "py_processes"]
+# The registry's model names, in its order, as the harness itself reads them.
+MODELS = subprocess.run(
+    [sys.executable, "-c",
+     "from cvppy.models import registry; print(' '.join(registry.names()))"],
+    cwd=SCRIPT.parent, capture_output=True, text=True, check=True).stdout.split()
 COUNTERS = ("tasks", "workers", "sleep_us", "bytes", "rounds", "parallelism", "peak_inflight",
             "task_cpu_us", "ideal_ms", "efficiency", "cpu_share", "items_per_second", "cv_pct",
             "noisy")
@@ -207,8 +210,10 @@ def test_list_prints_the_grid_names_and_runs_nothing(tmp_path):
             "--rounds=2", "--list")
     assert r.stdout.split() == ["cpu_hash/py_threads/tasks:5/workers:2/bytes:64/rounds:2"]
     r = run("shared_counter", "--models=py_asyncio", "--tasks=5", "--list")
-    assert r.stdout.split()[0] == (
-        "shared_counter/py_asyncio/tasks:5/workers:1/sleep_us:1000/lock:0/wait:1")
+    # In the C++ harness's order: lock, then wait, each 0 then 1.
+    assert r.stdout.split() == [
+        f"shared_counter/py_asyncio/tasks:5/workers:1/sleep_us:1000/lock:{lock}/wait:{wait}"
+        for lock in (0, 1) for wait in (0, 1)]
 
 
 def test_every_model_writes_rows_with_sane_counters(tmp_path):

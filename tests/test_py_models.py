@@ -23,9 +23,10 @@ from cvppy.workloads.io_sleep import IoSleep  # noqa: E402
 from cvppy.workloads.shared_counter import SharedCounter  # noqa: E402
 from cvppy.workloads.workload import Params, Workload  # noqa: E402
 
-ONE_THREAD = ["py_serial", "py_asyncio_sequential", "py_asyncio", "py_uvloop",
-              "py_asyncio_blocking"]
-LOOPS = ["py_asyncio", "py_uvloop"]
+# Models chosen by their registry facts, so a new model's row brings it into these tests.
+LOOPS = [m.name for m in registry.MODELS if m.concurrency_rule == "N"]
+ONE_AT_A_TIME = [m.name for m in registry.MODELS if m.concurrency_rule == "1"]
+POOLS = [m.name for m in registry.MODELS if m.concurrency_rule == "W"]
 
 
 def run_once(model_name: str, workers: int, workload: Workload):
@@ -41,22 +42,21 @@ def zombies() -> list[int]:
     return [k for k in kids if Path(f"/proc/{k}/stat").read_text().split(") ")[1][0] == "Z"]
 
 
-def test_registry_has_one_row_per_model_with_its_twin():
+def test_registry_rows_are_unique_ordered_and_name_their_twins():
     rows = [m.row() for m in registry.MODELS]
-    assert [r["name"] for r in rows] == [
-        "py_serial", "py_asyncio_sequential", "py_asyncio", "py_uvloop", "py_asyncio_blocking",
-        "py_asyncio_offload", "py_threads", "py_processes"]
-    twins = {r["name"]: r["twin"] for r in rows}
-    assert twins == {"py_serial": "serial", "py_asyncio_sequential": "event_loop_sequential",
-                     "py_asyncio": "event_loop", "py_uvloop": "event_loop",
-                     "py_asyncio_blocking": "event_loop_blocking",
-                     "py_asyncio_offload": "event_loop_offload", "py_threads": "tbb",
-                     "py_processes": "process_pool"}
+    names = [r["name"] for r in rows]
+    assert len(set(names)) == len(names) and all(n.startswith("py_") for n in names)
     for r in rows:
         assert r["language"] == "python" and 100 <= r["order"] < 200
         assert r["family"] in ("one_thread", "threads", "processes")
         assert (r["fixed_workers"] is None) == r["takes_workers"]
+        assert r["concurrency"] in ("1", "N", "W") and r["twin"]
     assert [r["order"] for r in rows] == sorted(r["order"] for r in rows)
+    # The waits-only variants have a model that runs their code without waits.
+    for m in registry.MODELS:
+        if m.differs_only_in_waits:
+            assert any(o.family == m.family and not o.differs_only_in_waits
+                       for o in registry.MODELS), m.name
 
 
 @pytest.mark.parametrize("name", registry.names())
@@ -71,12 +71,12 @@ def test_gathered_loops_have_every_task_in_flight(name):
     assert run_once(name, 1, IoSleep(Params(tasks=50, sleep_us=2000))).peak_inflight == 50
 
 
-@pytest.mark.parametrize("name", ["py_serial", "py_asyncio_sequential", "py_asyncio_blocking"])
+@pytest.mark.parametrize("name", ONE_AT_A_TIME)
 def test_one_at_a_time_models_have_one_task_in_flight(name):
     assert run_once(name, 1, IoSleep(Params(tasks=5, sleep_us=1000))).peak_inflight == 1
 
 
-@pytest.mark.parametrize("name", ["py_threads", "py_asyncio_offload", "py_processes"])
+@pytest.mark.parametrize("name", POOLS)
 def test_pools_have_up_to_w_tasks_in_flight_across_threads_and_processes(name):
     # Sleeping tasks: all W workers are busy at once, whatever else loads the machine.
     assert run_once(name, 3, IoSleep(Params(tasks=9, sleep_us=20000))).peak_inflight == 3
@@ -97,15 +97,16 @@ def test_event_loop_loses_updates_only_with_a_wait_between_read_and_write(name):
     assert counter_lost(name, 1, lock=True, wait=False) == 0
 
 
-@pytest.mark.parametrize("name", ["py_threads", "py_asyncio_offload", "py_processes"])
+@pytest.mark.parametrize("name", POOLS)
 def test_threads_and_processes_lose_updates_without_a_lock_and_none_with_it(name):
     assert counter_lost(name, 2, lock=False, wait=True) > 0
     assert counter_lost(name, 2, lock=True, wait=True) == 0
     assert counter_lost(name, 2, lock=True, wait=False) == 0
 
 
-def test_serial_never_loses_an_update():
-    assert counter_lost("py_serial", 1, lock=False, wait=True) == 0
+@pytest.mark.parametrize("name", ONE_AT_A_TIME)
+def test_one_at_a_time_models_never_lose_an_update(name):
+    assert counter_lost(name, 1, lock=False, wait=True) == 0
 
 
 def test_a_killed_worker_fails_the_run_soon_and_leaves_no_zombie():
@@ -145,7 +146,7 @@ def bench_context(reps: int = 2) -> Context:
 def test_runner_rows_carry_the_counters_and_aggregates():
     w = CpuHash(Params(tasks=16, bytes=64, rounds=8))
     prep = Prepared(w, w.reference(), task_cpu_s=1e-5)
-    out = run_benchmark(bench_context(), 0, Point("py_threads", 2, w.params), prep)
+    out = run_benchmark(bench_context(), 0, Point(POOLS[0], 2, w.params), prep)
     assert not out.failed
     iterations = [r for r in out.rows if r["run_type"] == "iteration"]
     aggregates = [r for r in out.rows if r["run_type"] == "aggregate"]
@@ -168,7 +169,7 @@ def test_a_digest_mismatch_is_an_error_row_never_a_number():
     w = CpuHash(Params(tasks=4, bytes=64, rounds=1))
     wrong = w.reference()
     wrong[2] = bytes(32)
-    out = run_benchmark(bench_context(reps=3), 0, Point("py_asyncio", 1, w.params),
+    out = run_benchmark(bench_context(reps=3), 0, Point(LOOPS[0], 1, w.params),
                         Prepared(w, wrong, task_cpu_s=1e-5))
     assert out.failed
     assert [r["repetition_index"] for r in out.rows] == [0, 1, 2]

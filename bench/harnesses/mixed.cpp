@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "grid_facts.hpp"
 #include "harnesses.hpp"
 #include "sysinfo.hpp"
 #include "timing.hpp"
@@ -11,13 +12,13 @@
 
 namespace {
 
-using cvp::ModelInfo;
 using cvp::bench::AxisId;
+using cvp::bench::fact_int;
 using cvp::bench::Point;
 
-constexpr std::int64_t kTaskUs = 10'000;  // every task: 10 ms of hashing plus waiting
-constexpr std::int64_t kBytes = 4096;
-constexpr std::int64_t kTasks = 8;  // 80 ms a serial run: five repetitions fit the budget
+// A task's length and message size (bench/grid_facts.json says why).
+const double kTaskUs = static_cast<double>(fact_int("mixed.task_us"));
+const std::int64_t kBytes = fact_int("mixed.bytes");
 
 // Seconds of one 4 KiB SHA-256 round on this machine, fastest of five
 // batches: it turns a CPU share into a number of rounds.
@@ -43,34 +44,21 @@ void fill_share(Point& p) {
   p.sleep_us = std::lround((1 - share) * kTaskUs);
 }
 
-bool one_worker(const ModelInfo& m) { return m.fixed_workers() && !m.differs_only_in_waits; }
-bool takes_workers(const ModelInfo& m) { return !m.fixed_workers(); }
-
 }  // namespace
 
 namespace cvp::bench {
 
 Harness mixed_harness() {
-  const cvp::bench::PerProfile shares{
-      {0, 50, 100}, {0, 25, 50, 100}, {0, 10, 25, 50, 75, 100}};
-  // W at the usable CPUs, and at one worker per task: the loop's one thread
-  // against as much parallelism as the machine has, and as much concurrency
-  // as the tasks have.
-  const std::int64_t cpus = cvp::usable_cpus();
   return Harness{
       "mixed",
       "tasks of 10 ms that hash (SHA-256, 4 KiB rounds) for a share of it and wait for the rest",
       {AxisId::kCpuSharePct},
       {.workload_waits = true},
-      {
-          {one_worker, {{AxisId::kTasks, {kTasks}}, {AxisId::kCpuSharePct, shares}}},
-          {takes_workers,
-           {{AxisId::kTasks, {kTasks}},
-            {AxisId::kWorkers, {cpus, kTasks}},
-            {AxisId::kCpuSharePct, shares}}},
-      },
+      grid_rows("mixed", cvp::usable_cpus()),
       {.complete = fill_share},
-      {{AxisId::kTasks, {kTasks}}, {AxisId::kWorkers, {2}}, {AxisId::kCpuSharePct, {0, 50, 100}}},
+      {{AxisId::kTasks, {fact_int("mixed.rows.0.tasks")}},
+       {AxisId::kWorkers, {2}},
+       {AxisId::kCpuSharePct, {0, 50, 100}}},
       [](const Point& p) -> std::unique_ptr<cvp::Workload> {
         return std::make_unique<cvp::Mixed>(p.tasks, p.bytes, p.rounds, p.sleep_us);
       }};

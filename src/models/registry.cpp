@@ -33,39 +33,127 @@ std::unique_ptr<Model> make_with_workers(int workers) {
 }
 
 using enum Family;
-using enum LimitRule;
+using enum CapacityRule;
 using enum Primitive;
 
-// Adding a model: its own file(s) under src/models/ and one row here. The
-// row's position is its display order.
+// Adding a model: its own file(s) under src/models/ and one row here, in
+// display order.
 const std::vector<ModelInfo> kModels{
-    {"serial", kOneThread, one, "one thread", kOne, kOne, kLoop, false, true,
-     "one task after another on the calling thread", make_fixed<SerialModel>},
-    {"event_loop_sequential", kOneThread, one, "one thread", kOne, kOne, kUvTimers, true, false,
-     "one libuv loop; each task awaited before the next starts",
-     make_fixed<EventLoopSequentialModel>},
-    {"event_loop", kOneThread, one, "one thread", kTasks, kOne, kUvTimers, false, false,
-     "one libuv loop; all tasks started at once (gather); waits are timers",
-     make_fixed<EventLoopModel>},
-    {"event_loop_blocking", kOneThread, one, "one thread", kOne, kOne, kLoop, true, false,
-     "one libuv loop whose tasks wait with a blocking sleep", make_fixed<EventLoopBlockingModel>},
-    {"event_loop_offload", kThreads, pool_size, "UV_THREADPOOL_SIZE", kWorkers, kWorkersOnCpus,
-     kOsThreads, false, false, "one libuv loop handing tasks to its threadpool (uv_queue_work)",
-     make_fixed<EventLoopOffloadModel>},
-    {"tbb", kThreads, any, "", kWorkers, kWorkersOnCpus, kOsThreads, false, false,
-     "oneTBB parallel_for in a task_arena of W threads", make_with_workers<TbbModel>},
-    {"fork", kProcesses, any, "", kWorkers, kWorkersOnCpus, kForked, false, false,
-     "W children forked per run, chunks of tasks taken on demand", make_with_workers<ForkModel>},
-    {"process_pool", kProcesses, any, "", kWorkers, kWorkersOnCpus, kForked, false, false,
-     "W children forked once and kept, chunks of tasks dispatched per run",
-     make_with_workers<ProcessPoolModel>},
-    // Its ranks are started by mpiexec and run by the mpi harness
-    // (bench/mpi/), never made in a harness's process.
-    {"mpi", kProcesses, any, "", kWorkers, kWorkersOnAllHostsCpus, kNone, false, false,
-     "W ranks under mpiexec, chunks handed out by rank 0", nullptr, Launch::kMpiexec},
+    {.name = "serial",
+     .order = 0,
+     .family = kOneThread,
+     .fixed_workers = one,
+     .fixed_why = "one thread",
+     .concurrency_rule = kOne,
+     .parallelism_rule = kOne,
+     .primitive = kLoop,
+     .differs_only_in_waits = false,
+     .baseline = true,
+     .summary = "one task after another on the calling thread",
+     .make = make_fixed<SerialModel>},
+    {.name = "event_loop_sequential",
+     .order = 1,
+     .family = kOneThread,
+     .fixed_workers = one,
+     .fixed_why = "one thread",
+     .concurrency_rule = kOne,
+     .parallelism_rule = kOne,
+     .primitive = kUvTimers,
+     .differs_only_in_waits = true,
+     .baseline = false,
+     .summary = "one libuv loop; each task awaited before the next starts",
+     .make = make_fixed<EventLoopSequentialModel>},
+    {.name = "event_loop",
+     .order = 2,
+     .family = kOneThread,
+     .fixed_workers = one,
+     .fixed_why = "one thread",
+     .concurrency_rule = kTasks,
+     .parallelism_rule = kOne,
+     .primitive = kUvTimers,
+     .differs_only_in_waits = false,
+     .baseline = false,
+     .summary = "one libuv loop; all tasks started at once (gather); waits are timers",
+     .make = make_fixed<EventLoopModel>},
+    {.name = "event_loop_blocking",
+     .order = 3,
+     .family = kOneThread,
+     .fixed_workers = one,
+     .fixed_why = "one thread",
+     .concurrency_rule = kOne,
+     .parallelism_rule = kOne,
+     .primitive = kLoop,
+     .differs_only_in_waits = true,
+     .baseline = false,
+     .summary = "one libuv loop whose tasks wait with a blocking sleep",
+     .make = make_fixed<EventLoopBlockingModel>},
+    {.name = "event_loop_offload",
+     .order = 4,
+     .family = kThreads,
+     .fixed_workers = pool_size,
+     .fixed_why = "UV_THREADPOOL_SIZE",
+     .concurrency_rule = kWorkers,
+     .parallelism_rule = kWorkersOnCpus,
+     .primitive = kOsThreads,
+     .differs_only_in_waits = false,
+     .baseline = false,
+     .summary = "one libuv loop handing tasks to its threadpool (uv_queue_work)",
+     .make = make_fixed<EventLoopOffloadModel>},
+    {.name = "tbb",
+     .order = 5,
+     .family = kThreads,
+     .fixed_workers = any,
+     .fixed_why = "",
+     .concurrency_rule = kWorkers,
+     .parallelism_rule = kWorkersOnCpus,
+     .primitive = kOsThreads,
+     .differs_only_in_waits = false,
+     .baseline = false,
+     .summary = "oneTBB parallel_for in a task_arena of W threads",
+     .make = make_with_workers<TbbModel>},
+    {.name = "fork",
+     .order = 6,
+     .family = kProcesses,
+     .fixed_workers = any,
+     .fixed_why = "",
+     .concurrency_rule = kWorkers,
+     .parallelism_rule = kWorkersOnCpus,
+     .primitive = kForked,
+     .differs_only_in_waits = false,
+     .baseline = false,
+     .summary = "W children forked per run, chunks of tasks taken on demand",
+     .make = make_with_workers<ForkModel>},
+    {.name = "process_pool",
+     .order = 7,
+     .family = kProcesses,
+     .fixed_workers = any,
+     .fixed_why = "",
+     .concurrency_rule = kWorkers,
+     .parallelism_rule = kWorkersOnCpus,
+     .primitive = kForked,
+     .differs_only_in_waits = false,
+     .baseline = false,
+     .summary = "W children forked once and kept, chunks of tasks dispatched per run",
+     .make = make_with_workers<ProcessPoolModel>},
+    // Its ranks are started by mpiexec and run by the mpi harness (bench/mpi/),
+    // never made in a harness's process. Order 50: after the C++ models a
+    // harness runs, before the Python ones.
+    {.name = "mpi",
+     .order = 50,
+     .family = kProcesses,
+     .fixed_workers = any,
+     .fixed_why = "",
+     .concurrency_rule = kWorkers,
+     .parallelism_rule = kWorkersOnAllHostsCpus,
+     .primitive = kNone,
+     .differs_only_in_waits = false,
+     .baseline = false,
+     .summary = "W ranks under mpiexec, chunks handed out by rank 0",
+     .make = nullptr,
+     .launch = Launch::kMpiexec},
 };
 
-std::string rule_text(LimitRule r) { return std::string(to_string(r)); }
+std::string rule_text(CapacityRule r) { return std::string(to_string(r)); }
 
 }  // namespace
 
@@ -113,21 +201,21 @@ std::span<const std::string_view> model_names() {
 std::optional<int> fixed_workers(std::string_view name) { return model_info(name).fixed_workers(); }
 
 Limits limits_of(const ModelInfo& m, int tasks, int workers, int cpus) {
-  const auto apply = [&](LimitRule r) {
+  const auto apply = [&](CapacityRule r) {
     switch (r) {
-      case LimitRule::kOne:
+      case CapacityRule::kOne:
         return 1;
-      case LimitRule::kTasks:
+      case CapacityRule::kTasks:
         return tasks;
-      case LimitRule::kWorkers:
+      case CapacityRule::kWorkers:
         return workers;
-      case LimitRule::kWorkersOnCpus:
-      case LimitRule::kWorkersOnAllHostsCpus:  // `cpus` is then every host's
+      case CapacityRule::kWorkersOnCpus:
+      case CapacityRule::kWorkersOnAllHostsCpus:  // `cpus` is then every host's
         return std::min(workers, cpus);
     }
     return 1;
   };
-  return {apply(m.concurrency), apply(m.parallelism)};
+  return {apply(m.concurrency_rule), apply(m.parallelism_rule)};
 }
 
 std::string_view to_string(Family f) {
@@ -135,22 +223,21 @@ std::string_view to_string(Family f) {
   return kNames[static_cast<int>(f)];
 }
 
-std::string_view to_string(LimitRule r) {
+std::string_view to_string(CapacityRule r) {
   static constexpr std::string_view kNames[] = {"1", "N", "W", "min(W, cores)",
                                                 "min(W, cores in all hosts)"};
   return kNames[static_cast<int>(r)];
 }
 
 std::string registry_json(const ModelInfo& m) {
-  const auto order = static_cast<int>(&m - kModels.data());
   const auto fixed = m.fixed_workers();
-  return "{\"name\": " + json_quoted(m.name) + ", \"order\": " + std::to_string(order) +
+  return "{\"name\": " + json_quoted(m.name) + ", \"order\": " + std::to_string(m.order) +
          ", \"family\": " + json_quoted(to_string(m.family)) + ", \"language\": \"c++\"" +
          ", \"takes_workers\": " + (fixed ? "false" : "true") +
          ", \"fixed_workers\": " + (fixed ? std::to_string(*fixed) : "null") +
          ", \"fixed_why\": " + json_quoted(m.fixed_why) +
-         ", \"concurrency\": " + json_quoted(rule_text(m.concurrency)) +
-         ", \"parallelism\": " + json_quoted(rule_text(m.parallelism)) +
+         ", \"concurrency\": " + json_quoted(rule_text(m.concurrency_rule)) +
+         ", \"parallelism\": " + json_quoted(rule_text(m.parallelism_rule)) +
          ", \"twin\": " + json_quoted(m.name) + ", \"summary\": " + json_quoted(m.summary) + "}";
 }
 
@@ -160,7 +247,8 @@ std::string registry_json(std::span<const std::string> names) {
     const ModelInfo* m = &model_info(n);
     if (std::find(rows.begin(), rows.end(), m) == rows.end()) rows.push_back(m);
   }
-  std::sort(rows.begin(), rows.end());  // the registry's order: rows are one array
+  std::sort(rows.begin(), rows.end(),
+            [](const ModelInfo* a, const ModelInfo* b) { return a->order < b->order; });
   std::string out = "[";
   for (const ModelInfo* m : rows) out += (out.size() > 1 ? ", " : "") + registry_json(*m);
   return out + "]";

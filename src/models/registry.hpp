@@ -15,9 +15,10 @@ namespace cvp {
 // What a model's workers are: the groups charts colour alike.
 enum class Family { kOneThread, kThreads, kProcesses };
 
-// How many tasks a model holds in flight, or runs at one instant, as a rule
-// over N (tasks), W (workers) and the usable CPUs.
-enum class LimitRule {
+// A capacity: how many tasks a model holds in flight, or runs at one
+// instant, as a rule over N (tasks), W (workers) and the usable CPUs. (Not
+// the bare primitive's time, which results call limit_ms.)
+enum class CapacityRule {
   kOne,            // 1
   kTasks,          // N: every task at once (a gathered event loop)
   kWorkers,        // W
@@ -39,14 +40,19 @@ enum class Primitive {
 // ranks that mpiexec starts, which only the mpi harness runs.
 enum class Launch { kInProcess, kMpiexec };
 
+// One registry row; rows are written with designated initializers so every
+// value says which fact it is.
 struct ModelInfo {
   std::string_view name;
+  // Display order in charts and tables; rows are listed in this order.
+  int order;
   Family family;
   // The W a model is fixed at (nullopt: it takes W), and why.
   std::function<std::optional<int>()> fixed_workers;
   std::string_view fixed_why;
-  LimitRule concurrency;
-  LimitRule parallelism;
+  // Tasks in flight at once, and tasks running at one instant.
+  CapacityRule concurrency_rule;
+  CapacityRule parallelism_rule;
   Primitive primitive;
   // True for a variant of another model that differs from it only in how
   // its tasks wait: with no waits it runs the same code, so CPU-only grids
@@ -84,7 +90,7 @@ std::optional<int> fixed_workers(std::string_view name);
 Limits limits_of(const ModelInfo& m, int tasks, int workers, int cpus);
 
 std::string_view to_string(Family f);
-std::string_view to_string(LimitRule r);
+std::string_view to_string(CapacityRule r);
 
 // The registry rows of `names` as a JSON array, for a result file's context.
 std::string registry_json(std::span<const std::string> names);

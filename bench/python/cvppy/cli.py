@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from cvppy import results, sysinfo
+from cvppy import grid_facts, results, sysinfo
 from cvppy.harnesses import HARNESSES, GridRequest, Harness, Overrides
 from cvppy.models import registry
 from cvppy.params import (BadInput, check_bytes, check_repetitions, check_rounds,
@@ -25,13 +25,10 @@ from cvppy.text import describe, shown
 
 ROOT = Path(__file__).resolve().parents[3]
 
-PROFILES = {
-    # As many repetitions as the C++ default: five, the fewest with which a
-    # U test of one run against another can reach p < 0.05.
-    "quick": Profile("quick", 1, 0.02),
-    "default": Profile("default", 5, 0.03),
-    "full": Profile("full", 10, 0.1),
-}
+# Repetitions and least times as the C++ harnesses' (bench/grid_facts.json says why).
+PROFILES = {name: Profile(name, grid_facts.value(f"profiles.{name}.repetitions"),
+                          grid_facts.value(f"profiles.{name}.min_time_s"))
+            for name in grid_facts.PROFILES}
 
 INT_AXES = {"tasks": check_tasks, "workers": check_workers, "sleep_us": check_sleep_us,
             "bytes": check_bytes, "rounds": check_rounds}

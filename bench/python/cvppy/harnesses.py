@@ -11,10 +11,12 @@ whether the wait sits between the read and the write (1) or after the write (0).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Callable
 
+from cvppy import grid_facts
 from cvppy.models import registry
 from cvppy.runner import Point, Profile
 from cvppy.workloads import cpu_hash, mixed
@@ -24,32 +26,14 @@ from cvppy.workloads.mixed import Mixed
 from cvppy.workloads.shared_counter import SharedCounter
 from cvppy.workloads.workload import Params, Workload
 
-SLEEP_US = 10_000  # io_sleep: 10 ms, a slow network round trip, as bench/harnesses/io_sleep.cpp
-# The longest one run of a thread or process io_sleep series, in every profile:
-# the same cap as bench/harnesses/io_sleep.cpp's, so both grids hold the same points.
-MAX_RUN_S = 0.25
+# The axes a grid row may give, in bench/axes.cpp's order (so both languages
+# list a row's points in the same order).
+AXES = ("tasks", "workers", "sleep_us", "bytes", "rounds", "cpu_share_pct", "lock", "wait")
 
-ONE_THREAD = ["py_serial", "py_asyncio_sequential", "py_asyncio_blocking"]
-LOOPS = ["py_asyncio", "py_uvloop"]
-POOLS = ["py_threads", "py_asyncio_offload", "py_processes"]
-
-# cpu_hash: tasks per message size for about 50 ms per serial run in CPython
-# (a 64-byte message chained 256 rounds costs some 150 us here, 4 KiB x 16 and
-# 64 KiB some 50 us), so each size is timed as long as the others and five
-# repetitions of the grid fit the default profile's budget.
-CPU_HASH_SIZES = {"quick": ((64, 192), (65536, 512)),
-                  "default": ((64, 384), (4096, 1024), (65536, 1024)),
-                  # 1 MiB: where hashing dwarfs the per-call cost, to show where
-                  # the threads' time goes at 4 KiB and 64 KiB.
-                  "full": ((64, 768), (4096, 2048), (65536, 2048), (1 << 20, 128))}
-
-MIXED_TASKS = 8  # as bench/harnesses/mixed.cpp
-MIXED_SHARES = {"quick": (0.0, 0.5, 1.0), "default": (0.0, 0.5, 1.0),
-                "full": (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)}
-
-COUNTER_SLEEP_US = 1000
-COUNTER_TASKS = {"quick": 20, "default": 50, "full": 100}
-COUNTER_VARIANTS = ((False, True), (True, True), (False, False), (True, False))  # (lock, wait)
+# The grid values (task counts, sizes, sleeps, the io_sleep run cap) and the
+# rows that select models by their registry facts are in bench/grid_facts.json,
+# which the C++ harnesses read too.
+SLEEP_US = grid_facts.value("io_sleep.axes.sleep_us")[0]
 
 
 @dataclass(frozen=True)
@@ -90,15 +74,6 @@ class Harness:
                 + self.suffix(p))
 
 
-def worker_counts(cpus: int, profile: Profile) -> list[int]:
-    """1, 2, 4, ... up to the usable CPUs, the CPUs themselves, then 2x (and 4x in
-    full) for oversubscription: the grid follows the machine."""
-    counts = {1 << k for k in range(cpus.bit_length()) if 1 << k <= cpus} | {cpus, 2 * cpus}
-    if profile.name == "full":
-        counts.add(4 * cpus)
-    return sorted(counts)
-
-
 def cross(models: list[str], tasks: list[int], workers: list[int],
           params: Callable[[int], Params]) -> list[Point]:
     """Every (model, tasks, workers), with W fixed for the models that fix it and
@@ -114,33 +89,63 @@ def cross(models: list[str], tasks: list[int], workers: list[int],
     return out
 
 
+def worth_running(point: Point) -> bool:
+    """False for a model that differs from another only in how its tasks wait, at a
+    point without waits: there it runs the other model's code (bench/grid.cpp)."""
+    return point.params.sleep_us > 0 or not registry.find(point.model).differs_only_in_waits
+
+
+def expand(workload: str, req: GridRequest, complete: Callable[[dict[str, int]], Params],
+           keep: Callable[[Point], bool] = worth_running) -> list[Point]:
+    """The profile's grid of `workload` from the shared facts: every row's models (by
+    their registry facts) crossed with its axis values, W forced for fixed models,
+    `complete` turning a row's values into the workload's Params."""
+    out: list[Point] = []
+    for selector, axes in grid_facts.rows(workload, req.profile.name, req.cpus):
+        names = [a for a in AXES if a in axes]
+        for facts in registry.MODELS:
+            if not grid_facts.selects(selector, facts):
+                continue
+            for combo in itertools.product(*(axes[a] for a in names)):
+                values = dict(zip(names, combo))
+                point = Point(facts.name, facts.workers_for(values.get("workers", 1)),
+                              complete(values))
+                if keep(point) and point not in out:
+                    out.append(point)
+    return out
+
+
 def _models(ov: Overrides) -> list[str]:
     return list(ov.models) if ov.models is not None else registry.names()
 
 
+def _row_axis(workload: str, req: GridRequest, axis: str) -> list[int]:
+    """One axis's values over every row of the profile's grid, in order."""
+    out: list[int] = []
+    for _, axes in grid_facts.rows(workload, req.profile.name, req.cpus):
+        out += [v for v in axes.get(axis, []) if v not in out]
+    return out
+
+
 # io_sleep ----------------------------------------------------------------------
 
+def fits_budget(point: Point) -> bool:
+    """Only the worker series is capped: a gathered loop's run is one wait whatever N."""
+    if registry.find(point.model).concurrency_rule != "W":
+        return True
+    runs = math.ceil(point.params.tasks / point.workers)
+    return runs * point.params.sleep_us * 1e-6 <= grid_facts.value("io_sleep.max_run_s")
+
+
 def io_sleep_grid(req: GridRequest) -> list[Point]:
-    ov, name = req.overrides, req.profile.name
+    ov = req.overrides
     if ov.any():
         return [pt for t in (ov.sleep_us or (SLEEP_US,))
                 for pt in cross(_models(ov), list(ov.tasks or (100,)),
                                 list(ov.workers or (req.cpus,)),
                                 lambda n, t=t: Params(tasks=n, sleep_us=t))]
-    params = lambda n: Params(tasks=n, sleep_us=SLEEP_US)  # noqa: E731
-    # One task after another: 10 show the line N waits make; 100 would cost a second a run.
-    out = cross(ONE_THREAD, {"quick": [1, 4], "default": [1, 10], "full": [1, 10, 100]}[name],
-                [1], params)
-    out += cross(LOOPS, {"quick": [1, 100, 1000], "default": [1, 10, 100, 1000, 10000],
-                         "full": [1, 10, 100, 1000, 10000, 100000]}[name], [1], params)
-    workers = {"quick": [1, 2, 4], "default": [1, 2, 4, 8], "full": [1, 2, 4, 8, 16, 64]}[name]
-    tasks = {"quick": [8], "default": [10, 100], "full": [10, 100, 1000]}[name]
-    for model in POOLS:
-        for w in workers:
-            for n in tasks:
-                if math.ceil(n / w) * SLEEP_US * 1e-6 <= MAX_RUN_S:
-                    out += cross([model], [n], [w], params)
-    return out
+    return expand("io_sleep", req, lambda v: Params(tasks=v["tasks"], sleep_us=v["sleep_us"]),
+                  keep=lambda p: worth_running(p) and fits_budget(p))
 
 
 def io_sleep_suffix(p: Params) -> str:
@@ -149,28 +154,24 @@ def io_sleep_suffix(p: Params) -> str:
 
 # cpu_hash ----------------------------------------------------------------------
 
+def _hash_params(v: dict[str, int]) -> Params:
+    rounds = v.get("rounds") or cpu_hash.default_rounds(v["bytes"])
+    return Params(tasks=v["tasks"], bytes=v["bytes"], rounds=rounds)
+
+
 def cpu_hash_grid(req: GridRequest) -> list[Point]:
-    ov, name = req.overrides, req.profile.name
-    sizes = CPU_HASH_SIZES[name]
-    if ov.any():
-        tasks_of = dict(sizes)
-        out: list[Point] = []
-        for b in ov.bytes or tuple(tasks_of):
-            for r in ov.rounds or (cpu_hash.default_rounds(b),):
-                out += cross(_models(ov), list(ov.tasks or (tasks_of.get(b, 512),)),
-                             list(ov.workers or (req.cpus,)),
-                             lambda n, b=b, r=r: Params(tasks=n, bytes=b, rounds=r))
-        return out
-    workers = worker_counts(req.cpus, req.profile) if name != "quick" else [1, req.cpus]
-    out = []
-    for nbytes, tasks in sizes:
-        params = lambda n, b=nbytes: Params(tasks=n, bytes=b,  # noqa: E731
-                                            rounds=cpu_hash.default_rounds(b))
-        # Without waits the sequential and the blocking loop run the gathered
-        # one's code path; io_sleep and mixed tell them apart.
-        out += cross(["py_serial"] + LOOPS, [tasks], [1], params)
-        out += cross(["py_asyncio_offload"], [tasks], sorted({1, req.cpus}), params)
-        out += cross(["py_threads", "py_processes"], [tasks], workers, params)
+    ov = req.overrides
+    if not ov.any():
+        return expand("cpu_hash", req, _hash_params)
+    tasks_of = {axes["bytes"][0]: axes["tasks"][0]
+                for _, axes in grid_facts.rows("cpu_hash", req.profile.name, req.cpus)
+                if axes["tasks"]}
+    out: list[Point] = []
+    for b in ov.bytes or tuple(tasks_of):
+        for r in ov.rounds or (cpu_hash.default_rounds(b),):
+            out += cross(_models(ov), list(ov.tasks or (tasks_of.get(b, 512),)),
+                         list(ov.workers or (req.cpus,)),
+                         lambda n, b=b, r=r: Params(tasks=n, bytes=b, rounds=r))
     return out
 
 
@@ -184,16 +185,14 @@ def cpu_hash_suffix(p: Params) -> str:
 def mixed_grid(req: GridRequest) -> list[Point]:
     ov = req.overrides
     seconds_per_round = mixed.round_seconds()
+    if not ov.any():
+        return expand("mixed", req, lambda v: mixed.share_params(
+            v["tasks"], v["cpu_share_pct"] / 100, seconds_per_round))
     out: list[Point] = []
-    for share in MIXED_SHARES[req.profile.name]:
-        params = lambda n, s=share: mixed.share_params(n, s, seconds_per_round)  # noqa: E731
-        if ov.any():
-            out += cross(_models(ov), list(ov.tasks or (MIXED_TASKS,)),
-                         list(ov.workers or (req.cpus,)), params)
-            continue
-        out += cross(["py_serial"] + LOOPS, [MIXED_TASKS], [1], params)
-        out += cross(["py_asyncio_offload", "py_processes"], [MIXED_TASKS], [req.cpus], params)
-        out += cross(["py_threads"], [MIXED_TASKS], [req.cpus, MIXED_TASKS], params)
+    for pct in _row_axis("mixed", req, "cpu_share_pct"):
+        out += cross(_models(ov), list(ov.tasks or _row_axis("mixed", req, "tasks")),
+                     list(ov.workers or (req.cpus,)),
+                     lambda n, s=pct / 100: mixed.share_params(n, s, seconds_per_round))
     return out
 
 
@@ -203,18 +202,22 @@ def mixed_suffix(p: Params) -> str:
 
 # shared_counter ----------------------------------------------------------------
 
+def _counter_params(v: dict[str, int]) -> Params:
+    return Params(tasks=v["tasks"], sleep_us=v["sleep_us"], lock=bool(v["lock"]),
+                  wait_between=bool(v["wait"]))
+
+
 def shared_counter_grid(req: GridRequest) -> list[Point]:
     ov = req.overrides
-    models = _models(ov) if ov.models is not None else (
-        ["py_serial"] + LOOPS + ["py_asyncio_offload", "py_threads", "py_processes"])
-    tasks = list(ov.tasks or (COUNTER_TASKS[req.profile.name],))
-    workers = list(ov.workers or (req.cpus,))
+    if not ov.any():
+        return expand("shared_counter", req, _counter_params)
     out: list[Point] = []
-    for t in ov.sleep_us or (COUNTER_SLEEP_US,):
-        for lock, wait in COUNTER_VARIANTS:
-            out += cross(models, tasks, workers,
-                         lambda n, t=t, lock=lock, wait=wait: Params(
-                             tasks=n, sleep_us=t, lock=lock, wait_between=wait))
+    for t in ov.sleep_us or tuple(_row_axis("shared_counter", req, "sleep_us")):
+        for lock, wait in itertools.product((0, 1), (0, 1)):
+            out += cross(_models(ov), list(ov.tasks or _row_axis("shared_counter", req, "tasks")),
+                         list(ov.workers or (req.cpus,)),
+                         lambda n, t=t, lock=lock, wait=wait: _counter_params(
+                             {"tasks": n, "sleep_us": t, "lock": lock, "wait": wait}))
     return out
 
 

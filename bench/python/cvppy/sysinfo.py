@@ -92,17 +92,24 @@ class LoadSample:
     loadavg: float
 
 
-def load_sample(wall: float) -> LoadSample:
-    ticks = os.sysconf("SC_CLK_TCK")
-    with open("/proc/stat", encoding="ascii") as f:
-        fields = [int(v) / ticks for v in f.readline().split()[1:]]
+def cpu_times(stat_line: str, ticks: int) -> tuple[float, float, float]:
+    """(busy, steal, total) seconds from /proc/stat's first line, as src/sysinfo.cpp
+    reads it: steal is busy too, since time the hypervisor gave these CPUs to other
+    guests is time this run could not have them."""
+    fields = [int(v) / ticks for v in stat_line.split()[1:]]
     fields += [0.0] * (8 - len(fields))
     user, nice, system, idle, iowait, irq, softirq, steal = fields[:8]
+    busy = user + nice + system + irq + softirq + steal
+    return busy, steal, busy + idle + iowait
+
+
+def load_sample(wall: float) -> LoadSample:
+    with open("/proc/stat", encoding="ascii") as f:
+        busy, steal, total = cpu_times(f.readline(), os.sysconf("SC_CLK_TCK"))
     with open("/proc/loadavg", encoding="ascii") as f:
         loadavg = float(f.read().split()[0])
-    return LoadSample(wall=wall, busy_s=user + nice + system + irq + softirq, steal_s=steal,
-                      total_s=sum(fields[:8]), own_cpu_s=cpu_seconds_with_children(),
-                      loadavg=loadavg)
+    return LoadSample(wall=wall, busy_s=busy, steal_s=steal, total_s=total,
+                      own_cpu_s=cpu_seconds_with_children(), loadavg=loadavg)
 
 
 def load_summary(start: LoadSample, end: LoadSample) -> dict[str, float | bool]:

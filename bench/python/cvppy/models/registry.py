@@ -7,7 +7,7 @@ here; nothing else lists them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from cvppy.models.asyncio_blocking import AsyncioBlockingModel
@@ -24,26 +24,39 @@ from cvppy.params import BadInput, check_workers
 
 @dataclass(frozen=True)
 class ModelFacts:
+    """One model's facts; rows are written with keyword arguments so every value names its fact.
+
+    `concurrency_rule` and `parallelism_rule` are capacities (tasks in flight, tasks
+    running at one instant) as rules over N, W and the cores: "1", "N", "W",
+    "min(W, cores)". The JSON row calls them `concurrency` and `parallelism`.
+    """
+
     name: str
     order: int
     family: str
-    takes_workers: bool
-    fixed_workers: int | None
+    fixed_workers: int | None  # None: the model takes W
     fixed_why: str
-    concurrency: str
-    parallelism: str
-    twin: str
+    concurrency_rule: str
+    parallelism_rule: str
+    # True for a variant that differs from another model only in how its tasks
+    # wait: with no waits it runs that model's code, so CPU-only grids leave it out.
+    differs_only_in_waits: bool
+    twin: str  # the C++ model (src/models/registry.cpp) this one mirrors
     summary: str
     make: Callable[[int], Model]
     language: str = "python"
 
+    @property
+    def takes_workers(self) -> bool:
+        return self.fixed_workers is None
+
     def row(self) -> dict[str, Any]:
         """The registry row as the JSON context carries it."""
-        row = asdict(self)
-        del row["make"]
-        return {key: row[key] for key in ("name", "order", "family", "language", "takes_workers",
-                                          "fixed_workers", "fixed_why", "concurrency",
-                                          "parallelism", "twin", "summary")}
+        return {"name": self.name, "order": self.order, "family": self.family,
+                "language": self.language, "takes_workers": self.takes_workers,
+                "fixed_workers": self.fixed_workers, "fixed_why": self.fixed_why,
+                "concurrency": self.concurrency_rule, "parallelism": self.parallelism_rule,
+                "twin": self.twin, "summary": self.summary}
 
     def workers_for(self, asked: int) -> int:
         """The W this model runs with when `asked` is requested (fixed models ignore it)."""
@@ -52,30 +65,54 @@ class ModelFacts:
 
 _GIL = "min(W, cores) where the GIL is released, else 1"
 
-# Adding a model: one module under models/ and one row here.
+# Adding a model: one module under models/ and one row here, in display order.
 MODELS: tuple[ModelFacts, ...] = (
-    ModelFacts("py_serial", 100, "one_thread", False, 1, "one thread", "1", "1", "serial",
-               "one task after another on the calling thread", SerialModel),
-    ModelFacts("py_asyncio_sequential", 101, "one_thread", False, 1, "one thread", "1", "1",
-               "event_loop_sequential", "asyncio: each task awaited before the next starts",
-               AsyncioSequentialModel),
-    ModelFacts("py_asyncio", 102, "one_thread", False, 1, "one thread", "N", "1", "event_loop",
-               "asyncio.gather of every task on the default asyncio loop", AsyncioGatherModel),
-    ModelFacts("py_uvloop", 103, "one_thread", False, 1, "one thread", "N", "1", "event_loop",
-               "asyncio.gather of every task on uvloop's loop (libuv)", UvloopGatherModel),
-    ModelFacts("py_asyncio_blocking", 104, "one_thread", False, 1, "one thread", "1", "1",
-               "event_loop_blocking", "gathered coroutines that wait with time.sleep",
-               AsyncioBlockingModel),
-    ModelFacts("py_asyncio_offload", 105, "threads", True, None, "", "W", _GIL,
-               "event_loop_offload",
-               "asyncio loop.run_in_executor on a ThreadPoolExecutor of W threads",
-               AsyncioOffloadModel),
-    ModelFacts("py_threads", 106, "threads", True, None, "", "W", _GIL, "tbb",
-               "concurrent.futures.ThreadPoolExecutor of W threads", ThreadsModel),
-    ModelFacts("py_processes", 107, "processes", True, None, "", "W", "min(W, cores)",
-               "process_pool",
-               "ProcessPoolExecutor of W workers forked before timing, Pool.map's chunks",
-               ProcessesModel),
+    ModelFacts(name="py_serial", order=100, family="one_thread",
+               fixed_workers=1, fixed_why="one thread",
+               concurrency_rule="1", parallelism_rule="1", differs_only_in_waits=False,
+               twin="serial", summary="one task after another on the calling thread",
+               make=SerialModel),
+    ModelFacts(name="py_asyncio_sequential", order=101, family="one_thread",
+               fixed_workers=1, fixed_why="one thread",
+               concurrency_rule="1", parallelism_rule="1", differs_only_in_waits=True,
+               twin="event_loop_sequential",
+               summary="asyncio: each task awaited before the next starts",
+               make=AsyncioSequentialModel),
+    ModelFacts(name="py_asyncio", order=102, family="one_thread",
+               fixed_workers=1, fixed_why="one thread",
+               concurrency_rule="N", parallelism_rule="1", differs_only_in_waits=False,
+               twin="event_loop",
+               summary="asyncio.gather of every task on the default asyncio loop",
+               make=AsyncioGatherModel),
+    ModelFacts(name="py_uvloop", order=103, family="one_thread",
+               fixed_workers=1, fixed_why="one thread",
+               concurrency_rule="N", parallelism_rule="1", differs_only_in_waits=False,
+               twin="event_loop",
+               summary="asyncio.gather of every task on uvloop's loop (libuv)",
+               make=UvloopGatherModel),
+    ModelFacts(name="py_asyncio_blocking", order=104, family="one_thread",
+               fixed_workers=1, fixed_why="one thread",
+               concurrency_rule="1", parallelism_rule="1", differs_only_in_waits=True,
+               twin="event_loop_blocking",
+               summary="gathered coroutines that wait with time.sleep",
+               make=AsyncioBlockingModel),
+    ModelFacts(name="py_asyncio_offload", order=105, family="threads",
+               fixed_workers=None, fixed_why="",
+               concurrency_rule="W", parallelism_rule=_GIL, differs_only_in_waits=False,
+               twin="event_loop_offload",
+               summary="asyncio loop.run_in_executor on a ThreadPoolExecutor of W threads",
+               make=AsyncioOffloadModel),
+    ModelFacts(name="py_threads", order=106, family="threads",
+               fixed_workers=None, fixed_why="",
+               concurrency_rule="W", parallelism_rule=_GIL, differs_only_in_waits=False,
+               twin="tbb", summary="concurrent.futures.ThreadPoolExecutor of W threads",
+               make=ThreadsModel),
+    ModelFacts(name="py_processes", order=107, family="processes",
+               fixed_workers=None, fixed_why="",
+               concurrency_rule="W", parallelism_rule="min(W, cores)",
+               differs_only_in_waits=False, twin="process_pool",
+               summary="ProcessPoolExecutor of W workers forked before timing, Pool.map's chunks",
+               make=ProcessesModel),
 )
 
 

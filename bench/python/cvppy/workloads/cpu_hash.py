@@ -15,16 +15,13 @@ from __future__ import annotations
 import array
 import hashlib
 
+from cvppy import grid_facts
 from cvppy.params import check_bytes, check_range, check_rounds, check_tasks
 from cvppy.workloads.workload import Params, Workload
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _STAR = 0x2545F4914F6CDD1D
-
-# Rounds per message size as in bench/harnesses/cpu_hash.cpp, so every task costs about
-# the same in C++: 64 B measures per-call overhead, 64 KiB raw throughput.
-DEFAULT_ROUNDS = {64: 256, 4096: 16, 65536: 1}
 
 
 # The messages of all tasks are held at once: a cap on their total keeps a
@@ -33,7 +30,9 @@ MAX_MESSAGE_BYTES = 1 << 30
 
 
 def default_rounds(nbytes: int) -> int:
-    return DEFAULT_ROUNDS.get(nbytes, 1)
+    """Rounds per message size, as C++ (bench/grid_facts.json), so every task costs about
+    the same in C++: 64 B measures per-call overhead, 64 KiB raw throughput."""
+    return grid_facts.default_rounds(nbytes)
 
 
 def message(index: int, nbytes: int) -> bytes:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import time
 
+from cvppy import grid_facts
 from cvppy.params import check_bytes, check_range, check_sleep_us, check_tasks, MAX_ROUNDS
 from cvppy.workloads import cpu_hash
 from cvppy.workloads.io_sleep import token
 from cvppy.workloads.workload import Params, Workload
 
-TASK_US = 10_000  # every task: 10 ms of hashing plus waiting
-BYTES = 4096
+TASK_US = grid_facts.value("mixed.task_us")  # every task: 10 ms of hashing plus waiting
+BYTES = grid_facts.value("mixed.bytes")
 
 
 def round_seconds() -> float:
