@@ -158,7 +158,8 @@ void take_valued_flag(Options& o, const Harness& h, const FlagSpec& spec, const 
   if (a != nullptr && !takes_flag(h, a->id)) {
     throw std::invalid_argument(flag + " does not apply to " + std::string(h.workload));
   }
-  if (!value || value->empty()) throw std::invalid_argument(flag + " needs a value: " + flag + "=...");
+  if (!value || value->empty())
+    throw std::invalid_argument(flag + " needs a value: " + flag + "=...");
   if (flag == "--profile") {
     profile_named(*value);  // throws for an unknown profile
     o.profile = *value;
@@ -249,7 +250,8 @@ void print_help(const Harness& h, const char* argv0, const FlagSpec& spec) {
     std::printf("  %-16s %.*s\n", flag.c_str(), static_cast<int>(f.help.size()), f.help.data());
   }
   std::printf("grid flags (comma-separated lists; each replaces the profile's values):\n");
-  if (spec.models) std::printf("  --models=LIST    models to run; allowed: %s\n", allowed_models().c_str());
+  if (spec.models)
+    std::printf("  --models=LIST    models to run; allowed: %s\n", allowed_models().c_str());
   for (const Axis& a : axes()) {
     if (!takes_flag(h, a.id) || (a.id == AxisId::kWorkers && !spec.no_workers.empty())) continue;
     const std::string flag = "--" + std::string(a.name) + "=LIST";

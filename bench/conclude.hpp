@@ -27,8 +27,9 @@ struct RunOutcome {
 // if publishing fails, is kept as failed too: its processes are being
 // killed, and a result they could not finish must not stand. Returns the
 // exit status, 0 or 1.
-int conclude_run(const std::string& prog, const std::optional<std::filesystem::path>& out,
-                 const std::string& json, const RunOutcome& outcome,
-                 const std::function<bool()>& stopping = [] { return false; });
+int conclude_run(
+    const std::string& prog, const std::optional<std::filesystem::path>& out,
+    const std::string& json, const RunOutcome& outcome,
+    const std::function<bool()>& stopping = [] { return false; });
 
 }  // namespace cvp::bench

@@ -92,8 +92,7 @@ TEST(ParseOptions, AFlagSpecAddsOwnFlagsAndTakesAwayModelsAndWorkers) {
 }
 
 TEST(GridPoints, FlagsReplaceTheDefaultsAxisByAxis) {
-  const Options o =
-      parse({"--models=serial," + all_models().back(), "--workers=3"});
+  const Options o = parse({"--models=serial," + all_models().back(), "--workers=3"});
   const auto points = grid_points(o, profile_named("default"), harness());
   ASSERT_EQ(points.size(), 2u);
   EXPECT_EQ(points[0].workers, 1);  // the baseline is fixed at one worker

@@ -26,7 +26,8 @@ class Errors final : public benchmark::BenchmarkReporter {
   bool ReportContext(const Context&) override { return true; }
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
-      if (r.run_type == Run::RT_Iteration) messages.push_back(r.error_occurred ? r.error_message : "");
+      if (r.run_type == Run::RT_Iteration)
+        messages.push_back(r.error_occurred ? r.error_message : "");
     }
   }
   std::vector<std::string> messages;
@@ -36,15 +37,19 @@ TEST(FailurePolicy, AFailedRepetitionFailsTheLaterOnesAndCountsOnce) {
   std::string error;
   std::atomic<int> failures{0};
   int repetition = 0;
-  benchmark::RegisterBenchmark("policy", [&](benchmark::State& state) {
-    FailurePolicy policy(state, error, &failures);
-    if (policy.failed_before()) return;
-    const int mine = repetition++;
-    for (auto _ : state) {
-      if (mine == 1) policy.fail("task 0: digest differs from the serial model's");
-      if (mine == 1) policy.fail("a second failure is not counted");
-    }
-  })->Repetitions(4)->Iterations(1);
+  benchmark::RegisterBenchmark("policy",
+                               [&](benchmark::State& state) {
+                                 FailurePolicy policy(state, error, &failures);
+                                 if (policy.failed_before()) return;
+                                 const int mine = repetition++;
+                                 for (auto _ : state) {
+                                   if (mine == 1)
+                                     policy.fail("task 0: digest differs from the serial model's");
+                                   if (mine == 1) policy.fail("a second failure is not counted");
+                                 }
+                               })
+      ->Repetitions(4)
+      ->Iterations(1);
   Errors errors;
   benchmark::RunSpecifiedBenchmarks(&errors);
   benchmark::ClearRegisteredBenchmarks();

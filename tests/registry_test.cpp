@@ -24,8 +24,8 @@ TEST(Registry, MakesEveryRegisteredModelUnderItsOwnName) {
     const int workers = info.fixed_workers().value_or(2);
     if (info.launch != Launch::kInProcess) {
       // Its ranks start under mpiexec: no harness process can make it.
-      EXPECT_EQ(error_of(info.name, workers),
-                "model '" + std::string(info.name) + "' runs only under mpiexec, in the mpi harness");
+      EXPECT_EQ(error_of(info.name, workers), "model '" + std::string(info.name) +
+                                                  "' runs only under mpiexec, in the mpi harness");
       EXPECT_EQ(info.primitive, Primitive::kNone) << info.name;
       continue;
     }

@@ -288,7 +288,7 @@ RunOutcome dispatch_run(const World& world, int run, const Workload& w, std::spa
                         const Pace& pace) {
   const int n = w.tasks();
   barrier(world, {"every rank at the start of a run", world.others(),
-                   Clock::now() + std::chrono::seconds(30), std::chrono::microseconds(1000)});
+                  Clock::now() + std::chrono::seconds(30), std::chrono::microseconds(1000)});
 
   const double cpu0 = cpu_seconds_self();
   const auto t0 = Clock::now();

@@ -116,8 +116,8 @@ int make_plan_on_rank0(const World& world, const Options& o, const bench::Profil
 // What each rank runs: rank 0 its calibrated workloads, the others their own.
 struct Benchmarks {
   std::vector<PlanItem> plan;
-  std::vector<bench::Prepared> prepared;                // rank 0
-  std::vector<std::unique_ptr<Workload>> workloads;     // the other ranks
+  std::vector<bench::Prepared> prepared;             // rank 0
+  std::vector<std::unique_ptr<Workload>> workloads;  // the other ranks
 };
 
 // One Google Benchmark per plan item, with the fixed iteration count every
@@ -132,10 +132,10 @@ void register_plan(const World& world, Benchmarks& b, Shared& shared) {
     auto sticky = std::make_shared<Sticky>();
     const std::string name =
         bench::benchmark_name(item->harness().workload, item->point, item->harness().names);
-    auto* bm = benchmark::RegisterBenchmark(
-        name.c_str(), [item, w, prep, sticky, &shared](benchmark::State& s) {
-          MpiBenchmark(s, *item, *w, prep, shared, *sticky)();
-        });
+    auto* bm = benchmark::RegisterBenchmark(name.c_str(),
+                                            [item, w, prep, sticky, &shared](benchmark::State& s) {
+                                              MpiBenchmark(s, *item, *w, prep, shared, *sticky)();
+                                            });
     bm->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(item->iterations);
     bench::add_interval_statistics(bm);
   }
@@ -148,10 +148,9 @@ std::size_t run_benchmarks(const World& world, const Options& o, bench::NoiseRep
   if (rank0) {
     const bench::Profile profile = bench::profile_named(o.common.profile);
     const auto& out = o.common.out;
-    std::fprintf(stderr, "%s: profile %s, %zu benchmarks x %d repetitions on %d ranks%s%s\n",
-                 kProg, profile.name.c_str(), selected,
-                 bench::repetitions(o.common.passthrough, profile), world.size(),
-                 out ? ", writing " : "", out ? out->c_str() : "");
+    std::fprintf(stderr, "%s: profile %s, %zu benchmarks x %d repetitions on %d ranks%s%s\n", kProg,
+                 profile.name.c_str(), selected, bench::repetitions(o.common.passthrough, profile),
+                 world.size(), out ? ", writing " : "", out ? out->c_str() : "");
   }
   PlainNames plain_file(file);
   // No colours in the table: under mpiexec a rank's stdout is a pseudo-terminal
@@ -161,10 +160,9 @@ std::size_t run_benchmarks(const World& world, const Options& o, bench::NoiseRep
   PlainNames plain_console(o.common.table ? static_cast<benchmark::BenchmarkReporter&>(console)
                                           : progress);
   SilentReporter silent;
-  const std::size_t ran =
-      rank0 ? benchmark::RunSpecifiedBenchmarks(&plain_console,
-                                                o.common.out ? &plain_file : nullptr)
-            : benchmark::RunSpecifiedBenchmarks(&silent, nullptr);
+  const std::size_t ran = rank0 ? benchmark::RunSpecifiedBenchmarks(
+                                      &plain_console, o.common.out ? &plain_file : nullptr)
+                                : benchmark::RunSpecifiedBenchmarks(&silent, nullptr);
   benchmark::Shutdown();
   return ran;
 }

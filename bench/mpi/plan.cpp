@@ -43,8 +43,9 @@ const bench::Harness& command_line_harness() {
 const bench::FlagSpec kFlags{
     .models = false,
     .no_workers = "W is the number of ranks: mpiexec -n W (across hosts: mpiexec --hostfile FILE)",
-    .own = {{"workloads", "workloads to run, each as its C++ harness names it; allowed: "
-                          "io_sleep, cpu_hash, mixed (default: all)"}},
+    .own = {{"workloads",
+             "workloads to run, each as its C++ harness names it; allowed: "
+             "io_sleep, cpu_hash, mixed (default: all)"}},
     .launcher = "mpiexec -n W"};
 
 std::size_t workload_index(std::string_view name) {
@@ -122,9 +123,7 @@ Options parse_options(int argc, char** argv) {
   return o;
 }
 
-void print_help(const char* argv0) {
-  bench::print_help(command_line_harness(), argv0, kFlags);
-}
+void print_help(const char* argv0) { bench::print_help(command_line_harness(), argv0, kFlags); }
 
 std::vector<Point> grid(const Options& o, const bench::Harness& h, const bench::Profile& profile,
                         int ranks) {
@@ -160,7 +159,8 @@ std::vector<PlanItem> make_plan(const Options& o, const bench::Profile& profile,
       auto one = bench::prepare_workloads({p}, h);
       const bench::Prepared& prep = one.begin()->second;
       const int workers = static_cast<int>(p.workers);
-      const Limits limits = limits_of(mpi_model(), static_cast<int>(p.tasks), workers, cpus_all_hosts);
+      const Limits limits =
+          limits_of(mpi_model(), static_cast<int>(p.tasks), workers, cpus_all_hosts);
       const double est = ideal_run_time(limits, static_cast<int>(p.tasks),
                                         std::chrono::duration<double>(prep.task_cpu_s),
                                         prep.workload->longest_wait())

@@ -46,8 +46,8 @@ RunOutcome WorkerRank::work() {
 
 // In a run rank 0 answers within one of its tasks (or a slice of a wait).
 Watch WorkerRank::reply_watch() const {
-  return Watch{"rank 0's reply", {0}, Clock::now() + pace_.progress_timeout,
-               std::chrono::microseconds(100)};
+  return Watch{
+      "rank 0's reply", {0}, Clock::now() + pace_.progress_timeout, std::chrono::microseconds(100)};
 }
 
 void WorkerRank::post_receive() {
