@@ -287,8 +287,10 @@ double bare_run_seconds(Primitive primitive, CapacityRule concurrency, const Wor
       return threads(params, workers);
     case Primitive::kForked:
       return processes(params, std::min(workers, params.tasks));
+    case Primitive::kNone:
+      break;
   }
-  return 0;
+  throw std::invalid_argument("no bare primitive is measured for this model");
 }
 
 }  // namespace cvp::bench

@@ -23,6 +23,7 @@ enum class CapacityRule {
   kTasks,          // N: every task at once (a gathered event loop)
   kWorkers,        // W
   kWorkersOnCpus,  // min(W, CPUs)
+  kWorkersOnAllHostsCpus,  // min(W, CPUs of every host the workers run on)
 };
 
 // The primitive a model is built on, which the limits harness and the
@@ -32,7 +33,12 @@ enum class Primitive {
   kUvTimers,   // libuv timers started together, never fired early
   kOsThreads,  // W threads taking tasks from a shared counter
   kForked,     // W forked processes taking tasks from a shared counter
+  kNone,       // none measured: the model's workers start outside any harness (mpi's ranks)
 };
+
+// How a model's workers start: made by a harness in its own process, or as
+// ranks that mpiexec starts, which only the mpi harness runs.
+enum class Launch { kInProcess, kMpiexec };
 
 // One registry row; rows are written with designated initializers so every
 // value says which fact it is.
@@ -55,7 +61,8 @@ struct ModelInfo {
   // True for the model every other is paired against and checked against.
   bool baseline;
   std::string_view summary;
-  std::function<std::unique_ptr<Model>(int workers)> make;
+  std::function<std::unique_ptr<Model>(int workers)> make;  // empty unless launched in process
+  Launch launch = Launch::kInProcess;
 };
 
 // Every model, in display order.
@@ -68,7 +75,8 @@ const ModelInfo& model_info(std::string_view name);
 const ModelInfo& baseline_model();
 
 // Creates the model called `name` with `workers` workers. Throws
-// std::invalid_argument for an unknown name or workers out of range.
+// std::invalid_argument for an unknown name, workers out of range, or a
+// model that only mpiexec starts.
 std::unique_ptr<Model> make_model(std::string_view name, int workers);
 
 // Every registered model name, in display order.
