@@ -288,8 +288,10 @@ double bare_run_seconds(Primitive primitive, CapacityRule concurrency, const Wor
       return threads(params, concurrency == CapacityRule::kTasks ? params.tasks : workers);
     case Primitive::kForked:
       return processes(params, std::min(workers, params.tasks));
+    case Primitive::kNone:
+      break;
   }
-  return 0;
+  throw std::invalid_argument("no bare primitive is measured for this model");
 }
 
 }  // namespace cvp::bench

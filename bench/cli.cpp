@@ -14,6 +14,12 @@
 namespace cvp::bench {
 namespace {
 
+std::string allowed_models() {
+  std::string names;
+  for (const std::string& m : all_models()) names += (names.empty() ? "" : ", ") + m;
+  return names;
+}
+
 std::vector<std::string> split_names(std::string_view flag, std::string_view value) {
   std::vector<std::string> out;
   std::size_t at = 0;
@@ -22,7 +28,16 @@ std::vector<std::string> split_names(std::string_view flag, std::string_view val
     const std::string item(
         value.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at));
     if (item.empty()) throw std::invalid_argument(std::string(flag) + ": empty item in the list");
-    model_info(item);  // throws for an unknown model, naming the allowed ones
+    const std::vector<std::string> allowed = all_models();
+    if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
+      const bool known = std::any_of(registry().begin(), registry().end(),
+                                     [&item](const ModelInfo& m) { return m.name == item; });
+      throw std::invalid_argument(
+          known ? std::string(flag) + ": model '" + item +
+                      "' runs only under mpiexec, in its own harness; allowed here: " +
+                      allowed_models()
+                : "unknown model '" + item + "'; allowed: " + allowed_models());
+    }
     out.push_back(item);
     if (comma == std::string_view::npos) return out;
     at = comma + 1;
@@ -115,14 +130,63 @@ int repetitions(const std::vector<std::string>& flags, const Profile& profile) {
   return value ? std::stoi(*value) : profile.repetitions;
 }
 
-Options parse_options(int argc, char** argv, const Harness& h) {
+namespace {
+
+const FlagSpec::Own* own_flag(const FlagSpec& spec, std::string_view flag) {
+  for (const FlagSpec::Own& f : spec.own) {
+    if (flag.starts_with("--") && flag.substr(2) == f.name) return &f;
+  }
+  return nullptr;
+}
+
+// One flag with a value: the profile, the output, the models, an axis or
+// one of the spec's own. Throws for any other.
+void take_valued_flag(Options& o, const Harness& h, const FlagSpec& spec, const std::string& flag,
+                      std::string_view arg, std::optional<std::string_view> value) {
+  const Axis* a = flag.starts_with("--") ? find_axis(std::string_view(flag).substr(2)) : nullptr;
+  if (a != nullptr && a->id == AxisId::kWorkers && !spec.no_workers.empty()) {
+    throw std::invalid_argument(flag + " is not a flag of the " + std::string(h.workload) +
+                                " harness; " + std::string(spec.no_workers));
+  }
+  const bool models = spec.models && flag == "--models";
+  const bool known = flag == "--profile" || flag == "--out" || models || a != nullptr ||
+                     own_flag(spec, flag) != nullptr;
+  if (!known) {
+    throw std::invalid_argument("unknown argument '" + std::string(arg) + "'; see " +
+                                std::string(h.workload) + " --help");
+  }
+  if (a != nullptr && !takes_flag(h, a->id)) {
+    throw std::invalid_argument(flag + " does not apply to " + std::string(h.workload));
+  }
+  if (!value || value->empty())
+    throw std::invalid_argument(flag + " needs a value: " + flag + "=...");
+  if (flag == "--profile") {
+    profile_named(*value);  // throws for an unknown profile
+    o.profile = *value;
+  } else if (flag == "--out") {
+    o.out = std::filesystem::path(*value);
+  } else if (models) {
+    o.models = split_names(flag, *value);
+  } else if (a != nullptr) {
+    auto values = parse_list(a->name, *value);
+    for (std::int64_t v : values) check(*a, v);
+    o.axes[a->id] = std::move(values);
+  } else {
+    o.own[flag.substr(2)] = std::string(*value);
+  }
+}
+
+}  // namespace
+
+Options parse_options(int argc, char** argv, const Harness& h, const FlagSpec& spec) {
   Options o;
   std::set<std::string> seen;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     const auto eq = arg.find('=');
     const std::string flag(arg.substr(0, eq));
-    const std::string_view value = eq == std::string_view::npos ? "" : arg.substr(eq + 1);
+    const auto value =
+        eq == std::string_view::npos ? std::nullopt : std::optional(arg.substr(eq + 1));
     if (flag == "--help" || flag == "-h") {
       o.help = true;
       continue;
@@ -132,43 +196,19 @@ Options parse_options(int argc, char** argv, const Harness& h) {
     }
     if (arg == "--table") {
       o.table = true;
-      continue;
-    }
-    if (flag.starts_with("--benchmark_")) {
-      check_benchmark_flag(flag, value);
+    } else if (flag.starts_with("--benchmark_")) {
+      check_benchmark_flag(flag, value.value_or(""));
       o.passthrough.emplace_back(arg);
-      continue;
-    }
-    const Axis* a = flag.starts_with("--") ? find_axis(std::string_view(flag).substr(2)) : nullptr;
-    const bool known = flag == "--profile" || flag == "--out" || flag == "--models" || a != nullptr;
-    if (!known) {
-      throw std::invalid_argument("unknown argument '" + std::string(arg) + "'; see " +
-                                  std::string(h.workload) + " --help");
-    }
-    if (a != nullptr && !takes_flag(h, a->id)) {
-      throw std::invalid_argument(flag + " does not apply to " + std::string(h.workload));
-    }
-    if (eq == std::string_view::npos || value.empty()) {
-      throw std::invalid_argument(flag + " needs a value: " + flag + "=...");
-    }
-    if (flag == "--profile") {
-      profile_named(value);  // throws for an unknown profile
-      o.profile = value;
-    } else if (flag == "--out") {
-      o.out = std::filesystem::path(value);
-    } else if (flag == "--models") {
-      o.models = split_names(flag, value);
     } else {
-      auto values = parse_list(a->name, value);
-      for (std::int64_t v : values) check(*a, v);
-      o.axes[a->id] = std::move(values);
+      take_valued_flag(o, h, spec, flag, arg, value);
     }
   }
   return o;
 }
 
-std::vector<Point> grid_points(const Options& o, const Profile& profile, const Harness& h) {
-  if (!o.overrides_grid()) return expand(h.grid, profile, h.rules);
+std::vector<Point> grid_points(const Options& o, const Profile& profile, const Harness& h,
+                               Launch launch) {
+  if (!o.overrides_grid()) return expand(h.grid, profile, h.rules, launch);
   const std::vector<std::string> models = o.models.value_or(all_models());
   GridRow row{[models](const ModelInfo& m) {
                 return std::find(models.begin(), models.end(), m.name) != models.end();
@@ -188,38 +228,45 @@ std::vector<Point> grid_points(const Options& o, const Profile& profile, const H
   // Points asked for by name are kept, even those the profile would drop.
   GridRules rules = h.rules;
   rules.keep = [](const Point&) { return true; };
-  return expand({row}, profile, rules);
+  return expand({row}, profile, rules, launch);
 }
 
-void print_help(const Harness& h, const char* argv0) {
-  std::string models;
-  for (std::string_view m : model_names()) models += (models.empty() ? "" : ", ") + std::string(m);
+void print_help(const Harness& h, const char* argv0, const FlagSpec& spec) {
+  const std::string launcher = spec.launcher.empty() ? "" : std::string(spec.launcher) + " ";
   std::printf(
       "%s — %.*s\n\n"
-      "usage: %s [--profile=quick|default|full] [--out=FILE.json] [grid flags] "
+      "usage: %s%s [--profile=quick|default|full] [--out=FILE.json] [grid flags] "
       "[--benchmark_* flags]\n\n"
       "  --profile=NAME   the grid and repetitions to run (default: default)\n"
       "  --out=FILE       write Google Benchmark JSON to FILE, replacing it only when\n"
       "                   every benchmark succeeded; the replaced file moves to\n"
       "                   previous/ beside it; one run per FILE at a time\n"
       "  --table          print Google Benchmark's console table on stdout instead of\n"
-      "                   one line per finished benchmark on stderr\n"
-      "grid flags (comma-separated lists; each replaces the profile's values):\n"
-      "  --models=LIST    models to run; allowed: %s\n",
-      std::string(h.workload).c_str(), static_cast<int>(h.summary.size()), h.summary.data(), argv0,
-      models.c_str());
+      "                   one line per finished benchmark on stderr\n",
+      std::string(h.workload).c_str(), static_cast<int>(h.summary.size()), h.summary.data(),
+      launcher.c_str(), argv0);
+  for (const FlagSpec::Own& f : spec.own) {
+    const std::string flag = "--" + std::string(f.name) + "=LIST";
+    std::printf("  %-16s %.*s\n", flag.c_str(), static_cast<int>(f.help.size()), f.help.data());
+  }
+  std::printf("grid flags (comma-separated lists; each replaces the profile's values):\n");
+  if (spec.models)
+    std::printf("  --models=LIST    models to run; allowed: %s\n", allowed_models().c_str());
   for (const Axis& a : axes()) {
-    if (!takes_flag(h, a.id)) continue;
+    if (!takes_flag(h, a.id) || (a.id == AxisId::kWorkers && !spec.no_workers.empty())) continue;
     const std::string flag = "--" + std::string(a.name) + "=LIST";
     std::printf("  %-16s %.*s, %lld to %lld\n", flag.c_str(), static_cast<int>(a.help.size()),
                 a.help.data(), static_cast<long long>(a.lo), static_cast<long long>(a.hi));
+  }
+  if (!spec.no_workers.empty()) {
+    std::printf("W: %.*s\n", static_cast<int>(spec.no_workers.size()), spec.no_workers.data());
   }
   std::printf(
       "\nGoogle Benchmark's own flags pass through: --benchmark_filter=REGEX runs a subset,\n"
       "--benchmark_list_tests lists the grid, --benchmark_repetitions=N overrides the\n"
       "profile's repetitions. Exit status: 0 success, 1 a benchmark failed, 2 bad input.\n"
-      "Example: %s --profile=quick --benchmark_list_tests\n",
-      argv0);
+      "Example: %s%s --profile=quick --benchmark_list_tests\n",
+      launcher.c_str(), argv0);
 }
 
 }  // namespace cvp::bench

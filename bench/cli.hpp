@@ -13,6 +13,20 @@
 
 namespace cvp::bench {
 
+// What a harness's command line takes beyond the axes its harness sets:
+// every C++ harness takes --models and --workers; the mpi harness takes
+// neither (its model is fixed, its W is the number of ranks) and one flag
+// of its own.
+struct FlagSpec {
+  bool models = true;
+  std::string_view no_workers;  // not empty: --workers is refused, and this says why
+  struct Own {
+    std::string_view name, help;  // "workloads", one line for --help
+  };
+  std::vector<Own> own;
+  std::string_view launcher;  // what the usage line puts before the program ("mpiexec -n W")
+};
+
 struct Options {
   bool help = false;
   bool table = false;  // Google Benchmark's console table instead of one line per benchmark
@@ -21,6 +35,7 @@ struct Options {
   std::optional<std::vector<std::string>> models;
   std::map<AxisId, std::vector<std::int64_t>> axes;  // grid flags given
   std::vector<std::string> passthrough;              // --benchmark_* flags
+  std::map<std::string, std::string> own;            // the FlagSpec's own flags given, by name
   bool overrides_grid() const { return models.has_value() || !axes.empty(); }
 };
 
@@ -47,12 +62,13 @@ int repetitions(const std::vector<std::string>& flags, const Profile& profile);
 
 // Parses argv[1..]. Throws std::invalid_argument with one line for a flag
 // that is unknown, repeated, empty, out of range or not for this harness.
-Options parse_options(int argc, char** argv, const Harness& h);
+Options parse_options(int argc, char** argv, const Harness& h, const FlagSpec& spec = {});
 
-void print_help(const Harness& h, const char* argv0);
+void print_help(const Harness& h, const char* argv0, const FlagSpec& spec = {});
 
 // The grid a run uses: the profile's, or the cross product of the flags
 // given and the harness's defaults.
-std::vector<Point> grid_points(const Options& o, const Profile& profile, const Harness& h);
+std::vector<Point> grid_points(const Options& o, const Profile& profile, const Harness& h,
+                               Launch launch = Launch::kInProcess);
 
 }  // namespace cvp::bench

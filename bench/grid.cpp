@@ -55,11 +55,11 @@ void cross(const GridRow& row, const Profile& profile, std::size_t at, Point& p,
 }  // namespace
 
 std::vector<Point> expand(const std::vector<GridRow>& rows, const Profile& profile,
-                          const GridRules& rules) {
+                          const GridRules& rules, Launch launch) {
   std::vector<Point> out;
   for (const GridRow& row : rows) {
     for (const ModelInfo& m : registry()) {
-      if (!row.models(m)) continue;
+      if (m.launch != launch || !row.models(m)) continue;
       Point p;
       p.model = std::string(m.name);
       std::vector<Point> points;
@@ -78,6 +78,12 @@ bool worth_running(const Point& p) {
   return p.sleep_us > 0 || !model_info(p.model).differs_only_in_waits;
 }
 
-std::vector<std::string> all_models() { return {model_names().begin(), model_names().end()}; }
+std::vector<std::string> all_models() {
+  std::vector<std::string> names;
+  for (const ModelInfo& m : registry()) {
+    if (m.launch == Launch::kInProcess) names.emplace_back(m.name);
+  }
+  return names;
+}
 
 }  // namespace cvp::bench

@@ -58,11 +58,14 @@ struct GridRules {
 
 // Every (model, axis values) combination of the rows, with W forced to the
 // fixed count of the models that do not take W and exact duplicates
-// dropped; each value checked against its axis.
+// dropped; each value checked against its axis. Only the models started the
+// way `launch` says are selected: a harness runs its models in its own
+// process, the mpi harness runs the mpi model under mpiexec.
 std::vector<Point> expand(const std::vector<GridRow>& rows, const Profile& profile,
-                          const GridRules& rules);
+                          const GridRules& rules, Launch launch = Launch::kInProcess);
 
-// The models a grid may select from: every registered model.
+// The models a grid may select from: every registered model a harness runs
+// in its own process.
 std::vector<std::string> all_models();
 
 }  // namespace cvp::bench

@@ -12,9 +12,12 @@
 #include <stdexcept>
 
 #include "bare.hpp"
+#include "failure_policy.hpp"
 #include "interval.hpp"
 #include "models/registry.hpp"
+#include "paired_run.hpp"
 #include "sysinfo.hpp"
+#include "tally.hpp"
 #include "timing.hpp"
 
 namespace cvp::bench {
@@ -61,10 +64,7 @@ void calibrate(std::map<std::string, Prepared>& prepared) {
 
 // What one benchmark keeps across the invocations Google Benchmark makes of
 // it: its repetitions, and the runs it makes to pick an iteration count.
-//  - A failure is final: the repetitions after it fail at once, so Google
-//    Benchmark 1.7.1 never sees a failed repetition followed by a successful
-//    one (its ComputeStats crashes on that) and the error row is printed
-//    without delay.
+//  - A failure is final (see FailurePolicy).
 //  - The model is made and prepared once (threads started, workers forked),
 //    like a loop or a pool made before pyperf's clock starts, and released
 //    when the next benchmark starts, so no two benchmarks' workers coexist.
@@ -84,14 +84,6 @@ void activate(Sticky& s) {
   g_active = &s;
 }
 
-// What the timed runs of one repetition gathered.
-struct Tally {
-  double wall_s = 0, cpu_s = 0;
-  int peak = 0;
-  std::int64_t runs = 0;
-  std::vector<double> speedups, efficiencies, task_cpu, run_s, lost, server_cpu;
-};
-
 class BenchmarkRun {
  public:
   BenchmarkRun(benchmark::State& state, const Point& p, const Prepared& prep, Sticky& sticky,
@@ -102,97 +94,58 @@ class BenchmarkRun {
         w_(*prep.workload),
         info_(model_info(p.model)),
         sticky_(sticky),
-        failures_(failures),
-        h_names_(names) {}
+        policy_(state, sticky.error, &failures),
+        h_names_(names),
+        tally_(w_, limits_of(info_, w_.tasks(), static_cast<int>(p.workers), usable_cpus()),
+               prep.task_cpu_s) {}
 
   void operator()() {
-    if (!sticky_.error.empty()) {
-      state_.SkipWithError(("an earlier repetition failed: " + sticky_.error).c_str());
-      return;
-    }
+    if (policy_.failed_before()) return;
     try {
       activate(sticky_);
       set_up();
       timed_runs();
-      if (tally_.runs > 0 && sticky_.error.empty()) report();
+      if (tally_.runs() > 0 && !policy_.failed()) report();
     } catch (const std::exception& e) {
-      fail(e.what());
+      policy_.fail(e.what());
     }
   }
 
  private:
-  void fail(const std::string& message) {
-    if (!sticky_.error.empty()) return;
-    sticky_.error = message;
-    failures_.fetch_add(1);
-    state_.SkipWithError(message.c_str());
-  }
-
   void set_up() {
     w_.open();
     if (!sticky_.model) {
       sticky_.model = make_model(p_.model, static_cast<int>(p_.workers));
       sticky_.model->prepare(w_);
     }
-    // A workload of CPU work alone is paired: every timed run is preceded by
-    // an untimed run of the baseline model, and the pair gives that run's
-    // speedup and its ideal. The reference machine (a virtual machine)
-    // switches for seconds at a time between two speeds 35% apart; comparing
-    // runs minutes apart would put that switch into the speedup, comparing
-    // neighbours does not. Sleeping tasks cost no CPU and need no pairing.
-    paired_ = w_.params().bytes > 0 && w_.longest_wait().count() == 0;
-    if (paired_ && !sticky_.baseline) sticky_.baseline = make_model(baseline_model().name, 1);
-    limits_ = limits_of(info_, w_.tasks(), static_cast<int>(p_.workers), usable_cpus());
-  }
-
-  double ideal_s(double task_cpu_s) const {
-    return ideal_run_time(limits_, w_.tasks(), std::chrono::duration<double>(task_cpu_s),
-                          w_.longest_wait())
-        .count();
+    if (is_paired(w_) && !sticky_.baseline) sticky_.baseline = make_baseline();
   }
 
   void timed_runs() {
     std::vector<Digest> out(static_cast<std::size_t>(w_.tasks()));
     for (auto _ : state_) {
-      double baseline_s = 0;
-      if (paired_) {
-        const auto s0 = Clock::now();
-        sticky_.baseline->run(w_, out);
-        baseline_s = seconds_since(s0);
-      }
+      RunRecord r;
+      if (sticky_.baseline) r.baseline_s = time_baseline_run(*sticky_.baseline, w_, out);
       std::fill(out.begin(), out.end(), Digest{});
       w_.before_run();
       const auto server0 = w_.server_cpu_seconds();
       const double cpu0 = cpu_seconds_with_children();
       const auto t0 = Clock::now();
       const RunReport report = sticky_.model->run(w_, out);
-      const double seconds = seconds_since(t0);
-      const double cpu1 = cpu_seconds_with_children() + report.worker_cpu_s;
+      r.seconds = seconds_since(t0);
+      r.cpu_s = cpu_seconds_with_children() + report.worker_cpu_s - cpu0;
       if (const auto server1 = w_.server_cpu_seconds(); server0 && server1) {
-        tally_.server_cpu.push_back(*server1 - *server0);
+        r.server_cpu_s = *server1 - *server0;
       }
-      state_.SetIterationTime(seconds);
-      // Measure, then check: the comparison is outside the timed region.
-      if (const int bad = first_mismatch(out, prep_.reference); bad >= 0) {
-        fail("task " + std::to_string(bad) + ": digest differs from the serial model's");
+      state_.SetIterationTime(r.seconds);
+      if (const std::string bad = digest_error(out, prep_.reference); !bad.empty()) {
+        policy_.fail(bad);
         return;
       }
-      if (const auto lost = w_.lost_updates()) tally_.lost.push_back(static_cast<double>(*lost));
-      record(seconds, cpu1 - cpu0, report.peak_inflight, baseline_s);
+      r.peak_inflight = report.peak_inflight;
+      r.lost_updates = w_.lost_updates();
+      tally_.record(r);
     }
-  }
-
-  void record(double seconds, double cpu_s, int peak, double baseline_s) {
-    Tally& t = tally_;
-    t.wall_s += seconds;
-    t.cpu_s += cpu_s;
-    t.peak = std::max(t.peak, peak);
-    ++t.runs;
-    const double task_s = paired_ ? baseline_s / w_.tasks() : prep_.task_cpu_s;
-    t.task_cpu.push_back(task_s);
-    t.efficiencies.push_back(ideal_s(task_s) / seconds);
-    t.run_s.push_back(seconds);
-    if (paired_) t.speedups.push_back(baseline_s / seconds);
   }
 
   // The bare primitive's time for the same work, run once right after this
@@ -208,31 +161,12 @@ class BenchmarkRun {
   }
 
   void report() {
-    const Tally& t = tally_;
-    auto& c = state_.counters;
-    for (const Axis& a : axes()) {
-      const bool counted = a.in_name == InName::kIfHarnessNames  ? h_names_.names_lock_and_wait
-                           : a.in_name == InName::kIfConnections ? h_names_.names_connections
-                                                                 : a.in_name != InName::kNever;
-      if (counted) c[std::string(a.name)] = static_cast<double>(p_.*a.field);
-    }
-    c["parallelism"] = t.wall_s > 0 ? t.cpu_s / t.wall_s : 0;
-    c["peak_inflight"] = t.peak;
-    const double task_cpu_s = median(t.task_cpu);
-    c["task_cpu_us"] = task_cpu_s * 1e6;
-    c["ideal_ms"] = ideal_s(task_cpu_s) * 1e3;
-    c["efficiency"] = median(t.efficiencies);
-    const double wait_s = std::chrono::duration<double>(w_.longest_wait()).count();
-    c["cpu_share"] = task_cpu_s / (task_cpu_s + wait_s);
-    if (paired_) c["speedup"] = median(t.speedups);
-    if (!t.lost.empty()) c["lost_updates"] = median(t.lost);
-    // The server's CPU per run, apart from the model's parallelism.
-    if (!t.server_cpu.empty()) c["server_cpu_ms"] = median(t.server_cpu) * 1e3;
+    tally_.report(state_, p_,
+                  {.names_lock_and_wait = h_names_.names_lock_and_wait,
+                   .names_connections = h_names_.names_connections});
     const double limit = limit_s();
-    c["limit_ms"] = limit * 1e3;
-    c["vs_limit"] = limit / median(t.run_s);
-    state_.SetItemsProcessed(t.runs * p_.tasks);
-    if (p_.bytes > 0) state_.SetBytesProcessed(t.runs * p_.tasks * p_.bytes * p_.rounds);
+    state_.counters["limit_ms"] = limit * 1e3;
+    state_.counters["vs_limit"] = limit / tally_.median_run_s();
   }
 
   benchmark::State& state_;
@@ -241,10 +175,8 @@ class BenchmarkRun {
   const Workload& w_;
   const ModelInfo& info_;
   Sticky& sticky_;
-  std::atomic<int>& failures_;
+  FailurePolicy policy_;
   const NameRules& h_names_;
-  bool paired_ = false;
-  Limits limits_;
   Tally tally_;
 };
 

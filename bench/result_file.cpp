@@ -84,20 +84,23 @@ std::string random_name(const std::string& base, const char* suffix) {
   return "." + base + "." + hex + suffix;
 }
 
-// Removes the temporary file unless released: every failure path unlinks it.
+// The file a result is written into before it takes its place. It has no
+// name while it is written (O_TMPFILE): a process killed meanwhile, by a
+// SIGKILL no handler sees (mpiexec's, a second after its SIGTERM), leaves
+// nothing behind. It is linked under an unguessable name only once whole,
+// then renamed into place; every failure path unlinks it. Where the file
+// system has no O_TMPFILE it is named from the start, as before.
 class TempFile {
  public:
-  TempFile(const Dir& dir, const std::string& base) : dir_(dir) {
-    for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
-      name_ = random_name(base, ".partial");
-      fd_ = ::openat(dir.fd(), name_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                     0644);
-      if (fd_ < 0 && errno != EEXIST && errno != EINTR) {
-        throw_errno(errno, "create a file in " + dir.path().string());
-      }
+  TempFile(const Dir& dir, const std::string& base) : dir_(dir), base_(base) {
+    do {
+      fd_ = ::openat(dir.fd(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    } while (fd_ < 0 && errno == EINTR);
+    if (fd_ >= 0) return;
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+      throw_errno(errno, "create a file in " + dir.path().string());
     }
-    if (fd_ < 0) throw_errno(EEXIST, "create a file in " + dir.path().string());
-    children::set_cleanup_path((dir.path() / name_).c_str());
+    create_named();
   }
   ~TempFile() {
     if (fd_ >= 0) ::close(fd_);
@@ -107,7 +110,7 @@ class TempFile {
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
 
-  // Writes, fsyncs, checks the size and closes; `what` names the target in messages.
+  // Writes, fsyncs and checks the size; `what` names the target in messages.
   void write_all(std::string_view contents, const std::string& what) {
     std::size_t done = 0;
     while (done < contents.size()) {
@@ -123,13 +126,14 @@ class TempFile {
       throw std::runtime_error(what + ": wrote " + std::to_string(contents.size()) +
                                " bytes, found " + std::to_string(st.st_size));
     }
+  }
+  // Renames the whole file over `target` in the same folder; it is no longer ours.
+  void rename_to(const std::string& target, const std::string& what) {
+    if (name_.empty()) link_whole(what);
     const int fd = fd_;
     fd_ = -1;
     // Never retried: on Linux the descriptor is gone even after EINTR.
     if (::close(fd) != 0 && errno != EINTR) throw_errno(errno, "write " + what);
-  }
-  // Renames the file over `target` in the same folder; it is no longer ours.
-  void rename_to(const std::string& target, const std::string& what) {
     if (::renameat(dir_.fd(), name_.c_str(), dir_.fd(), target.c_str()) != 0) {
       throw_errno(errno, "rename to " + what);
     }
@@ -138,8 +142,46 @@ class TempFile {
   }
 
  private:
+  void create_named() {
+    for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
+      name_ = random_name(base_, ".partial");
+      fd_ = ::openat(dir_.fd(), name_.c_str(),
+                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (fd_ < 0 && errno != EEXIST && errno != EINTR) {
+        name_.clear();
+        throw_errno(errno, "create a file in " + dir_.path().string());
+      }
+    }
+    if (fd_ < 0) {
+      name_.clear();
+      throw_errno(EEXIST, "create a file in " + dir_.path().string());
+    }
+    children::set_cleanup_path((dir_.path() / name_).c_str());
+  }
+
+  // Gives the unnamed file a name of its own: by its descriptor
+  // (AT_EMPTY_PATH, which needs CAP_DAC_READ_SEARCH), else through /proc.
+  void link_whole(const std::string& what) {
+    const std::string by_proc = "/proc/self/fd/" + std::to_string(fd_);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      const std::string name = random_name(base_, ".partial");
+      int rc = ::linkat(fd_, "", dir_.fd(), name.c_str(), AT_EMPTY_PATH);
+      if (rc != 0 && errno != EEXIST) {
+        rc = ::linkat(AT_FDCWD, by_proc.c_str(), dir_.fd(), name.c_str(), AT_SYMLINK_FOLLOW);
+      }
+      if (rc == 0) {
+        name_ = name;
+        children::set_cleanup_path((dir_.path() / name_).c_str());
+        return;
+      }
+      if (errno != EEXIST) throw_errno(errno, "link " + what);
+    }
+    throw_errno(EEXIST, "link " + what);
+  }
+
   const Dir& dir_;
-  std::string name_;
+  std::string base_;
+  std::string name_;  // empty while the file has no name
   int fd_ = -1;
 };
 

@@ -20,9 +20,10 @@ void check_out_dir(const std::filesystem::path& dir);
 void reserve_publish_descriptors();
 
 // Writes `contents` to `out` so that a reader sees the old file or the new
-// one, never a part, and never neither: `out`.partial is written, flushed to
-// disk and read back; the old `out` is hard-linked into previous/ beside it;
-// then `out`.partial is renamed over `out`. Throws std::system_error or
+// one, never a part, and never neither: a file without a name (O_TMPFILE,
+// so that a process killed meanwhile leaves nothing) is written, flushed to
+// disk and checked; the old `out` is hard-linked into previous/ beside it;
+// the new file is linked as a hidden `out`.partial and renamed over `out`. Throws std::system_error or
 // std::runtime_error when any step fails, leaving `out` as it was.
 void publish(const std::filesystem::path& out, std::string_view contents);
 

@@ -9,12 +9,12 @@
 #include <deque>
 
 #include "cli.hpp"
+#include "conclude.hpp"
 #include "context.hpp"
 #include "error_line.hpp"
 #include "interleave.hpp"
 #include "noise_reporter.hpp"
 #include "progress_reporter.hpp"
-#include "result_file.hpp"
 
 namespace cvp::bench {
 std::vector<std::string> initialize_benchmark(const std::string& prog,
@@ -90,33 +90,9 @@ int run_registered(const RunSetup& s, const std::atomic<int>& failures) {
   if (s.out) session.finish();
   benchmark::Shutdown();
   if (listing) return 0;
-  if (ran == 0) {
-    std::fprintf(stderr, "%s: error: no benchmark matched; nothing written\n", s.prog.c_str());
-    return 1;
-  }
-  const LoadMeter::Summary machine = load.finish();
-  if (machine.loaded || file.noisy_benchmarks() > 0) {
-    std::fprintf(stderr,
-                 "%s: warning: %s%d noisy benchmarks (see cvp_load and noisy in the JSON)\n",
-                 s.prog.c_str(), machine.loaded ? "the machine was busy with other work; " : "",
-                 file.noisy_benchmarks());
-  }
-  const int failed = failures.load();
-  if (failed > 0) {
-    std::fprintf(stderr, "%s: error: %d benchmarks failed (see error_message above)\n",
-                 s.prog.c_str(), failed);
-  }
-  if (!s.out) return failed > 0 ? 1 : 0;
-  const std::string json = with_context_entry(file.json(), "cvp_load", machine.json);
-  if (failed > 0) {
-    keep_failed(*s.out, json);
-    std::fprintf(stderr, "%s: %s left unchanged; this run's JSON is in %s.failed\n", s.prog.c_str(),
-                 s.out->c_str(), s.out->c_str());
-    return 1;
-  }
-  publish(*s.out, json);
-  std::fprintf(stderr, "%s: wrote %s\n", s.prog.c_str(), s.out->c_str());
-  return 0;
+  RunOutcome outcome{.ran = ran, .failed = failures.load(), .noisy = file.noisy_benchmarks()};
+  if (ran > 0) outcome.machine = load.finish();
+  return conclude_run(s.prog, s.out, s.out ? file.json() : "", outcome);
 }
 
 }  // namespace cvp::bench

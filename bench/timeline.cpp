@@ -14,6 +14,7 @@
 
 #include "children.hpp"
 #include "error_line.hpp"
+#include "failure_policy.hpp"
 #include "models/registry.hpp"
 #include "out_lock.hpp"
 #include "progress_reporter.hpp"
@@ -73,9 +74,9 @@ std::string trace_one(const Scenario& sc, const ModelInfo& info, double& wall_ms
   const auto t0 = Clock::now();
   const cvp::RunReport report = model->run(*workload, out);
   wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-  if (const int bad = cvp::first_mismatch(out, cvp::reference_digests(*workload)); bad >= 0) {
-    throw std::runtime_error(sc.name + "/" + std::string(info.name) + ": task " +
-                             std::to_string(bad) + ": digest differs from the serial model's");
+  if (const std::string bad = cvp::bench::digest_error(out, cvp::reference_digests(*workload));
+      !bad.empty()) {
+    throw std::runtime_error(sc.name + "/" + std::string(info.name) + ": " + bad);
   }
   return cvp::bench::chrome_trace_json(
       {sc.name, std::string(info.name), workers, origin, wall_ms, cvp::registry_json(info)},
@@ -116,7 +117,8 @@ int run(const fs::path& out_dir) {
   std::vector<std::pair<const Scenario*, const ModelInfo*>> steps;
   for (const Scenario& sc : all) {
     for (const ModelInfo& m : cvp::registry()) {
-      if (sc.models(m)) steps.emplace_back(&sc, &m);
+      // A model started under mpiexec cannot be traced from this process.
+      if (m.launch == cvp::Launch::kInProcess && sc.models(m)) steps.emplace_back(&sc, &m);
     }
   }
   std::vector<std::pair<fs::path, std::string>> traces;

@@ -59,7 +59,7 @@ void on_fatal_signal(int sig) {
       }
     }
   }
-  if (g_cleanup_set.load()) ::unlink(g_cleanup);
+  remove_cleanup_file();
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   sigemptyset(&dfl.sa_mask);
@@ -174,6 +174,10 @@ void set_cleanup_path(const char* path) noexcept {
   if (path == nullptr || std::strlen(path) >= sizeof g_cleanup) return;
   std::strcpy(g_cleanup, path);
   g_cleanup_set.store(true);
+}
+
+void remove_cleanup_file() noexcept {
+  if (g_cleanup_set.load()) ::unlink(g_cleanup);
 }
 
 std::string Ended::failure(std::chrono::milliseconds timeout) const {

@@ -40,6 +40,12 @@ void install_exit_handlers();
 // The path is copied; one at a time.
 void set_cleanup_path(const char* path) noexcept;
 
+// Removes the file set_cleanup_path names, if any. Async-signal-safe: for
+// a signal handler of a process that notes a stop signal instead of dying
+// at once (an mpi rank), so that a result being written when the signal
+// came is never left behind as a complete temporary file.
+void remove_cleanup_file() noexcept;
+
 // How one child ended, after wait_all.
 struct Ended {
   pid_t pid = -1;

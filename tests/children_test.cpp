@@ -175,5 +175,19 @@ TEST(Children, SigtermKillsAndReapsEveryChildThenEndsByTheSignal) {
   EXPECT_NE(::access(("/proc/" + std::to_string(b)).c_str(), F_OK), 0);
 }
 
+TEST(Children, TheCleanupFileIsRemovedOnRequestAndNotAfterItIsCleared) {
+  const std::string path = ::testing::TempDir() + "cvp_cleanup_" + std::to_string(::getpid());
+  std::ofstream(path) << "partial";
+  set_cleanup_path(path.c_str());
+  remove_cleanup_file();
+  EXPECT_FALSE(std::ifstream(path).good());
+  // Cleared (the file was renamed into place, say): nothing is removed.
+  std::ofstream(path) << "published";
+  set_cleanup_path(nullptr);
+  remove_cleanup_file();
+  EXPECT_TRUE(std::ifstream(path).good());
+  ::unlink(path.c_str());
+}
+
 }  // namespace
 }  // namespace cvp::children

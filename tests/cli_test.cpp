@@ -24,15 +24,15 @@ const Harness& harness() {
   return h;
 }
 
-Options parse(std::vector<std::string> args) {
+Options parse(std::vector<std::string> args, const FlagSpec& spec = {}) {
   std::vector<char*> argv{const_cast<char*>("io_sleep")};
   for (std::string& a : args) argv.push_back(a.data());
-  return parse_options(static_cast<int>(argv.size()), argv.data(), harness());
+  return parse_options(static_cast<int>(argv.size()), argv.data(), harness(), spec);
 }
 
-std::string error_of(std::vector<std::string> args) {
+std::string error_of(std::vector<std::string> args, const FlagSpec& spec = {}) {
   try {
-    parse(std::move(args));
+    parse(std::move(args), spec);
   } catch (const std::invalid_argument& e) {
     return e.what();
   }
@@ -66,10 +66,39 @@ TEST(ParseOptions, RefusesWhatALenientParserWouldGuess) {
   EXPECT_EQ(error_of({"--what"}), "unknown argument '--what'; see io_sleep --help");
 }
 
+TEST(ParseOptions, RefusesAModelThatOnlyMpiexecStarts) {
+  for (const ModelInfo& m : registry()) {
+    if (m.launch == Launch::kInProcess) continue;
+    const std::string msg = error_of({"--models=" + std::string(m.name)});
+    EXPECT_EQ(msg.rfind("--models: model '" + std::string(m.name) + "' runs only under mpiexec", 0),
+              0u)
+        << msg;
+  }
+}
+
+TEST(ParseOptions, AFlagSpecAddsOwnFlagsAndTakesAwayModelsAndWorkers) {
+  const FlagSpec spec{.models = false,
+                      .no_workers = "W is the number of ranks",
+                      .own = {{"workloads", "which"}},
+                      .launcher = ""};
+  const Options o = parse({"--workloads=a,b", "--tasks=3"}, spec);
+  EXPECT_EQ(o.own.at("workloads"), "a,b");
+  EXPECT_EQ(o.axes.at(AxisId::kTasks), (std::vector<std::int64_t>{3}));
+  EXPECT_EQ(error_of({"--workers=2"}, spec),
+            "--workers is not a flag of the io_sleep harness; W is the number of ranks");
+  EXPECT_EQ(error_of({"--models=serial"}, spec),
+            "unknown argument '--models=serial'; see io_sleep --help");
+  EXPECT_EQ(error_of({"--workloads"}, spec), "--workloads needs a value: --workloads=...");
+  EXPECT_EQ(error_of({"--workloads=a"}), "unknown argument '--workloads=a'; see io_sleep --help");
+}
+
 TEST(GridPoints, FlagsReplaceTheDefaultsAxisByAxis) {
-  const auto takes_w = std::find_if(registry().rbegin(), registry().rend(),
-                                    [](const ModelInfo& m) { return !m.fixed_workers(); });
-  const Options o = parse({"--models=serial," + std::string(takes_w->name), "--workers=3"});
+  // The last model a harness runs that takes W.
+  const std::vector<std::string> models = all_models();
+  const auto takes_w = std::find_if(models.rbegin(), models.rend(),
+                                    [](const std::string& m) { return !fixed_workers(m); });
+  ASSERT_NE(takes_w, models.rend());
+  const Options o = parse({"--models=serial," + *takes_w, "--workers=3"});
   const auto points = grid_points(o, profile_named("default"), harness());
   ASSERT_EQ(points.size(), 2u);
   EXPECT_EQ(points[0].workers, 1);  // the baseline is fixed at one worker

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace cvp::bench {
@@ -32,11 +33,30 @@ TEST(Expand, SelectsModelsByTheirFactsAndForcesFixedWorkers) {
                     {{AxisId::kTasks, {10}}, {AxisId::kWorkers, {1, 2, 4}}}};
   const auto points = expand({row}, profile_named("default"), {});
   std::size_t takes_w = 0;
-  for (const ModelInfo& m : registry()) takes_w += m.fixed_workers() ? 0 : 1;
+  for (const ModelInfo& m : registry()) {
+    takes_w += m.fixed_workers() || m.launch != Launch::kInProcess ? 0 : 1;
+  }
   ASSERT_EQ(points.size(), 1 + 3 * takes_w);  // the baseline once, the others three times
   EXPECT_EQ(points[0].model, baseline_model().name);
   EXPECT_EQ(points[0].workers, 1);
   for (const Point& p : points) EXPECT_EQ(p.tasks, 10);
+}
+
+TEST(Expand, SelectsOnlyTheModelsStartedTheWayItIsAsked) {
+  const GridRow row{[](const ModelInfo&) { return true; }, {{AxisId::kTasks, {10}}}};
+  for (const Launch launch : {Launch::kInProcess, Launch::kMpiexec}) {
+    std::size_t started_so = 0;
+    for (const ModelInfo& m : registry()) started_so += m.launch == launch ? 1 : 0;
+    GridRules every;
+    every.keep = [](const Point&) { return true; };
+    const auto points = expand({row}, profile_named("quick"), every, launch);
+    EXPECT_EQ(points.size(), started_so);
+    for (const Point& p : points) EXPECT_EQ(model_info(p.model).launch, launch) << p.model;
+  }
+  const auto names = all_models();
+  EXPECT_TRUE(std::none_of(names.begin(), names.end(), [](const std::string& n) {
+    return model_info(n).launch != Launch::kInProcess;
+  }));
 }
 
 TEST(Expand, AppliesCompleteAndKeep) {

@@ -39,7 +39,10 @@ def cpp_binary(workload: str) -> Path:
 
 def cpp_listing(workload: str, *flags: str) -> list[str]:
     out = subprocess.run([cpp_binary(workload), *flags, "--benchmark_list_tests"],
-                         capture_output=True, text=True, check=True, timeout=60)
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode == 2:  # a grid this machine cannot run (net_rpc's descriptors)
+        pytest.skip(out.stderr.strip())
+    out.check_returncode()
     return out.stdout.split()
 
 

@@ -207,6 +207,8 @@ def stop_rank(proc: subprocess.Popen, out: Path, ranks: dict[int, int], rank: in
             os.kill(ranks[rank], signal.SIGKILL)
     assert code != 0
     assert out.read_text() == "previous\n"
+    # Rank 0, stopped or not, never leaves a temporary result file behind.
+    assert not list(out.parent.glob(".*.partial"))
     time.sleep(0.5)
     assert not [p for p in ranks.values() if alive(p)]
     return stdout
@@ -231,6 +233,25 @@ def test_rank_0_stopped_in_a_run_ends_the_job_from_the_other_ranks(tmp_path: Pat
     assert "no progress while waiting for rank 0" in log
     # The rank at fault is named, not only the rank that noticed and ended the job.
     assert f"rank 0 (pid {ranks[0]} on " in log and ") is stopped" in log, log
+
+
+@needs_mpi
+def test_rank_0_told_to_stop_keeps_its_result_as_failed_and_no_temporary_file(
+        tmp_path: Path) -> None:
+    # One rank, runs of a millisecond: no wait of rank 0 looks at the stop
+    # signal, so it finishes its runs, and used to publish them (or be
+    # killed while it did, leaving its complete .partial file and no
+    # .failed). A run mpiexec is ending is kept as failed, never published.
+    proc, out, ranks = start(tmp_path, "previous\n", ranks=1, settle_s=0.3, args=(
+        "--workloads=io_sleep", "--tasks=1", "--sleep_us=1000", "--benchmark_repetitions=60"))
+    os.kill(ranks[0], signal.SIGTERM)
+    code, _, _ = finish(proc, 20)
+    assert code != 0
+    assert out.read_text() == "previous\n"
+    failed = json.loads((tmp_path / "mpi.json.failed").read_text())
+    assert failed["benchmarks"]
+    assert not list(tmp_path.glob(".*.partial"))
+    assert "left unchanged" in (tmp_path / "stderr.txt").read_text()
 
 
 @needs_mpi

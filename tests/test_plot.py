@@ -106,9 +106,18 @@ def run_plot(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+def net_file(path: Path) -> Path:
+    """net_rpc rows, kept connections and a connection per task."""
+    name = "net_rpc/{}/tasks:{}/workers:1/sleep_us:1000/bytes:1024/conn_per_task:{}/manual_time"
+    return cvp_file(path, [(name.format(m, n, c), ms * n ** 0.5, {"server_cpu_ms": 0.02 * n})
+                           for m, ms in (("serial", 1.2), ("event_loop", 0.4))
+                           for n in (1, 100) for c in (0, 1)])
+
+
 def test_writes_every_chart_as_valid_png_and_svg(results, tmp_path):
     out = tmp_path / "charts"
-    r = run_plot(*map(str, results), str(tmp_path / "mixed.json"), "-o", str(out))
+    net = net_file(tmp_path / "net_rpc.json")
+    r = run_plot(*map(str, results), str(tmp_path / "mixed.json"), str(net), "-o", str(out))
     assert r.returncode == 0, r.stderr
     for stem in CHART_STEMS:
         image = matplotlib.image.imread(out / f"{stem}.png")
@@ -862,3 +871,17 @@ def test_an_import_failure_that_is_not_a_missing_module_says_what_it_is(monkeypa
     with pytest.raises(MissingMatplotlib) as caught:
         require_matplotlib(Path(plot.__file__))
     assert words in str(caught.value) and "install python3" not in str(caught.value)
+
+
+def test_net_rpc_chart_has_a_panel_per_connection_mode(tmp_path):
+    out = tmp_path / "charts"
+    r = run_plot(str(net_file(tmp_path / "net_rpc.json")), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    svg = (out / "net_rpc_wall.svg").read_text()
+    assert "a connection kept across runs" in svg and "a connection per task" in svg
+    # Without net_rpc rows, no net_rpc chart.
+    r = run_plot(str(cvp_file(tmp_path / "io.json", [
+        ("io_sleep/event_loop/tasks:10/workers:1/sleep_us:1000/manual_time", 1.1, {})])),
+        "-o", str(tmp_path / "other"))
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "other" / "net_rpc_wall.png").exists()

@@ -29,6 +29,11 @@ inline std::string read_file(const std::filesystem::path& p) {
   return s.str();
 }
 
+// Writes `text` as the whole of the file at `p`.
+inline void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
+
 // A test with a fresh folder of its own (named for its suite and this
 // process), removed after it.
 class ScratchDirTest : public ::testing::Test {

@@ -13,6 +13,7 @@
 #include <map>
 #include <thread>
 
+#include "children.hpp"
 #include "sysinfo.hpp"
 
 namespace cvp::mpi {
@@ -24,7 +25,13 @@ volatile std::sig_atomic_t g_term = 0;
 // reached the first.
 constexpr std::chrono::seconds kSecondBarrier{10};
 
-void on_term(int) { g_term = 1; }
+// The rank goes on to report (rank 0) or to end (the others), but a result
+// file it is writing goes at once: mpiexec's SIGKILL follows within about a
+// second and must not find one complete and unpublished.
+void on_term(int) {
+  g_term = 1;
+  children::remove_cleanup_file();
+}
 
 // A fixed-size record per rank, for one MPI_Allgather.
 struct PeerRecord {

@@ -1,49 +1,60 @@
-// The mpi harness's command line and grid: which workloads, which axis values, how many iterations.
+// The mpi harness's plan: its command line, its grid, and the benchmarks rank 0 sizes and
+// calibrates before every rank takes them.
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
-#include <map>
-#include <memory>
-#include <optional>
-#include <string>
 #include <string_view>
 #include <vector>
 
-#include "axes.hpp"
+#include "cli.hpp"
 #include "grid.hpp"
 #include "harness.hpp"
-#include "workloads/workload.hpp"
+#include "measure.hpp"
+#include "models/registry.hpp"
 
 namespace cvp::mpi {
 
-// The workloads the harness runs, each as its C++ harness names and builds it.
-enum class Kind { kIoSleep, kCpuHash, kMixed };
+// The mpi model's registry row: the one model mpiexec starts.
+const ModelInfo& mpi_model();
 
-// The workload's harness (bench/harnesses/): its grid, names and workload.
-const bench::Harness& harness_of(Kind k);
-std::string_view workload_name(Kind k);
+// The workloads the mpi model runs, by their harnesses' names: those whose
+// tasks share nothing (shared_counter's counter lives in one machine's memory).
+std::span<const std::string_view> mpi_workloads();
 
 struct Options {
-  bool help = false;
-  bool table = false;  // Google Benchmark's console table instead of one line per benchmark
-  std::string profile = "default";
-  std::optional<std::filesystem::path> out;
-  std::vector<Kind> workloads{Kind::kIoSleep, Kind::kCpuHash, Kind::kMixed};
-  std::map<bench::AxisId, std::vector<std::int64_t>> axes;  // grid flags given
-  std::vector<std::string> passthrough;                     // --benchmark_* flags
+  bench::Options common;               // the flags every harness takes
+  std::vector<std::size_t> workloads;  // indices into mpi_workloads(), in the order given
 };
 
-// Parses argv[1..]. Throws std::invalid_argument with one line for a flag
-// that is unknown, repeated, empty, out of range or for no chosen workload.
-// W is not a flag: it is the number of ranks mpiexec started.
+// Parses argv[1..] with the shared command line (bench/cli.hpp). Throws
+// std::invalid_argument with one line for a flag that is unknown,
+// repeated, empty, out of range or for no chosen workload. W is not a
+// flag: it is the number of ranks mpiexec started.
 Options parse_options(int argc, char** argv);
 
 void print_help(const char* argv0);
 
-// The points of workload `k` for a run on `ranks` ranks: those its harness
-// runs process_pool on in the profile (or, with grid flags, the flags given
-// crossed with the harness's defaults), at W = ranks, as model "mpi".
-std::vector<bench::Point> grid(const Options& o, Kind k, const bench::Profile& profile, int ranks);
+// The points of workload harness `h` for a run on `ranks` ranks: those its
+// grid gives the mpi model by the model's registry facts (or, with grid
+// flags, the flags given crossed with the harness's defaults), at W = ranks.
+std::vector<bench::Point> grid(const Options& o, const bench::Harness& h,
+                               const bench::Profile& profile, int ranks);
+
+// One benchmark as every rank runs it. Rank 0 alone sizes the grid (its
+// CPUs) and calibrates (iterations, mixed's rounds, a task's CPU time).
+struct PlanItem {
+  std::size_t workload = 0;  // index into mpi_workloads()
+  bench::Point point;
+  std::int64_t iterations = 1;
+  std::int64_t task_cpu_ns = 0;  // rank 0's calibration: every rank paces its runs by it
+  const bench::Harness& harness() const;
+};
+
+// Rank 0: the grid of every chosen workload, its reference digests and
+// calibrated task times (into `prepared`, one per item), and each
+// benchmark's iterations: enough runs to fill the profile's minimum time,
+// fixed per benchmark so that every rank runs the same number.
+std::vector<PlanItem> make_plan(const Options& o, const bench::Profile& profile, int ranks,
+                                int cpus_all_hosts, std::vector<bench::Prepared>& prepared);
 
 }  // namespace cvp::mpi

@@ -1,5 +1,5 @@
-// The mpi model: rank 0 hands out chunks of tasks on demand and runs a share itself; the other
-// ranks ask, compute and return digests.
+// One run of the mpi model across the ranks: rank 0 dispatches, the others work through chunks,
+// and every rank then learns the run's outcome.
 #pragma once
 
 #include <chrono>
@@ -22,17 +22,9 @@ struct RunOutcome {
 };
 
 // Every rank calls run() in step (Google Benchmark's loop is the same on
-// all of them). W ranks are W workers, and every rank is one thread:
-//
-// - Rank 0 runs its share of the tasks and, between two tasks (and in
-//   slices of a task's wait), answers the other ranks' requests. A
-//   dispatcher thread beside its worker would make three busy threads on a
-//   2-core machine; a dispatcher rank would leave W - 1 workers, and
-//   nothing to do at W = 1.
-// - The other ranks ask for two chunks at the start and for one more with
-//   each chunk's digests, so they hold the next chunk while they compute
-//   the current one: rank 0 has a whole chunk's time to answer, and no
-//   rank waits for a reply while there is work left.
+// all of them). W ranks are W workers, and every rank is one thread: rank 0
+// hands out chunks on demand and runs a share itself (dispatcher.hpp), the
+// others ask for chunks and return digests (worker_rank.hpp).
 class Runner {
  public:
   explicit Runner(const World& world) : world_(world) {}
@@ -44,12 +36,18 @@ class Runner {
   RunOutcome run(const Workload& w, std::span<Digest> out, const Pace& pace);
 
  private:
-  RunOutcome dispatch(const Workload& w, std::span<Digest> out, const Pace& pace);
-  RunOutcome serve(const Workload& w, const Pace& pace);
-
   const World& world_;
   int run_id_ = 0;
 };
+
+// A run as every rank learns it: the slowest rank's time, whether any rank
+// failed it, and (on rank 0) every rank's CPU seconds summed.
+struct Reduced {
+  double seconds = 0;
+  double cpu_s = 0;
+  bool failed = false;
+};
+Reduced reduce_run(const World& world, const RunOutcome& run, bool failed, const Pace& pace);
 
 // How the ranks pace a run of a workload, from one chunk's expected time
 // (its tasks' compute and wait); every rank computes the same.

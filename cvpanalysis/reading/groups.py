@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from .inputs import ours
@@ -17,12 +17,13 @@ class Workloads:
     io: list[Series]
     cpu: list[Series]
     mixed: list[Series]
+    net: list[Series] = field(default_factory=list)
 
     @classmethod
     def of(cls, files: Iterable[ResultFile]) -> "Workloads":
         files = list(files)
         return cls(io=ours(files, "io_sleep"), cpu=ours(files, "cpu_hash"),
-                   mixed=ours(files, "mixed"))
+                   mixed=ours(files, "mixed"), net=ours(files, "net_rpc"))
 
 
 def cpu_size(key: dict) -> tuple[int, int]:

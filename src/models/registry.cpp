@@ -162,6 +162,22 @@ const std::vector<ModelInfo> kModels{
      .baseline = false,
      .summary = "N pthreads (256 KiB stack) made before timing, each runs one task per run",
      .make = make_fixed<ThreadsNModel>},
+    // Its ranks are started by mpiexec and run by the mpi harness (bench/mpi/),
+    // never made in a harness's process. Order 50: after the C++ models a
+    // harness runs, before the Python ones.
+    {.name = "mpi",
+     .order = 50,
+     .family = kProcesses,
+     .fixed_workers = any,
+     .fixed_why = "",
+     .concurrency_rule = kWorkers,
+     .parallelism_rule = kWorkersOnAllHostsCpus,
+     .primitive = kNone,
+     .differs_only_in_waits = false,
+     .baseline = false,
+     .summary = "W ranks under mpiexec, chunks handed out by rank 0",
+     .make = nullptr,
+     .launch = Launch::kMpiexec},
 };
 static_assert(kTaskThreadStackBytes == 256 * 1024, "the summaries above say 256 KiB");
 
@@ -194,6 +210,10 @@ std::unique_ptr<Model> make_model(std::string_view name, int workers) {
                                 std::string(name) + "'; allowed: " + std::to_string(*fixed) + " (" +
                                 std::string(m.fixed_why) + ")");
   }
+  if (m.launch != Launch::kInProcess) {
+    throw std::invalid_argument("model '" + std::string(name) +
+                                "' runs only under mpiexec, in the mpi harness");
+  }
   return m.make(workers);
 }
 
@@ -218,6 +238,7 @@ Limits limits_of(const ModelInfo& m, int tasks, int workers, int cpus) {
       case CapacityRule::kWorkers:
         return workers;
       case CapacityRule::kWorkersOnCpus:
+      case CapacityRule::kWorkersOnAllHostsCpus:  // `cpus` is then every host's
         return std::min(workers, cpus);
       case CapacityRule::kTasksOnCpus:
         return std::min(tasks, cpus);
@@ -233,7 +254,8 @@ std::string_view to_string(Family f) {
 }
 
 std::string_view to_string(CapacityRule r) {
-  static constexpr std::string_view kNames[] = {"1", "N", "W", "min(W, cores)", "min(N, cores)"};
+  static constexpr std::string_view kNames[] = {
+      "1", "N", "W", "min(W, cores)", "min(W, cores in all hosts)", "min(N, cores)"};
   return kNames[static_cast<int>(r)];
 }
 

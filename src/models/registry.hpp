@@ -19,11 +19,12 @@ enum class Family { kOneThread, kThreads, kProcesses };
 // instant, as a rule over N (tasks), W (workers) and the usable CPUs. (Not
 // the bare primitive's time, which results call limit_ms.)
 enum class CapacityRule {
-  kOne,            // 1
-  kTasks,          // N: every task at once (a gathered event loop)
-  kWorkers,        // W
-  kWorkersOnCpus,  // min(W, CPUs)
-  kTasksOnCpus,    // min(N, CPUs): a thread per task
+  kOne,                    // 1
+  kTasks,                  // N: every task at once (a gathered event loop)
+  kWorkers,                // W
+  kWorkersOnCpus,          // min(W, CPUs)
+  kWorkersOnAllHostsCpus,  // min(W, CPUs of every host the workers run on)
+  kTasksOnCpus,            // min(N, CPUs): a thread per task
 };
 
 // The primitive a model is built on, which the limits harness and the
@@ -33,7 +34,12 @@ enum class Primitive {
   kUvTimers,   // libuv timers started together, never fired early
   kOsThreads,  // W threads (N for a thread per task) taking tasks from a shared counter
   kForked,     // W forked processes taking tasks from a shared counter
+  kNone,       // none measured: the model's workers start outside any harness (mpi's ranks)
 };
+
+// How a model's workers start: made by a harness in its own process, or as
+// ranks that mpiexec starts, which only the mpi harness runs.
+enum class Launch { kInProcess, kMpiexec };
 
 // One registry row; rows are written with designated initializers so every
 // value says which fact it is.
@@ -56,7 +62,8 @@ struct ModelInfo {
   // True for the model every other is paired against and checked against.
   bool baseline;
   std::string_view summary;
-  std::function<std::unique_ptr<Model>(int workers)> make;
+  std::function<std::unique_ptr<Model>(int workers)> make;  // empty unless launched in process
+  Launch launch = Launch::kInProcess;
 };
 
 // True for a model that makes a thread for every task: N threads in flight.
@@ -74,7 +81,8 @@ const ModelInfo& model_info(std::string_view name);
 const ModelInfo& baseline_model();
 
 // Creates the model called `name` with `workers` workers. Throws
-// std::invalid_argument for an unknown name or workers out of range.
+// std::invalid_argument for an unknown name, workers out of range, or a
+// model that only mpiexec starts.
 std::unique_ptr<Model> make_model(std::string_view name, int workers);
 
 // Every registered model name, in display order.
