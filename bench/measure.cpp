@@ -18,6 +18,7 @@
 #include "paired_run.hpp"
 #include "sysinfo.hpp"
 #include "tally.hpp"
+#include "task_cost.hpp"
 #include "timing.hpp"
 
 namespace cvp::bench {
@@ -129,6 +130,7 @@ class BenchmarkRun {
       std::fill(out.begin(), out.end(), Digest{});
       w_.before_run();
       const auto server0 = w_.server_cpu_seconds();
+      const RunStart cost0 = run_start();
       const double cpu0 = cpu_seconds_with_children();
       const auto t0 = Clock::now();
       const RunReport report = sticky_.model->run(w_, out);
@@ -136,6 +138,14 @@ class BenchmarkRun {
       r.cpu_s = cpu_seconds_with_children() + report.worker_cpu_s - cpu0;
       if (const auto server1 = w_.server_cpu_seconds(); server0 && server1) {
         r.server_cpu_s = *server1 - *server0;
+      }
+      const RunCost cost = run_end(cost0);
+      const double tasks = static_cast<double>(w_.tasks());
+      r.ctx_vol_per_task = static_cast<double>(cost.switches.voluntary) / tasks;
+      r.ctx_invol_per_task = static_cast<double>(cost.switches.involuntary) / tasks;
+      if (cost.peak_rss_above_start) {
+        r.mem_bytes_per_task = static_cast<double>(*cost.peak_rss_above_start) /
+                               std::max(report.peak_inflight, 1);
       }
       state_.SetIterationTime(r.seconds);
       if (const std::string bad = digest_error(out, prep_.reference); !bad.empty()) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <string>
 
 #include "paired_run.hpp"
@@ -37,6 +38,11 @@ void Tally::record(const RunRecord& r) {
   if (paired_) speedups_.push_back(r.baseline_s / r.seconds);
   if (r.lost_updates) lost_.push_back(static_cast<double>(*r.lost_updates));
   if (r.server_cpu_s) server_cpu_.push_back(*r.server_cpu_s);
+  if (r.ctx_vol_per_task && r.ctx_invol_per_task) {
+    ctx_vol_.push_back(*r.ctx_vol_per_task);
+    ctx_invol_.push_back(*r.ctx_invol_per_task);
+  }
+  if (r.mem_bytes_per_task) mem_.push_back(*r.mem_bytes_per_task);
 }
 
 void Tally::add_counters(benchmark::UserCounters& c, const Point& p, AxisCounters which) const {
@@ -59,6 +65,15 @@ void Tally::add_counters(benchmark::UserCounters& c, const Point& p, AxisCounter
   if (!lost_.empty()) c["lost_updates"] = median(lost_);
   // The server's CPU per run, apart from the model's parallelism.
   if (!server_cpu_.empty()) c["server_cpu_ms"] = median(server_cpu_) * 1e3;
+  // As the Python runner: switches are the mean over the runs, memory the
+  // largest (the first run of a model may touch pages later runs reuse).
+  if (!ctx_vol_.empty()) {
+    c["ctx_vol_per_task"] = std::accumulate(ctx_vol_.begin(), ctx_vol_.end(), 0.0) /
+                            static_cast<double>(ctx_vol_.size());
+    c["ctx_invol_per_task"] = std::accumulate(ctx_invol_.begin(), ctx_invol_.end(), 0.0) /
+                              static_cast<double>(ctx_invol_.size());
+  }
+  if (!mem_.empty()) c["mem_kib_per_task"] = *std::max_element(mem_.begin(), mem_.end()) / 1024;
 }
 
 void Tally::report(benchmark::State& state, const Point& p, AxisCounters which) const {

@@ -24,6 +24,11 @@ struct RunRecord {
   std::optional<std::int64_t> lost_updates{};
   // CPU seconds of a process the workload talks to (net_rpc's server).
   std::optional<double> server_cpu_s{};
+  // What the run cost per task: context switches of this process and its
+  // reaped children per task, and its peak RSS above the start per task in
+  // flight (none where the peak could not be reset).
+  std::optional<double> ctx_vol_per_task{}, ctx_invol_per_task{};
+  std::optional<double> mem_bytes_per_task{};
 };
 
 // Which axes become counters: those the name may show, and lock and wait
@@ -51,7 +56,8 @@ class Tally {
 
   // Adds the counters every row carries: the axes, parallelism,
   // peak_inflight, task_cpu_us, ideal_ms, efficiency, cpu_share, speedup
-  // when paired, lost_updates where counted, server_cpu_ms where measured. Call only when runs() > 0.
+  // when paired, lost_updates where counted, server_cpu_ms where measured,
+  // ctx_vol_per_task, ctx_invol_per_task and mem_kib_per_task. Call only when runs() > 0.
   void add_counters(benchmark::UserCounters& c, const Point& p, AxisCounters axes) const;
   // add_counters, and the items and bytes processed.
   void report(benchmark::State& state, const Point& p, AxisCounters axes) const;
@@ -66,7 +72,8 @@ class Tally {
   double wall_s_ = 0, cpu_s_ = 0;
   int peak_ = 0;
   std::int64_t runs_ = 0;
-  std::vector<double> speedups_, efficiencies_, task_cpu_, run_s_, lost_, overheads_, server_cpu_;
+  std::vector<double> speedups_, efficiencies_, task_cpu_, run_s_, lost_, overheads_, server_cpu_,
+      ctx_vol_, ctx_invol_, mem_;
 };
 
 }  // namespace cvp::bench

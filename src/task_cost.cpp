@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <string>
 #include <system_error>
 
@@ -106,6 +107,29 @@ TaskCost read_task_cost(std::span<const pid_t> children) {
   const long page = ::sysconf(_SC_PAGESIZE);
   if (page <= 0) throw std::system_error(errno, std::generic_category(), "sysconf(_SC_PAGESIZE)");
   return read_task_cost(read_text_file, rusage_switches(), children, page);
+}
+
+RunStart run_start(const ReadText& read) {
+  RunStart start;
+  if (FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+    start.peak_reset = std::fputs("5", f) >= 0;
+    start.peak_reset = std::fclose(f) == 0 && start.peak_reset;
+  }
+  const std::string status = read("/proc/self/status").value_or("");
+  start.rss_bytes = proc_field(status, "VmRSS:").value_or(0) * 1024;
+  start.switches = rusage_switches();
+  return start;
+}
+
+RunCost run_end(const RunStart& start, const ReadText& read) {
+  const std::string status = read("/proc/self/status").value_or("");
+  const std::int64_t hwm = proc_field(status, "VmHWM:").value_or(0) * 1024;
+  const Switches now = rusage_switches();
+  RunCost cost;
+  if (start.peak_reset) cost.peak_rss_above_start = std::max<std::int64_t>(hwm - start.rss_bytes, 0);
+  cost.switches = {now.voluntary - start.switches.voluntary,
+                   now.involuntary - start.switches.involuntary};
+  return cost;
 }
 
 }  // namespace cvp

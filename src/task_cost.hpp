@@ -57,4 +57,22 @@ TaskCost read_task_cost(const ReadText& read, Switches own, std::span<const pid_
 // A snapshot of this process and its live `children` now.
 TaskCost read_task_cost(std::span<const pid_t> children = {});
 
+// One run's cost without sampling (the Python runner's twin): the kernel
+// keeps each process's RSS high-water mark (VmHWM) and resets it to the
+// current RSS when "5" is written to /proc/self/clear_refs, so the run's
+// peak costs nothing during the run. RSS of this process, not PSS, and not
+// its workers: for one process's new private pages (thread stacks, heap,
+// loop handles) the two are the same.
+struct RunStart {
+  std::int64_t rss_bytes = 0;
+  Switches switches;
+  bool peak_reset = false;  // false where clear_refs cannot be written
+};
+struct RunCost {
+  std::optional<std::int64_t> peak_rss_above_start;  // none without a reset
+  Switches switches;  // this process (every thread) and its reaped children
+};
+RunStart run_start(const ReadText& read = read_text_file);
+RunCost run_end(const RunStart& start, const ReadText& read = read_text_file);
+
 }  // namespace cvp

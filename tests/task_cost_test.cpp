@@ -3,6 +3,7 @@
 #include "task_cost.hpp"
 
 #include <gtest/gtest.h>
+#include "timing.hpp"
 
 #include <chrono>
 #include <map>
@@ -11,6 +12,9 @@
 
 namespace cvp {
 namespace {
+
+// Keeps the compiler from dropping a buffer it sees written and never read.
+void benchmark_keep(void* p) { asm volatile("" : : "g"(p) : "memory"); }
 
 constexpr std::string_view kRollup =
     "5624691a7000-7ffe5101f000 ---p 00000000 00:00 0      [rollup]\n"
@@ -102,6 +106,30 @@ TEST(TaskCost, TouchedMemoryRaisesThisProcessPss) {
   std::vector<char> block(32 << 20, 1);  // 32 MiB, every page written
   const TaskCost d = read_task_cost() - before;
   EXPECT_GE(d.pss_bytes, 24 << 20) << "block at " << static_cast<void*>(block.data());
+}
+
+TEST(RunCost, SeesARunsPeakMemoryAndItsSleeps) {
+  const RunStart start = run_start();
+  {
+    std::vector<char> touched(16 << 20);
+    for (std::size_t i = 0; i < touched.size(); i += 4096) touched[i] = 1;
+    benchmark_keep(touched.data());
+  }  // freed before the end: only the high-water mark remembers it
+  sleep_blocking(std::chrono::milliseconds(2));
+  const RunCost cost = run_end(start);
+  if (start.peak_reset) {
+    ASSERT_TRUE(cost.peak_rss_above_start.has_value());
+    EXPECT_GE(*cost.peak_rss_above_start, 15 << 20);
+  } else {
+    EXPECT_FALSE(cost.peak_rss_above_start.has_value());
+  }
+  EXPECT_GE(cost.switches.voluntary, 1);  // the sleep gave the CPU away
+}
+
+TEST(RunCost, NoPeakWithoutAReset) {
+  RunStart start;
+  start.peak_reset = false;
+  EXPECT_FALSE(run_end(start).peak_rss_above_start.has_value());
 }
 
 }  // namespace
