@@ -417,6 +417,16 @@ def test_a_speedup_above_the_cpus_never_wins_claim_3_and_ties_are_named(tmp_path
         verdicts(folder)[3].figures)
 
 
+def test_claim_3_compares_rows_of_the_loops_task_count_only(tmp_path):
+    folder = make_results(tmp_path / "r")
+    # A side file of the same size at another N, with a higher speedup: not this question.
+    side = [r for r in rows(CPU.format("fork", 2, "x").replace("tasks:", "tasks:9"), 20,
+                            speedup=1.99, parallelism=1.99, efficiency=0.9, ideal_ms=18)]
+    write(folder / "side.json", side)
+    figures = " ".join(verdicts(folder)[3].figures)
+    assert "1.99x" not in figures and "processes 1.80x (fork (W=2))" in figures
+
+
 def test_text_summary_md_escaped_is_shown_as_text_on_the_page(tmp_path):
     folder = make_results(tmp_path / "results", previous=False)
     data = json.loads((folder / "cpu_hash.json").read_text())  # the file the summary names

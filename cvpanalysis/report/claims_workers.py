@@ -75,10 +75,15 @@ def cpu_for_processes(ev: Evidence, language: str) -> tuple[bool | None, list[st
     if not parallel:
         return None, []
     b, r = max((s.key["bytes"], s.key["rounds"]) for s in parallel)
-    at = [s for s in parallel if (s.key["bytes"], s.key["rounds"]) == (b, r)]
+    # One question: the loop's task count at that size. A row of another N
+    # (a side measurement kept in another file) answers a different one.
+    loop_tasks = {s.key["tasks"] for s in rows_of(mine, loop, bytes=b, rounds=r)}
+    at = [s for s in parallel if (s.key["bytes"], s.key["rounds"]) == (b, r)
+          and s.key["tasks"] in loop_tasks]
     ws = sorted({s.key["workers"] for s in at})
     w = ev.cores if ev.cores in ws else max([x for x in ws if x <= ev.cores] or ws)
-    serial = fastest(rows_of(ev.cpu, ev.baseline(language), bytes=b, rounds=r))
+    serial = fastest([s for s in rows_of(ev.cpu, ev.baseline(language), bytes=b, rounds=r)
+                      if s.key["tasks"] in loop_tasks])
     loop_up = paired_speedup(fastest(rows_of(mine, loop, bytes=b, rounds=r)), serial)
     def credible(s: Series) -> float | None:
         # A speedup above the usable CPUs is a measurement fault, never a winner.
