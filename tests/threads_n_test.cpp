@@ -53,7 +53,6 @@ TEST(ThreadsNModel, MakesItsThreadsInPrepareAndKeepsThemAcrossRuns) {
 
 TEST(ThreadsNModel, HoldsEveryTaskInFlightAtOnce) {
   ThreadsNModel m;
-  // 200 ms waits: a busy machine can take tens of ms to start or wake 200 threads.
   const IoSleep w(200, 1'000'000);  // 1 s: waking 200 threads can take long under a sanitizer
   m.prepare(w);
   const auto t0 = Clock::now();
