@@ -35,6 +35,9 @@ TEST(ThreadsNModel, ReturnsTheSerialDigestsForCpuHash) {
 }
 
 TEST(ThreadsNModel, MakesItsThreadsInPrepareAndKeepsThemAcrossRuns) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer runs a thread of its own and starts threads many times slower";
+#endif
   const std::int64_t before = own_threads();
   {
     ThreadsNModel m;
@@ -52,6 +55,9 @@ TEST(ThreadsNModel, MakesItsThreadsInPrepareAndKeepsThemAcrossRuns) {
 }
 
 TEST(ThreadsNModel, HoldsEveryTaskInFlightAtOnce) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer runs a thread of its own and starts threads many times slower";
+#endif
   ThreadsNModel m;
   const IoSleep w(200, 1'000'000);  // 1 s: waking 200 threads can take long under a sanitizer
   m.prepare(w);
@@ -79,6 +85,9 @@ TEST(ThreadsNModel, AThrowingTaskFailsTheRunAndThePoolRunsAgain) {
 }
 
 TEST(ThreadsNModel, APoolThatCannotBeMadeIsAnErrorAndLeavesNoThread) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer runs a thread of its own and starts threads many times slower";
+#endif
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to become another user";
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
