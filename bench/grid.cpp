@@ -3,6 +3,7 @@
 #include "grid.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "grid_facts.hpp"
@@ -76,6 +77,12 @@ std::vector<Point> expand(const std::vector<GridRow>& rows, const Profile& profi
 
 bool worth_running(const Point& p) {
   return p.sleep_us > 0 || !model_info(p.model).differs_only_in_waits;
+}
+
+bool worker_series_fits(const Point& p, double max_run_s) {
+  if (model_info(p.model).concurrency_rule != CapacityRule::kWorkers) return true;
+  const double rounds = std::ceil(static_cast<double>(p.tasks) / static_cast<double>(p.workers));
+  return rounds * static_cast<double>(p.sleep_us) * 1e-6 <= max_run_s;
 }
 
 std::vector<std::string> all_models() {

@@ -46,6 +46,10 @@ struct GridRow {
 // False for a model that differs from another only in how its tasks wait, at
 // a point without waits: there it runs the other model's code.
 bool worth_running(const Point& p);
+// False for a point of a worker series (a model that runs W tasks at a
+// time) whose N / W rounds of sleep_us would take longer than max_run_s:
+// the cap that keeps a waiting harness's repetitions within its budget.
+bool worker_series_fits(const Point& p, double max_run_s);
 
 // What a harness adds to the rows: the models it may run, derived axes, and
 // which points to keep.

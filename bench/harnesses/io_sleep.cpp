@@ -1,15 +1,12 @@
 // io_sleep harness: simulated IO (each task waits T) under every execution model.
 #include "workloads/io_sleep.hpp"
 
-#include <cmath>
-
 #include "grid_facts.hpp"
 #include "harnesses.hpp"
 #include "sysinfo.hpp"
 
 namespace {
 
-using cvp::CapacityRule;
 using cvp::bench::AxisId;
 using cvp::bench::Point;
 
@@ -17,10 +14,8 @@ using cvp::bench::Point;
 // gathered loop's run is one wait whatever N, and the one-at-a-time models
 // stop at few tasks.
 bool fits_budget(const Point& p) {
-  if (cvp::model_info(p.model).concurrency_rule != CapacityRule::kWorkers) return true;
   static const double max_run_s = cvp::bench::fact_number("io_sleep.max_run_s");
-  const double rounds = std::ceil(static_cast<double>(p.tasks) / static_cast<double>(p.workers));
-  return rounds * static_cast<double>(p.sleep_us) * 1e-6 <= max_run_s;
+  return cvp::bench::worker_series_fits(p, max_run_s);
 }
 
 }  // namespace

@@ -1,8 +1,6 @@
 // net_rpc harness: real IO, requests over loopback TCP to a server process, under every model.
 #include "workloads/net_rpc.hpp"
 
-#include <cmath>
-
 #include "grid_facts.hpp"
 #include "harnesses.hpp"
 #include "net/server_process.hpp"
@@ -10,17 +8,14 @@
 
 namespace {
 
-using cvp::CapacityRule;
 using cvp::bench::AxisId;
 using cvp::bench::Point;
 
 // The worker series is capped as io_sleep's is (max_run_s in
 // bench/grid_facts.json): N delays of T, W at a time.
 bool fits_budget(const Point& p) {
-  if (cvp::model_info(p.model).concurrency_rule != CapacityRule::kWorkers) return true;
   static const double max_run_s = cvp::bench::fact_number("net_rpc.max_run_s");
-  const double rounds = std::ceil(static_cast<double>(p.tasks) / static_cast<double>(p.workers));
-  return rounds * static_cast<double>(p.sleep_us) * 1e-6 <= max_run_s;
+  return cvp::bench::worker_series_fits(p, max_run_s);
 }
 
 }  // namespace
