@@ -17,6 +17,8 @@ namespace cvp::bench {
 //                passed by uv_hrtime (`never_early`) or not
 //   kOsThreads   W std::threads made for the run (N when `concurrency` is
 //                kTasks), taking tasks one at a time from an atomic counter
+//   kOsThreadsMade  N std::threads made before the clock starts, released
+//                together by a latch, one task each (threads_n)
 //   kForked      W processes forked for the run, taking chunks of N/(32W)
 //                from a counter in shared memory, reaped with waitpid
 double bare_run_seconds(Primitive primitive, CapacityRule concurrency, const WorkloadParams& params,

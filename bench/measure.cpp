@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "bare.hpp"
+#include "bare_share.hpp"
 #include "failure_policy.hpp"
 #include "interval.hpp"
 #include "models/registry.hpp"
@@ -103,10 +104,15 @@ class BenchmarkRun {
   void operator()() {
     if (policy_.failed_before()) return;
     try {
+      // The bare run first, with no model's threads or workers alive (this
+      // benchmark's own included): 10 000 idle threads of threads_n beside
+      // its bare run doubled that run's time.
+      release_benchmark_models();
+      const double limit = limit_s();
       activate(sticky_);
       set_up();
       timed_runs();
-      if (tally_.runs() > 0 && !policy_.failed()) report();
+      if (tally_.runs() > 0 && !policy_.failed()) report(limit);
     } catch (const std::exception& e) {
       policy_.fail(e.what());
     }
@@ -144,8 +150,8 @@ class BenchmarkRun {
       r.ctx_vol_per_task = static_cast<double>(cost.switches.voluntary) / tasks;
       r.ctx_invol_per_task = static_cast<double>(cost.switches.involuntary) / tasks;
       if (cost.peak_rss_above_start) {
-        r.mem_bytes_per_task = static_cast<double>(*cost.peak_rss_above_start) /
-                               std::max(report.peak_inflight, 1);
+        r.mem_bytes_per_task =
+            static_cast<double>(*cost.peak_rss_above_start) / std::max(report.peak_inflight, 1);
       }
       state_.SetIterationTime(r.seconds);
       if (const std::string bad = digest_error(out, prep_.reference); !bad.empty()) {
@@ -158,23 +164,28 @@ class BenchmarkRun {
     }
   }
 
-  // The bare primitive's time for the same work, run once right after this
+  // The bare primitive's time for the same work, run once right before this
   // repetition's timed runs: limit_ms / measured is how much of the model's
   // time its primitive alone takes. Measured in every repetition, beside the
   // runs it is divided by, it is paired as the speedup is: a slow stretch of
   // the machine slows both, and the median over the repetitions holds (once
   // per benchmark, it compared one moment's primitive with five moments'
   // model).
+  // Shared with the other models standing on the same primitive doing the
+  // same work (bare_share.hpp): each run serves each of them once.
   double limit_s() const {
-    return bare_run_seconds(info_.primitive, info_.concurrency_rule, w_.params(),
-                            static_cast<int>(p_.workers));
+    static BareShare shared;
+    const int workers = static_cast<int>(p_.workers);
+    return shared.take(
+        bare_key(info_.primitive, info_.concurrency_rule, w_.params(), workers), &sticky_, [&] {
+          return bare_run_seconds(info_.primitive, info_.concurrency_rule, w_.params(), workers);
+        });
   }
 
-  void report() {
+  void report(double limit) {
     tally_.report(state_, p_,
                   {.names_lock_and_wait = h_names_.names_lock_and_wait,
                    .names_connections = h_names_.names_connections});
-    const double limit = limit_s();
     state_.counters["limit_ms"] = limit * 1e3;
     state_.counters["vs_limit"] = limit / tally_.median_run_s();
   }

@@ -14,11 +14,11 @@ def text(s: str) -> str:
     return one_line(s, 120).replace("$", r"\$")
 
 
-def figure_bytes(fig) -> dict[str, bytes]:
-    """`fig` as PNG and SVG files' contents; no date in the SVG, so the same
-    results give the same files."""
+def figure_bytes(fig, formats: tuple[str, ...] = ("png", "svg")) -> dict[str, bytes]:
+    """`fig` as PNG and SVG files' contents (or the `formats` asked for); no
+    date in the SVG, so the same results give the same files."""
     result = {}
-    for ext in ("png", "svg"):
+    for ext in formats:
         buf = BytesIO()
         fig.savefig(buf, format=ext, dpi=130 if ext == "png" else None, bbox_inches="tight",
                     metadata={"Date": None} if ext == "svg" else None)
@@ -35,9 +35,10 @@ def write_draft(path: Path, data: bytes) -> None:
         raise OutputError(f"{path}: cannot write ({one_line(e.strerror or e)})") from None
 
 
-def save_figure(fig, stem: Path, written: list[Path]) -> None:
-    """`stem`.png and `stem`.svg."""
-    for ext, data in figure_bytes(fig).items():
+def save_figure(fig, stem: Path, written: list[Path],
+                formats: tuple[str, ...] = ("png", "svg")) -> None:
+    """`stem`.png and `stem`.svg (or the `formats` asked for)."""
+    for ext, data in figure_bytes(fig, formats).items():
         path = stem.with_name(f"{stem.name}.{ext}")
         write_draft(path, data)
         written.append(path)

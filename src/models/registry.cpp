@@ -157,7 +157,7 @@ const std::vector<ModelInfo> kModels{
      .fixed_why = "W unused: a thread per task",
      .concurrency_rule = kTasks,
      .parallelism_rule = kTasksOnCpus,
-     .primitive = kOsThreads,
+     .primitive = kOsThreadsMade,
      .differs_only_in_waits = false,
      .baseline = false,
      .summary = "N pthreads (256 KiB stack) made before timing, each runs one task per run",

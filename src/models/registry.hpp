@@ -33,6 +33,7 @@ enum class Primitive {
   kLoop,       // one thread calling and sleeping (serial, blocking loops)
   kUvTimers,   // libuv timers started together, never fired early
   kOsThreads,  // W threads (N for a thread per task) taking tasks from a shared counter
+  kOsThreadsMade,  // N threads made before the clock starts, released together, one task each
   kForked,     // W forked processes taking tasks from a shared counter
   kNone,       // none measured: the model's workers start outside any harness (mpi's ranks)
 };
