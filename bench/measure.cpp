@@ -104,15 +104,10 @@ class BenchmarkRun {
   void operator()() {
     if (policy_.failed_before()) return;
     try {
-      // The bare run first, with no model's threads or workers alive (this
-      // benchmark's own included): 10 000 idle threads of threads_n beside
-      // its bare run doubled that run's time.
-      release_benchmark_models();
-      const double limit = limit_s();
       activate(sticky_);
       set_up();
       timed_runs();
-      if (tally_.runs() > 0 && !policy_.failed()) report(limit);
+      if (tally_.runs() > 0 && !policy_.failed()) report();
     } catch (const std::exception& e) {
       policy_.fail(e.what());
     }
@@ -164,7 +159,7 @@ class BenchmarkRun {
     }
   }
 
-  // The bare primitive's time for the same work, run once right before this
+  // The bare primitive's time for the same work, run once right after this
   // repetition's timed runs: limit_ms / measured is how much of the model's
   // time its primitive alone takes. Measured in every repetition, beside the
   // runs it is divided by, it is paired as the speedup is: a slow stretch of
@@ -182,10 +177,15 @@ class BenchmarkRun {
         });
   }
 
-  void report(double limit) {
+  void report() {
     tally_.report(state_, p_,
                   {.names_lock_and_wait = h_names_.names_lock_and_wait,
                    .names_connections = h_names_.names_connections});
+    // The bare run with no model's threads or workers alive, this one's
+    // included (made again if its next repetition follows): 10 000 idle
+    // threads of threads_n beside its bare run doubled that run's time.
+    release_benchmark_models();
+    const double limit = limit_s();
     state_.counters["limit_ms"] = limit * 1e3;
     state_.counters["vs_limit"] = limit / tally_.median_run_s();
   }

@@ -92,11 +92,12 @@ def test_mixed_hashes_with_rounds_and_returns_tokens_without():
     assert waiting.params.bytes == 0
 
 
-def test_mixed_share_splits_ten_milliseconds():
+def test_mixed_share_splits_the_task_time():
+    task_us = mixed.TASK_US
     p = mixed.share_params(16, 0.5, seconds_per_round=1e-6)
-    assert (p.tasks, p.sleep_us, p.bytes, p.rounds) == (16, 5000, 4096, 5000)
+    assert (p.tasks, p.sleep_us, p.bytes, p.rounds) == (16, task_us // 2, 4096, task_us // 2)
     p = mixed.share_params(16, 0.0, seconds_per_round=1e-6)
-    assert (p.sleep_us, p.bytes, p.rounds) == (10000, 0, 0)
+    assert (p.sleep_us, p.bytes, p.rounds) == (task_us, 0, 0)
 
 
 def test_workloads_refuse_bad_parameters_naming_them():

@@ -49,19 +49,19 @@ void fill_share(Point& p) {
 namespace cvp::bench {
 
 Harness mixed_harness() {
-  return Harness{
-      "mixed",
-      "tasks of 10 ms that hash (SHA-256, 4 KiB rounds) for a share of it and wait for the rest",
-      {AxisId::kCpuSharePct},
-      {.workload_waits = true},
-      grid_rows("mixed", cvp::usable_cpus()),
-      {.complete = fill_share},
-      {{AxisId::kTasks, {fact_int("mixed.rows.0.tasks")}},
-       {AxisId::kWorkers, {2}},
-       {AxisId::kCpuSharePct, {0, 50, 100}}},
-      [](const Point& p) -> std::unique_ptr<cvp::Workload> {
-        return std::make_unique<cvp::Mixed>(p.tasks, p.bytes, p.rounds, p.sleep_us);
-      }};
+  return Harness{"mixed",
+                 "tasks of task_us (grid_facts.json: 5 ms) that hash (SHA-256, 4 KiB rounds) for a "
+                 "share of it and wait for the rest",
+                 {AxisId::kCpuSharePct},
+                 {.workload_waits = true},
+                 grid_rows("mixed", cvp::usable_cpus()),
+                 {.complete = fill_share},
+                 {{AxisId::kTasks, {fact_int("mixed.rows.0.tasks")}},
+                  {AxisId::kWorkers, {2}},
+                  {AxisId::kCpuSharePct, {0, 50, 100}}},
+                 [](const Point& p) -> std::unique_ptr<cvp::Workload> {
+                   return std::make_unique<cvp::Mixed>(p.tasks, p.bytes, p.rounds, p.sleep_us);
+                 }};
 }
 
 }  // namespace cvp::bench

@@ -1,4 +1,4 @@
-"""mixed: each task hashes for a share of 10 ms, then waits for the rest (as C++ mixed)."""
+"""mixed: each task hashes for a share of task_us (grid_facts.json: 5 ms), then waits for the rest (as C++ mixed)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cvppy.workloads import cpu_hash
 from cvppy.workloads.io_sleep import token
 from cvppy.workloads.workload import Params, Workload
 
-TASK_US = grid_facts.value("mixed.task_us")  # every task: 10 ms of hashing plus waiting
+TASK_US = grid_facts.value("mixed.task_us")  # every task: task_us of hashing plus waiting
 BYTES = grid_facts.value("mixed.bytes")
 
 
