@@ -2,7 +2,6 @@
 offsets (digests the C++ test checks too), the file, cold runs that really drop the pages,
 short reads as errors, every model through the command line, and the refusals."""
 
-import hashlib
 import json
 import os
 import re
