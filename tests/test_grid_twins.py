@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = json.loads((ROOT / "bench" / "grid_facts.json").read_text())
 PY = ROOT / "bench" / "python"
-WORKLOADS = ("io_sleep", "cpu_hash", "mixed", "shared_counter", "net_rpc")
+WORKLOADS = ("io_sleep", "cpu_hash", "mixed", "shared_counter", "net_rpc", "file_read")
 PROFILES = ("quick", "default", "full")
 LANGUAGES = {"c++", "python"}
 # A grid axis and the name parts it shows as (a CPU share shows as its sleep and bytes).

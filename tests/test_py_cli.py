@@ -66,7 +66,7 @@ ALLOWED_MODELS = ", ".join(MODELS)
      "py_io_sleep: error: unrecognized arguments: --frobnicate"),
     (["gpu_sleep"],
      "cvp_py: error: workload is 'gpu_sleep'; allowed: io_sleep, cpu_hash, mixed, shared_counter, "
-     "net_rpc"),
+     "net_rpc, file_read"),
     (["io_sleep", "--tasks=64", "--tasks=128"],
      "py_io_sleep: error: --tasks is given twice; give it once (lists take commas)"),
     (["io_sleep", "--list", "--list"],
@@ -88,7 +88,7 @@ ALLOWED_MODELS = ", ".join(MODELS)
     (["io_sleep", "--fr\x1b]0;x\x07"],
      "py_io_sleep: error: unrecognized arguments: --fr\\x1b]0;x\\x07"),
     (["gpu\rsleep"], "cvp_py: error: workload is 'gpu\\x0dsleep'; allowed: io_sleep, cpu_hash, "
-                      "mixed, shared_counter, net_rpc"),
+                      "mixed, shared_counter, net_rpc, file_read"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, args, message):
     out = tmp_path / "result.json"

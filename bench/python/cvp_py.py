@@ -4,8 +4,8 @@ threads and processes, written as the same Google Benchmark JSON.
 
 usage: cvp_py.py WORKLOAD [--profile=quick|default|full] [--out=FILE.json] [grid flags]
 
-WORKLOAD is io_sleep, cpu_hash, mixed, shared_counter or net_rpc. Models (one module
-each under cvppy/models/, their facts in cvppy/models/registry.py):
+WORKLOAD is io_sleep, cpu_hash, mixed, shared_counter, net_rpc or file_read. Models
+(one module each under cvppy/models/, their facts in cvppy/models/registry.py):
 py_serial, py_asyncio_sequential, py_asyncio (gather), py_uvloop (gather on
 uvloop), py_asyncio_blocking (time.sleep in coroutines), py_asyncio_offload
 (run_in_executor, W threads), py_threads (ThreadPoolExecutor(W)) and
@@ -19,8 +19,10 @@ exit status is 1. One run writes an OUT at a time: a second run on the same
 OUT is refused (exit status 2) naming the pid in OUT.lock. OUT must be a
 regular file or not exist yet, in a folder that takes a new file. Bad input:
 one line on stderr, exit status 2, nothing written. Grid flags (--models, --tasks, --workers, --sleep_us, --bytes,
---rounds, --conn_per_task) are comma-separated lists that replace the profile's grid.
-net_rpc asks the project's server, $CVP_RPC_SERVER or else build/net_rpc_server.
+--rounds, --conn_per_task, --cold) are comma-separated lists that replace the profile's
+grid. net_rpc asks the project's server, $CVP_RPC_SERVER or else build/net_rpc_server.
+file_read reads a 64 MiB file it makes (and unlinks at once) in --data-dir, else
+$CVP_DATA_DIR, else /var/tmp; one that cannot be made is bad input.
 
 Run it with /usr/bin/python3 (Debian's, with python3-uvloop), e.g.
   /usr/bin/python3 bench/python/cvp_py.py io_sleep --profile=quick --list
@@ -32,7 +34,7 @@ from pathlib import Path
 
 # The workloads, named here too (cvppy.harnesses.HARNESSES is the source) so that
 # a failure to import cvppy itself still names the harness in its one line.
-WORKLOADS = ("io_sleep", "cpu_hash", "mixed", "shared_counter", "net_rpc")
+WORKLOADS = ("io_sleep", "cpu_hash", "mixed", "shared_counter", "net_rpc", "file_read")
 
 
 def prog_name(argv: list[str]) -> str:

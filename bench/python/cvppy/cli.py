@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import re
 import signal
@@ -13,6 +14,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from cvppy import grid_facts, results, sysinfo, thread_limits
 from cvppy.harnesses import HARNESSES, GridRequest, Harness, Overrides
@@ -23,6 +25,7 @@ from cvppy.params import (BadInput, check_bytes, check_range, check_repetitions,
 from cvppy.runner import (Context, Point, Profile, calibrate, params_key, prepare_workloads,
                           run_all)
 from cvppy.text import describe, shown
+from cvppy.workloads.workload import Params, Workload
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -33,7 +36,8 @@ PROFILES = {name: Profile(name, grid_facts.value(f"profiles.{name}.repetitions")
 
 INT_AXES = {"tasks": check_tasks, "workers": check_workers, "sleep_us": check_sleep_us,
             "bytes": check_bytes, "rounds": check_rounds,
-            "conn_per_task": lambda v: check_range("conn_per_task", v, 0, 1)}
+            "conn_per_task": lambda v: check_range("conn_per_task", v, 0, 1),
+            "cold": lambda v: check_range("cold", v, 0, 1)}
 
 
 # Whole numbers are ASCII digits: int() would also take '٦٤', '6_4' and ' 64'. The
@@ -102,6 +106,10 @@ VALUE_FLAGS = {
     "--rounds": "chained SHA-256 rounds per task (cpu_hash)",
     "--conn_per_task": "1: each task connects, asks and closes; 0: it asks on a connection "
                        "opened before timing (net_rpc)",
+    "--cold": "1: the file's page cache is dropped before each run; 0: it is kept warm "
+              "(file_read)",
+    "--data-dir": "the directory file_read makes its 64 MiB file in, unlinked once open; on a "
+                  "disk for cold=1, not tmpfs (default: $CVP_DATA_DIR, else /var/tmp)",
     "--repetitions": "repetitions per benchmark (replaces the profile's)",
     "--min_time": "seconds each repetition is timed at least (replaces the profile's)",
 }
@@ -131,7 +139,8 @@ def overrides(args: argparse.Namespace, harness: Harness, prog: str) -> Override
         text = getattr(args, axis)
         if text is None:
             continue
-        if axis in ("sleep_us", "bytes", "rounds", "conn_per_task") and axis not in harness.axes:
+        if axis in ("sleep_us", "bytes", "rounds", "conn_per_task", "cold") \
+                and axis not in harness.axes:
             raise BadInput(f"--{axis} does not apply to {prog}")
         found[axis] = _ints(axis, text)
     if args.models is not None:
@@ -169,6 +178,7 @@ class Plan:
     points: list[Point]
     out: Path | None
     budget: sysinfo.CpuBudget
+    make_workload: Callable[[Params], Workload]
 
 
 def plan(args: argparse.Namespace, prog: str) -> Plan:
@@ -182,7 +192,18 @@ def plan(args: argparse.Namespace, prog: str) -> Plan:
     points = harness.grid(GridRequest(profile, overrides(args, harness, prog), budget.usable))
     if not points:
         raise BadInput("the grid is empty")
-    return Plan(harness, profile, points, out, budget)
+    return Plan(harness, profile, points, out, budget, workload_maker(args, harness, prog))
+
+
+def workload_maker(args: argparse.Namespace, harness: Harness,
+                   prog: str) -> Callable[[Params], Workload]:
+    """The harness's make_workload with the options it takes (file_read's --data-dir)."""
+    options = {"data_dir": args.data_dir}
+    for name, given in options.items():
+        if given is not None and name not in harness.options:
+            raise BadInput(f"--{name.replace('_', '-')} does not apply to {prog}")
+    return functools.partial(harness.make_workload,
+                             **{k: v for k, v in options.items() if k in harness.options})
 
 
 def check_threads(points: list[Point]) -> None:
@@ -234,7 +255,7 @@ def measure_and_write(plan_: Plan, prog: str) -> int:
     h = plan_.harness
     sysinfo.set_timer_slack_ns(1)
     load0 = sysinfo.load_sample(time.monotonic())
-    prepared = prepare_workloads(plan_.points, h.make_workload)  # refuses what does not fit
+    prepared = prepare_workloads(plan_.points, plan_.make_workload)  # refuses what does not fit
     check_threads(plan_.points)  # after the memory checks, as bench/harness.cpp
     calibrate(prepared)
     print(f"{prog}: profile {plan_.profile.name}, {len(plan_.points)} benchmarks x "

@@ -8,6 +8,7 @@ when it differs from the default rounds for that size (cpu_hash). shared_counter
 adds `/lock:<0|1>/wait:<0|1>`: whether a lock covers the read-modify-write, and
 whether the wait sits between the read and the write (1) or after the write (0).
 net_rpc adds `/conn_per_task:<0|1>` after its sleep_us (the server's delay) and bytes.
+file_read has no sleep_us: `/bytes:<B>/cold:<0|1>` (the page cache dropped before each run).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Callable
 from cvppy import grid_facts, net_server
 from cvppy.models import registry
 from cvppy.runner import Point, Profile
-from cvppy.workloads import cpu_hash, mixed
+from cvppy.workloads import cpu_hash, file_read, mixed
 from cvppy.workloads.cpu_hash import CpuHash
 from cvppy.workloads.io_sleep import IoSleep
 from cvppy.workloads.mixed import Mixed
@@ -31,7 +32,7 @@ from cvppy.workloads.workload import Params, Workload
 # The axes a grid row may give, in bench/axes.cpp's order (so both languages
 # list a row's points in the same order).
 AXES = ("tasks", "workers", "sleep_us", "bytes", "rounds", "cpu_share_pct", "lock", "wait",
-        "conn_per_task")
+        "conn_per_task", "cold")
 
 # The grid values (task counts, sizes, sleeps, the io_sleep run cap) and the
 # rows that select models by their registry facts are in bench/grid_facts.json,
@@ -50,10 +51,12 @@ class Overrides:
     bytes: tuple[int, ...] | None = None
     rounds: tuple[int, ...] | None = None
     conn_per_task: tuple[int, ...] | None = None
+    cold: tuple[int, ...] | None = None
 
     def any(self) -> bool:
         return any(v is not None for v in (self.models, self.tasks, self.workers, self.sleep_us,
-                                           self.bytes, self.rounds, self.conn_per_task))
+                                           self.bytes, self.rounds, self.conn_per_task,
+                                           self.cold))
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,9 @@ class Harness:
     summary: str
     axes: tuple[str, ...]  # workload axes accepted as flags
     grid: Callable[[GridRequest], list[Point]]
-    make_workload: Callable[[Params], Workload]
+    make_workload: Callable[..., Workload]  # Params, then `options` as keywords
     suffix: Callable[[Params], str]  # the name's parts after workers:<W>
+    options: tuple[str, ...] = ()  # flags that are no axis, given to make_workload (data_dir)
 
     def benchmark_name(self, point: Point) -> str:
         p = point.params
@@ -264,6 +268,29 @@ def make_net_rpc(params: Params) -> NetRpc:
     return NetRpc(params, net_server.shared_server())
 
 
+# file_read ---------------------------------------------------------------------
+
+def _file_read_params(v: dict[str, int]) -> Params:
+    return Params(tasks=v["tasks"], bytes=v["bytes"], cold=bool(v["cold"]))
+
+
+def file_read_grid(req: GridRequest) -> list[Point]:
+    ov = req.overrides
+    # Every model: a read is a wait, which the one-at-a-time loops await or block in.
+    if not ov.any():
+        return expand("file_read", req, _file_read_params, keep=lambda p: True)
+    out: list[Point] = []
+    given = {"bytes": ov.bytes, "cold": ov.cold}
+    for b, c in itertools.product(*(given[a] or _row_axis("file_read", req, a) for a in given)):
+        out += cross(_models(ov), list(ov.tasks or (100,)), list(ov.workers or (req.cpus,)),
+                     lambda n, b=b, c=c: _file_read_params({"tasks": n, "bytes": b, "cold": c}))
+    return out
+
+
+def file_read_suffix(p: Params) -> str:
+    return f"/bytes:{p.bytes}/cold:{int(p.cold)}"
+
+
 HARNESSES: dict[str, Harness] = {h.workload: h for h in (
     Harness("io_sleep", "simulated IO: each task waits sleep_us without using the CPU",
             ("sleep_us",), io_sleep_grid, IoSleep, io_sleep_suffix),
@@ -277,4 +304,7 @@ HARNESSES: dict[str, Harness] = {h.workload: h for h in (
     Harness("net_rpc", "real IO: each task asks a server process over loopback TCP and hashes "
             "its reply", ("sleep_us", "bytes", "conn_per_task"), net_rpc_grid, make_net_rpc,
             net_rpc_suffix),
+    Harness("file_read", "disk IO: each task reads bytes at an offset of a 64 MiB file made "
+            "before timing, its page cache warm or dropped (cold)", ("bytes", "cold"),
+            file_read_grid, file_read.make, file_read_suffix, options=("data_dir",)),
 )}

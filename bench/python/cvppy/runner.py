@@ -148,6 +148,7 @@ def _timed_run(model: Model, serial: SerialModel | None, prep: Prepared,
         s0 = time.perf_counter()
         serial.run(deadline)
         serial_s = time.perf_counter() - s0
+    prep.workload.before_run()
     cost0 = task_cost.run_start()  # outside the clock: a write and a read of /proc
     server0 = prep.workload.server_cpu_seconds()
     cpu0 = _cpu_now(model)
@@ -216,6 +217,8 @@ def _counters(point: Point, prep: Prepared, limits: Limits, samples: list[Sample
         c["lost_updates"] = statistics.fmean(p.tasks - s.counter for s in samples)
     if w.name == "net_rpc":
         c["conn_per_task"] = float(p.conn_per_task)
+    if w.name == "file_read":
+        c["cold"] = float(p.cold)
     server = [s.server_cpu_s for s in samples if s.server_cpu_s is not None]
     if server:  # apart from parallelism: the server is no worker of the model
         c["server_cpu_ms"] = 1e3 * statistics.median(server)

@@ -29,6 +29,7 @@ class Params:
     lock: bool = False  # shared_counter: the read-wait-write holds a lock
     wait_between: bool = False  # shared_counter: the wait sits between the read and the write
     conn_per_task: bool = False  # net_rpc: a connection per task, not one kept across runs
+    cold: bool = False  # file_read: the page cache dropped before each run, not kept warm
 
 
 class Gauge(Protocol):
@@ -128,6 +129,10 @@ class Workload(ABC):
 
     async def close_async(self) -> None:
         """On that loop, before it closes: undoes open_async."""
+
+    def before_run(self) -> None:
+        """Outside the clock, before every timed run: what each run must start from
+        (file_read's page cache, dropped or warm). Raises when it cannot be had."""
 
     def release(self) -> None:
         """After a failed run, whose tasks may have left a reply unread: what is kept
