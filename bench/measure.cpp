@@ -24,11 +24,14 @@
 namespace cvp::bench {
 namespace {
 
+// Every workload axis that tells two workloads apart (an axis at 0 is left
+// out, so that the keys of the workloads without it stay as they were).
 std::string workload_key(const Point& p) {
   return "tasks:" + std::to_string(p.tasks) + "/sleep_us:" + std::to_string(p.sleep_us) +
          "/bytes:" + std::to_string(p.bytes) + "/rounds:" + std::to_string(p.rounds) +
          (p.lock || p.wait ? "/lock:" + std::to_string(p.lock) + "/wait:" + std::to_string(p.wait)
-                           : "");
+                           : "") +
+         (p.conn_per_task ? "/conn_per_task:1" : "") + (p.cold ? "/cold:1" : "");
 }
 
 // Times a batch of at least `at_least` of w's compute phases on this thread;
@@ -88,7 +91,7 @@ void activate(Sticky& s) {
 class BenchmarkRun {
  public:
   BenchmarkRun(benchmark::State& state, const Point& p, const Prepared& prep, Sticky& sticky,
-               std::atomic<int>& failures, const NameRules& names)
+               std::atomic<int>& failures, const Harness& h)
       : state_(state),
         p_(p),
         prep_(prep),
@@ -96,7 +99,7 @@ class BenchmarkRun {
         info_(model_info(p.model)),
         sticky_(sticky),
         policy_(state, sticky.error, &failures),
-        h_names_(names),
+        h_(h),
         tally_(w_, limits_of(info_, w_.tasks(), static_cast<int>(p.workers), usable_cpus()),
                prep.task_cpu_s) {}
 
@@ -166,14 +169,16 @@ class BenchmarkRun {
   // per benchmark, it compared one moment's primitive with five moments'
   // model).
   double limit_s() const {
+    if (h_.bare_run) return h_.bare_run(w_);
     return bare_run_seconds(info_.primitive, info_.concurrency_rule, w_.params(),
                             static_cast<int>(p_.workers));
   }
 
   void report() {
     tally_.report(state_, p_,
-                  {.names_lock_and_wait = h_names_.names_lock_and_wait,
-                   .names_connections = h_names_.names_connections});
+                  {.names_lock_and_wait = h_.names.names_lock_and_wait,
+                   .names_connections = h_.names.names_connections,
+                   .names_cache = h_.names.names_cache});
     const double limit = limit_s();
     state_.counters["limit_ms"] = limit * 1e3;
     state_.counters["vs_limit"] = limit / tally_.median_run_s();
@@ -186,7 +191,7 @@ class BenchmarkRun {
   const ModelInfo& info_;
   Sticky& sticky_;
   FailurePolicy policy_;
-  const NameRules& h_names_;
+  const Harness& h_;
   Tally tally_;
 };
 
@@ -219,7 +224,7 @@ void register_benchmarks(const std::vector<Point>& points,
     auto sticky = std::make_shared<Sticky>();
     auto* b = benchmark::RegisterBenchmark(
         name.c_str(), [p, prep, sticky, &failures, &h](benchmark::State& s) {
-          BenchmarkRun(s, p, *prep, *sticky, failures, h.names)();
+          BenchmarkRun(s, p, *prep, *sticky, failures, h)();
         });
     b->UseManualTime()->Unit(benchmark::kMillisecond);
     add_interval_statistics(b);
