@@ -68,38 +68,31 @@ void write_pages(int fd) {
   if (::fsync(fd) != 0) throw std::system_error(errno, std::generic_category(), "fsync");
 }
 
-// A read-only mapping of the whole file, for mincore.
-class Mapping {
- public:
-  explicit Mapping(int fd)
-      : addr_(::mmap(nullptr, DataFile::kBytes, PROT_READ, MAP_SHARED, fd, 0)) {
-    if (addr_ == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap");
-  }
-  ~Mapping() { ::munmap(addr_, DataFile::kBytes); }
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  void* get() const { return addr_; }
-
- private:
-  void* addr_;
-};
-
 }  // namespace
 
 DataFile::DataFile(const std::filesystem::path& dir) : dir_(dir), fd_(open_unnamed(dir)) {
+  std::string why;
   try {
     write_pages(fd_);
+    if (const int rc = ::posix_fadvise(fd_, 0, 0, POSIX_FADV_RANDOM); rc != 0) {
+      throw std::system_error(rc, std::generic_category(), "posix_fadvise(RANDOM)");
+    }
+    // Mapped once, for mincore: never touched, so it faults nothing in and
+    // holds no page against POSIX_FADV_DONTNEED.
+    map_ = ::mmap(nullptr, kBytes, PROT_READ, MAP_SHARED, fd_, 0);
+    if (map_ == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap");
+    return;
   } catch (const std::system_error& e) {
-    ::close(fd_);
-    refuse(dir_, e.code().message());
+    why = e.what();
   }
-  if (const int rc = ::posix_fadvise(fd_, 0, 0, POSIX_FADV_RANDOM); rc != 0) {
-    ::close(fd_);
-    refuse(dir_, std::string("posix_fadvise(RANDOM): ") + std::strerror(rc));
-  }
+  ::close(fd_);
+  refuse(dir_, why);
 }
 
-DataFile::~DataFile() { ::close(fd_); }
+DataFile::~DataFile() {
+  ::munmap(map_, kBytes);
+  ::close(fd_);
+}
 
 void DataFile::fill_page(std::int64_t k, std::span<std::uint8_t> out) {
   if (out.size() != static_cast<std::size_t>(kPageBytes)) {
@@ -114,11 +107,10 @@ void DataFile::fill_page(std::int64_t k, std::span<std::uint8_t> out) {
 }
 
 std::int64_t DataFile::resident_pages() const {
-  const Mapping map(fd_);
   const auto system_page = static_cast<std::int64_t>(::sysconf(_SC_PAGESIZE));
   std::vector<unsigned char> in_core(
       static_cast<std::size_t>((kBytes + system_page - 1) / system_page));
-  if (::mincore(map.get(), kBytes, in_core.data()) != 0) {
+  if (::mincore(map_, kBytes, in_core.data()) != 0) {
     throw std::system_error(errno, std::generic_category(), "mincore");
   }
   std::int64_t resident = 0;
@@ -127,6 +119,7 @@ std::int64_t DataFile::resident_pages() const {
 }
 
 void DataFile::drop_cache() const {
+  warm_ = false;
   if (const int rc = ::posix_fadvise(fd_, 0, 0, POSIX_FADV_DONTNEED); rc != 0) {
     throw std::system_error(rc, std::generic_category(), "posix_fadvise(DONTNEED)");
   }
@@ -137,7 +130,10 @@ void DataFile::drop_cache() const {
 }
 
 void DataFile::warm_cache() const {
-  if (resident_pages() == kPages) return;
+  if (warm_ || resident_pages() == kPages) {
+    warm_ = true;
+    return;
+  }
   std::vector<std::uint8_t> chunk(static_cast<std::size_t>(kChunkPages * kPageBytes));
   for (std::int64_t at = 0; at < kBytes;) {
     const ssize_t n = ::pread(fd_, chunk.data(), chunk.size(), static_cast<off_t>(at));
@@ -146,6 +142,11 @@ void DataFile::warm_cache() const {
     if (n == 0) throw std::runtime_error("the data file ended at " + std::to_string(at));
     at += n;
   }
+  if (const std::int64_t in = resident_pages(); in != kPages) {
+    throw std::runtime_error("page cache not warm: " + std::to_string(in) + " of " +
+                             std::to_string(kPages) + " pages resident");
+  }
+  warm_ = true;
 }
 
 void DataFile::check_droppable() const {
