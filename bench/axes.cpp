@@ -28,6 +28,9 @@ constexpr Axis kAxes[] = {
     {AxisId::kConnPerTask, "conn_per_task",
      "1: each task connects, asks and closes; 0: it asks on a connection opened before timing", 0,
      1, &Point::conn_per_task, InName::kIfConnections},
+    {AxisId::kCold, "cold",
+     "1: the file's pages are dropped from the page cache before each run; 0: all resident", 0, 1,
+     &Point::cold, InName::kIfCache},
 };
 
 }  // namespace
@@ -89,6 +92,9 @@ std::string benchmark_name(std::string_view workload, const Point& p, const Name
         break;
       case InName::kIfConnections:
         show = rules.names_connections;
+        break;
+      case InName::kIfCache:
+        show = rules.names_cache;
         break;
     }
     if (show) {

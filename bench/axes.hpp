@@ -22,11 +22,12 @@ struct Point {
   std::int64_t lock = 0;           // shared_counter: 1 when each task holds a lock
   std::int64_t wait = 0;           // shared_counter: 1 when the wait is between read and write
   std::int64_t conn_per_task = 0;  // net_rpc: 1 for a connection per task, 0 for kept ones
+  std::int64_t cold = 0;           // file_read: 1 when the page cache is dropped before each run
   bool operator==(const Point&) const = default;
 };
 
 enum class AxisId { kTasks, kWorkers, kSleepUs, kBytes, kRounds, kCpuSharePct, kLock, kWait,
-                    kConnPerTask };
+                    kConnPerTask, kCold };
 
 // When an axis appears in a benchmark's name.
 enum class InName {
@@ -37,6 +38,7 @@ enum class InName {
   kNever,            // cpu_share_pct: it shows as sleep_us and bytes
   kIfHarnessNames,   // lock, wait: only for the harness that varies them
   kIfConnections,    // conn_per_task: only for the harness of connections
+  kIfCache,          // cold: only for the harness of files
 };
 
 struct Axis {
@@ -67,6 +69,7 @@ struct NameRules {
   bool workload_waits = true;
   bool names_lock_and_wait = false;
   bool names_connections = false;
+  bool names_cache = false;
   // The rounds a message size gets when none is asked for; rounds appear in
   // a name only when they differ from it. Null: rounds are derived from
   // other axes and never named.

@@ -32,4 +32,10 @@ double tbb_round_seconds(int threads, int n);        // one empty parallel_for o
 double uv_queue_work_seconds(int n);                 // uv_queue_work of an empty job, back
 double pipe_round_trip_seconds(int n);               // a byte to a child and back
 
+// The bare primitive under file_read: pread of `bytes` bytes at the offsets
+// of file_read's tasks 0 to tasks - 1 (FileRead::offset), one after another
+// on the calling thread, in the file open as `fd`, in whatever state its
+// page cache is; the wall seconds of all of them.
+double pread_seconds(int fd, int tasks, std::int64_t bytes);
+
 }  // namespace cvp::bench

@@ -246,7 +246,7 @@ void print_help(const Harness& h, const char* argv0, const FlagSpec& spec) {
       std::string(h.workload).c_str(), static_cast<int>(h.summary.size()), h.summary.data(),
       launcher.c_str(), argv0);
   for (const FlagSpec::Own& f : spec.own) {
-    const std::string flag = "--" + std::string(f.name) + "=LIST";
+    const std::string flag = "--" + std::string(f.name) + "=" + std::string(f.value);
     std::printf("  %-16s %.*s\n", flag.c_str(), static_cast<int>(f.help.size()), f.help.data());
   }
   std::printf("grid flags (comma-separated lists; each replaces the profile's values):\n");

@@ -21,7 +21,8 @@ struct FlagSpec {
   bool models = true;
   std::string_view no_workers;  // not empty: --workers is refused, and this says why
   struct Own {
-    std::string_view name, help;  // "workloads", one line for --help
+    std::string_view name, help;      // "workloads", one line for --help
+    std::string_view value = "LIST";  // what --help shows after '='
   };
   std::vector<Own> own;
   std::string_view launcher;  // what the usage line puts before the program ("mpiexec -n W")

@@ -72,10 +72,17 @@ int run_main(int argc, char** argv, const Harness& h) {
   children::install_exit_handlers();
   static std::atomic<int> failures{0};
   try {
-    const Options o = parse_options(argc, argv, h);
+    FlagSpec spec;
+    for (const HarnessFlag& f : h.own_flags) spec.own.push_back({f.name, f.help, f.value});
+    const Options o = parse_options(argc, argv, h, spec);
     if (o.help) {
-      print_help(h, argv[0]);
+      print_help(h, argv[0], spec);
       return 0;
+    }
+    for (const HarnessFlag& f : h.own_flags) {
+      if (const auto given = o.own.find(std::string(f.name)); given != o.own.end()) {
+        f.take(given->second);
+      }
     }
     // Everything the command line can get wrong is refused here, before
     // anything is measured or written.

@@ -10,7 +10,7 @@ namespace {
 const std::vector<Harness>& all() {
   static const std::vector<Harness> harnesses{io_sleep_harness(), cpu_hash_harness(),
                                               mixed_harness(), shared_counter_harness(),
-                                              net_rpc_harness()};
+                                              net_rpc_harness(), file_read_harness()};
   return harnesses;
 }
 

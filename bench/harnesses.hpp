@@ -14,6 +14,7 @@ Harness cpu_hash_harness();
 Harness mixed_harness();
 Harness shared_counter_harness();
 Harness net_rpc_harness();
+Harness file_read_harness();
 
 // The harness of `workload` ("cpu_hash"); throws std::invalid_argument
 // naming the allowed ones for any other name.

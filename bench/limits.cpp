@@ -16,6 +16,7 @@
 #include "grid.hpp"
 #include "grid_facts.hpp"
 #include "interval.hpp"
+#include "io/data_file.hpp"
 #include "models/event_loop_offload.hpp"
 #include "out_lock.hpp"
 #include "result_file.hpp"
@@ -42,6 +43,18 @@ std::string row_name(const std::string& primitive, const cvp::WorkloadParams& p,
   if (waits) name += "/sleep_us:" + std::to_string(p.sleep_us);
   if (p.bytes > 0) name += "/bytes:" + std::to_string(p.bytes);
   return name;
+}
+
+// N preads of file_read's reads, in its data file (made at the first run, in
+// $CVP_DATA_DIR or /var/tmp), with the page cache warm or dropped first.
+double preads(const cvp::WorkloadParams& p, bool cold) {
+  static const cvp::DataFile file(cvp::default_data_dir());
+  if (cold) {
+    file.drop_cache();
+  } else {
+    file.warm_cache();
+  }
+  return cvp::bench::pread_seconds(file.fd(), p.tasks, p.bytes);
 }
 
 std::vector<Row> rows(const Profile& profile) {
@@ -81,6 +94,16 @@ std::vector<Row> rows(const Profile& profile) {
                                                never_early);
                      },
                      p, 1});
+    }
+  }
+  // 1000 preads of file_read's size, one after another: the primitive each
+  // file_read row times beside its runs (as limit_ms). 1000, not more: a
+  // cold read waits for the disk, some 0.2 ms each on the reference VM.
+  {
+    const cvp::WorkloadParams p{1000, 0, cvp::bench::fact_int("file_read.axes.bytes"), 0};
+    for (const bool cold : {false, true}) {
+      out.push_back({row_name(cold ? "pread_cold" : "pread", p, 1, false),
+                     [p, cold] { return preads(p, cold); }, p, 1});
     }
   }
   // The fixed costs of the process, thread and pool primitives: one round each.
@@ -144,7 +167,9 @@ int main(int argc, char** argv) {
             "Rows: limits/sha256 (one thread, the loop `openssl speed -evp sha256` runs),\n"
             "sha256_threads (W threads), uv_timers (N timers of 10 ms, never early) and\n"
             "uv_timers_may_fire_early, fork_exit_wait, thread_spawn_join,\n"
-            "tbb_parallel_for_round, uv_queue_work_round_trip, pipe_round_trip.\n"
+            "tbb_parallel_for_round, uv_queue_work_round_trip, pipe_round_trip, pread and\n"
+            "pread_cold (N reads of file_read's, page cache warm or dropped first, in\n"
+            "$CVP_DATA_DIR or /var/tmp).\n"
             "One line per finished row on stderr; --table prints Google Benchmark's table.\n"
             "Exit status: 0 success, 1 a row failed, 2 bad input.\n",
             argv[0]);

@@ -25,11 +25,14 @@
 namespace cvp::bench {
 namespace {
 
+// Every workload axis that tells two workloads apart (an axis at 0 is left
+// out, so that the keys of the workloads without it stay as they were).
 std::string workload_key(const Point& p) {
   return "tasks:" + std::to_string(p.tasks) + "/sleep_us:" + std::to_string(p.sleep_us) +
          "/bytes:" + std::to_string(p.bytes) + "/rounds:" + std::to_string(p.rounds) +
          (p.lock || p.wait ? "/lock:" + std::to_string(p.lock) + "/wait:" + std::to_string(p.wait)
-                           : "");
+                           : "") +
+         (p.conn_per_task ? "/conn_per_task:1" : "") + (p.cold ? "/cold:1" : "");
 }
 
 // Times a batch of at least `at_least` of w's compute phases on this thread;
@@ -89,7 +92,7 @@ void activate(Sticky& s) {
 class BenchmarkRun {
  public:
   BenchmarkRun(benchmark::State& state, const Point& p, const Prepared& prep, Sticky& sticky,
-               std::atomic<int>& failures, const NameRules& names)
+               std::atomic<int>& failures, const Harness& h)
       : state_(state),
         p_(p),
         prep_(prep),
@@ -97,7 +100,7 @@ class BenchmarkRun {
         info_(model_info(p.model)),
         sticky_(sticky),
         policy_(state, sticky.error, &failures),
-        h_names_(names),
+        h_(h),
         tally_(w_, limits_of(info_, w_.tasks(), static_cast<int>(p.workers), usable_cpus()),
                prep.task_cpu_s) {}
 
@@ -174,6 +177,11 @@ class BenchmarkRun {
   // the locked rows read vs_limit 0.02 to 0.68, a floor no model can reach).
   double limit_s() const {
     static BareShare shared;
+    // A harness's own bare run (file_read's N preads) stands on no model: every
+    // model of the point shares it.
+    if (h_.bare_run) {
+      return shared.take("harness/" + workload_key(p_), &sticky_, [&] { return h_.bare_run(w_); });
+    }
     const int workers = static_cast<int>(p_.workers);
     const Primitive primitive = w_.exclusive() ? Primitive::kLoop : info_.primitive;
     const CapacityRule rule = w_.exclusive() ? CapacityRule::kOne : info_.concurrency_rule;
@@ -183,8 +191,9 @@ class BenchmarkRun {
 
   void report() {
     tally_.report(state_, p_,
-                  {.names_lock_and_wait = h_names_.names_lock_and_wait,
-                   .names_connections = h_names_.names_connections});
+                  {.names_lock_and_wait = h_.names.names_lock_and_wait,
+                   .names_connections = h_.names.names_connections,
+                   .names_cache = h_.names.names_cache});
     // The bare run with no model's threads or workers alive, this one's
     // included (made again if its next repetition follows): 10 000 idle
     // threads of threads_n beside its bare run doubled that run's time.
@@ -201,7 +210,7 @@ class BenchmarkRun {
   const ModelInfo& info_;
   Sticky& sticky_;
   FailurePolicy policy_;
-  const NameRules& h_names_;
+  const Harness& h_;
   Tally tally_;
 };
 
@@ -232,10 +241,10 @@ void register_benchmarks(const std::vector<Point>& points,
     }
     const Prepared* prep = &prepared.at(workload_key(p));
     auto sticky = std::make_shared<Sticky>();
-    auto* b = benchmark::RegisterBenchmark(
-        name.c_str(), [p, prep, sticky, &failures, &h](benchmark::State& s) {
-          BenchmarkRun(s, p, *prep, *sticky, failures, h.names)();
-        });
+    auto* b = benchmark::RegisterBenchmark(name.c_str(),
+                                           [p, prep, sticky, &failures, &h](benchmark::State& s) {
+                                             BenchmarkRun(s, p, *prep, *sticky, failures, h)();
+                                           });
     b->UseManualTime()->Unit(benchmark::kMillisecond);
     add_interval_statistics(b);
   }

@@ -6,7 +6,7 @@
 
 namespace cvp::bench {
 
-bool is_paired(const Workload& w) { return w.params().bytes > 0 && w.longest_wait().count() == 0; }
+bool is_paired(const Workload& w) { return w.params().bytes > 0 && w.cpu_only(); }
 
 std::unique_ptr<Model> make_baseline() { return make_model(baseline_model().name, 1); }
 

@@ -14,7 +14,8 @@ namespace cvp::bench {
 // and its ideal. The reference machine (a virtual machine) switches for
 // seconds at a time between two speeds 35% apart; comparing runs minutes
 // apart would put that switch into the speedup, comparing neighbours does
-// not. Sleeping tasks cost no CPU and need no pairing.
+// not. Sleeping tasks cost no CPU and need no pairing, nor do tasks of
+// real IO (Workload::cpu_only).
 bool is_paired(const Workload& w);
 
 // The baseline model (serial), made for a paired workload.

@@ -50,6 +50,7 @@ void Tally::add_counters(benchmark::UserCounters& c, const Point& p, AxisCounter
     const bool counted =
         a.in_name == InName::kIfHarnessNames  ? which.names_lock_and_wait || which.every_named_axis
         : a.in_name == InName::kIfConnections ? which.names_connections
+        : a.in_name == InName::kIfCache       ? which.names_cache
                                               : a.in_name != InName::kNever;
     if (counted) c[std::string(a.name)] = static_cast<double>(p.*a.field);
   }

@@ -37,6 +37,7 @@ struct RunRecord {
 struct AxisCounters {
   bool names_lock_and_wait = false;
   bool names_connections = false;
+  bool names_cache = false;
   bool every_named_axis = false;
 };
 

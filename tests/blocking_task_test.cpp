@@ -2,6 +2,9 @@
 #include "models/blocking_task.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <system_error>
 
 #include "test_support.hpp"
 #include "workloads/shared_counter.hpp"
@@ -48,6 +51,34 @@ TEST(WaitBlocking, SleepsAtLeastTheDuration) {
   const auto t0 = Clock::now();
   wait_blocking(SleepFor{std::chrono::milliseconds(3)}, s);
   EXPECT_GE(Clock::now() - t0, std::chrono::milliseconds(3));
+}
+
+TEST(WaitBlocking, ReadAtBringsTheBytesAtTheOffset) {
+  const int fd = testing::pattern_file(10'000);
+  TaskState s;
+  wait_blocking(ReadAt{fd, 100, 5'000}, s);
+  EXPECT_EQ(s.received, testing::pattern_bytes(100, 5'000));
+  ::close(fd);
+}
+
+TEST(WaitBlocking, ReadAtTheEndBringsWhatTheFileHeld) {
+  const int fd = testing::pattern_file(10'000);
+  TaskState s;
+  wait_blocking(ReadAt{fd, 9'000, 4'096}, s);
+  EXPECT_EQ(s.received, testing::pattern_bytes(9'000, 1'000));
+  wait_blocking(ReadAt{fd, 20'000, 4'096}, s);
+  EXPECT_TRUE(s.received.empty());
+  ::close(fd);
+}
+
+TEST(WaitBlocking, ReadAtABadDescriptorThrowsItsError) {
+  TaskState s;
+  try {
+    wait_blocking(ReadAt{-1, 0, 16}, s);
+    FAIL() << "no error";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code().value(), EBADF);
+  }
 }
 
 }  // namespace

@@ -27,6 +27,11 @@ def cpu_hash() -> Path:
 
 
 @pytest.fixture
+def file_read() -> Path:
+    return _binary("CVP_FILE_READ", "file_read")
+
+
+@pytest.fixture
 def root() -> Path:
     return ROOT
 

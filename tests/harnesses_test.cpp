@@ -15,7 +15,7 @@ TEST(Harnesses, EachIsFoundByItsWorkloadName) {
   const std::vector<std::string_view> names = harness_names();
   EXPECT_EQ(names,
             (std::vector<std::string_view>{"io_sleep", "cpu_hash", "mixed", "shared_counter",
-                                             "net_rpc"}));
+                                             "net_rpc", "file_read"}));
   for (std::string_view name : names) {
     const Harness& h = harness_named(name);
     EXPECT_EQ(h.workload, name);
@@ -42,7 +42,7 @@ TEST(Harnesses, AnUnknownNameIsRefusedWithTheAllowedOnes) {
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(),
                  "'io_slep' is not a workload; allowed: io_sleep, cpu_hash, mixed, shared_counter, "
-                 "net_rpc");
+                 "net_rpc, file_read");
   }
 }
 

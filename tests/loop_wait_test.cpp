@@ -2,8 +2,10 @@
 #include "models/loop_wait.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "models/uv_check.hpp"
+#include "test_support.hpp"
 
 namespace cvp {
 namespace {
@@ -60,6 +62,46 @@ TEST_F(LoopWaitTest, StopAbandonsTheWait) {
   wait_.stop();
   EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);  // returns at once: nothing armed
   EXPECT_EQ(calls_, 0);
+}
+
+// A read runs on libuv's threadpool; the loop waits for it.
+TEST_F(LoopWaitTest, ReadAtBringsTheBytesAtTheOffset) {
+  const int fd = testing::pattern_file(10'000);
+  wait_.start(ReadAt{fd, 100, 5'000}, state_, done);
+  EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);
+  EXPECT_EQ(calls_, 1);
+  EXPECT_EQ(status_, 0);
+  EXPECT_EQ(state_.received, testing::pattern_bytes(100, 5'000));
+  ::close(fd);
+}
+
+TEST_F(LoopWaitTest, ReadAtTheEndBringsWhatTheFileHeld) {
+  const int fd = testing::pattern_file(10'000);
+  wait_.start(ReadAt{fd, 9'000, 4'096}, state_, done);
+  EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);
+  EXPECT_EQ(status_, 0);
+  EXPECT_EQ(state_.received, testing::pattern_bytes(9'000, 1'000));
+  ::close(fd);
+}
+
+TEST_F(LoopWaitTest, ReadAtABadDescriptorEndsWithItsError) {
+  wait_.start(ReadAt{-1, 0, 16}, state_, done);
+  EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);
+  EXPECT_EQ(calls_, 1);
+  EXPECT_EQ(status_, UV_EBADF);
+}
+
+TEST_F(LoopWaitTest, StopAbandonsAReadAndTheSlotReadsAgain) {
+  const int fd = testing::pattern_file(10'000);
+  wait_.start(ReadAt{fd, 0, 4'096}, state_, done);
+  wait_.stop();
+  EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);  // the abandoned read ends, uncalled
+  EXPECT_EQ(calls_, 0);
+  wait_.start(ReadAt{fd, 50, 200}, state_, done);
+  EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);
+  EXPECT_EQ(calls_, 1);
+  EXPECT_EQ(state_.received, testing::pattern_bytes(50, 200));
+  ::close(fd);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "timing.hpp"
 #include "workloads/io_sleep.hpp"
@@ -94,6 +96,39 @@ class HookedWorkload final : public Workload {
   IoSleep inner_;
   std::function<void(int)> hook_;
 };
+
+// A file of `n` bytes, byte i being i mod 251, open for reading (a memfd:
+// no name, gone with its descriptor). The caller closes it.
+inline int pattern_file(std::size_t n) {
+  const int fd = memfd_create("cvp_pattern", MFD_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("memfd_create failed");
+  std::string bytes(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) bytes[i] = static_cast<char>(i % 251);
+  if (::write(fd, bytes.data(), n) != static_cast<ssize_t>(n)) throw std::runtime_error("write");
+  return fd;
+}
+
+// What pattern_file holds from `offset`, `n` bytes of it.
+inline std::vector<std::uint8_t> pattern_bytes(std::size_t offset, std::size_t n) {
+  std::vector<std::uint8_t> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>((offset + i) % 251);
+  return out;
+}
+
+// The pages of the first `bytes` of the file open as `fd` that are in the
+// page cache, by mincore on a mapping of the test's own.
+inline std::size_t resident_pages(int fd, std::size_t bytes) {
+  void* m = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
+  if (m == MAP_FAILED) throw std::runtime_error("mmap failed");
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in_core((bytes + page - 1) / page);
+  const int rc = mincore(m, bytes, in_core.data());
+  munmap(m, bytes);
+  if (rc != 0) throw std::runtime_error("mincore failed");
+  std::size_t n = 0;
+  for (unsigned char c : in_core) n += c & 1u;
+  return n;
+}
 
 inline int open_fd_count() {
   int n = 0;

@@ -6,7 +6,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <stdexcept>
+#include <system_error>
 
 #include "net/blocking_socket.hpp"
 #include "timing.hpp"
@@ -51,6 +53,22 @@ void exchange(const Exchange& e, TaskState& s) {
   }
 }
 
+// pread until `r.bytes` arrived or the file ended (received is then
+// shorter: the workload's to judge); a read error throws.
+void read_at(const ReadAt& r, TaskState& s) {
+  s.received.resize(r.bytes);
+  std::size_t got = 0;
+  while (got < r.bytes) {
+    const ssize_t n = ::pread(r.fd, s.received.data() + got, r.bytes - got,
+                              static_cast<off_t>(r.offset + static_cast<std::int64_t>(got)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::system_error(errno, std::generic_category(), "pread");
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  s.received.resize(got);
+}
+
 }  // namespace
 
 void wait_blocking(const Wait& wait, TaskState& s, const WaitTicker* ticker) {
@@ -59,6 +77,8 @@ void wait_blocking(const Wait& wait, TaskState& s, const WaitTicker* ticker) {
         using W = std::decay_t<decltype(w)>;
         if constexpr (std::is_same_v<W, Exchange>) {
           exchange(w, s);
+        } else if constexpr (std::is_same_v<W, ReadAt>) {
+          read_at(w, s);
         } else if constexpr (std::is_same_v<W, SleepFor>) {
           if (ticker != nullptr && ticker->every.count() > 0) {
             sleep_with_ticks(w.duration, *ticker);

@@ -60,6 +60,8 @@ void LoopWait::start(const Wait& wait, TaskState& s, Done done) {
         using W = std::decay_t<decltype(w)>;
         if constexpr (std::is_same_v<W, Exchange>) {
           start_exchange(w);
+        } else if constexpr (std::is_same_v<W, ReadAt>) {
+          start_read(w);
         } else if constexpr (std::is_same_v<W, SleepFor>) {
           wait_ns_ = static_cast<std::uint64_t>(w.duration.count());
           wait_start_ns_ = uv_hrtime();
@@ -78,6 +80,14 @@ void LoopWait::start(const Wait& wait, TaskState& s, Done done) {
 
 void LoopWait::stop() {
   uv_timer_stop(&timer_);
+  if (in_read_) {
+    in_read_ = false;
+    // Cancelled if still queued, else left to finish: either way its
+    // callback runs once and frees it.
+    FsRead* abandoned = read_.release();
+    abandoned->owner = nullptr;
+    uv_cancel(reinterpret_cast<uv_req_t*>(&abandoned->req));
+  }
   if (!in_exchange_) return;
   // No callback of the abandoned exchange may end a wait: in_exchange_ off.
   in_exchange_ = false;
@@ -203,6 +213,53 @@ void LoopWait::tcp_closed_cb(uv_handle_t* handle) {
     self.done_on_close_ = false;
     self.done_(self, self.status_);
   }
+}
+
+void LoopWait::start_read(const ReadAt& r) {
+  if (!read_) read_ = std::make_unique<FsRead>();
+  read_->req.data = read_.get();
+  read_->owner = this;
+  read_->read = r;
+  read_->got = 0;
+  read_->buf.resize(r.bytes);
+  check_uv(submit_read(), "uv_fs_read");
+  in_read_ = true;
+}
+
+int LoopWait::submit_read() {
+  FsRead& f = *read_;
+  uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(f.buf.data() + f.got),
+                             static_cast<unsigned>(f.read.bytes - f.got));
+  return uv_fs_read(timer_.loop, &f.req, f.read.fd, &buf, 1,
+                    f.read.offset + static_cast<std::int64_t>(f.got), fs_read_cb);
+}
+
+void LoopWait::fs_read_cb(uv_fs_t* req) {
+  auto* f = static_cast<FsRead*>(req->data);
+  const auto n = static_cast<std::int64_t>(req->result);
+  uv_fs_req_cleanup(req);
+  if (f->owner == nullptr) {  // abandoned by stop()
+    delete f;
+    return;
+  }
+  LoopWait& self = *f->owner;
+  if (n < 0) {
+    self.in_read_ = false;
+    return self.done_(self, static_cast<int>(n));
+  }
+  f->got += static_cast<std::size_t>(n);
+  if (n > 0 && f->got < f->read.bytes) {
+    if (const int rc = self.submit_read(); rc != 0) {
+      self.in_read_ = false;
+      self.done_(self, rc);
+    }
+    return;
+  }
+  // The whole read, or as much as the file held: the task's to judge.
+  self.in_read_ = false;
+  f->buf.resize(f->got);
+  self.state_->received.swap(f->buf);
+  self.done_(self, 0);
 }
 
 int LoopWait::arm(std::uint64_t wait_ns) {

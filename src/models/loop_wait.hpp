@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "workloads/task.hpp"
 
@@ -35,7 +37,9 @@ class LoopWait {
   void close();
   // Starts `wait` (not TaskDone) for the task in `s`; s must outlive it.
   void start(const Wait& wait, TaskState& s, Done done);
-  // Abandons the wait in progress (a failed run), so the loop can end.
+  // Abandons the wait in progress (a failed run), so the loop can end. A
+  // file read already running on libuv's threadpool cannot be called back:
+  // it finishes into a buffer of its own, which its callback frees.
   void stop();
 
   void* owner() const { return owner_; }
@@ -62,6 +66,21 @@ class LoopWait {
   // Ends the exchange once, with the first failure if any.
   void end_exchange(int status);
   void settle();
+  // A file read: uv_fs_read on libuv's threadpool (its "async" file IO is
+  // a pool thread's pread), repeated for the rest until the file ends.
+  void start_read(const ReadAt& r);
+  int submit_read();
+  static void fs_read_cb(uv_fs_t* req);
+
+  // One read in progress: the request and the buffer it fills, apart from
+  // the slot so that an abandoned read (stop) can finish and free itself.
+  struct FsRead {
+    uv_fs_t req{};
+    std::vector<std::uint8_t> buf;
+    ReadAt read;
+    std::size_t got = 0;
+    LoopWait* owner = nullptr;  // null once abandoned
+  };
 
   enum class Tcp { kNone, kAdopted, kOwn };
 
@@ -72,6 +91,8 @@ class LoopWait {
   Tcp tcp_kind_ = Tcp::kNone;
   int adopted_from_ = -1;
   Exchange exchange_;
+  std::unique_ptr<FsRead> read_;
+  bool in_read_ = false;
   std::size_t got_ = 0;
   std::uint8_t excess_ = 0;  // where a byte past the reply would land
   bool written_ = false, replied_ = false, in_exchange_ = false, done_on_close_ = false;

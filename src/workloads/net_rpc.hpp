@@ -39,6 +39,7 @@ class NetRpc final : public Workload {
   void open() const override;
   void before_run() const override;
   std::optional<double> server_cpu_seconds() const override;
+  bool cpu_only() const override { return false; }
 
   bool conn_per_task() const { return per_task_; }
 

@@ -13,7 +13,7 @@ namespace cvp {
 
 // A task is CPU steps separated by waits. The workload says what each wait
 // is; a model says only how it waits: a thread or a process blocks through
-// it (blocking_wait.hpp), an event loop starts it and moves on to other
+// it (blocking_task.hpp), an event loop starts it and moves on to other
 // tasks (loop_wait.hpp). A new kind of IO adds a wait here, the workload
 // that asks for it, and its two forms: no model changes.
 
@@ -37,7 +37,17 @@ struct Exchange {
   std::uint32_t reply_bytes = 0;  // what arrives in TaskState::received
 };
 
-using Wait = std::variant<TaskDone, SleepFor, Exchange>;
+// `bytes` bytes of the file open as `fd`, read from `offset` into
+// TaskState::received (file_read). What arrives is what was read: a read
+// that meets the end of the file leaves received shorter than `bytes`, for
+// the workload to judge; a read error ends the wait with that error.
+struct ReadAt {
+  int fd = -1;
+  std::int64_t offset = 0;
+  std::uint32_t bytes = 0;
+};
+
+using Wait = std::variant<TaskDone, SleepFor, Exchange, ReadAt>;
 
 // Where one task is: its index, the steps it has taken, its digest so far,
 // and what its last wait brought back. A model keeps one per task in flight

@@ -68,6 +68,12 @@ class Workload {
   // parallelism; nullopt when there is none.
   virtual std::optional<double> server_cpu_seconds() const { return std::nullopt; }
 
+  // True when a task is CPU work alone, with no wait of any kind: such a
+  // workload is paired with a serial run (bench/paired_run.hpp). By
+  // default, when its tasks sleep for no time; a workload of real IO says
+  // false.
+  virtual bool cpu_only() const { return longest_wait().count() == 0; }
+
   // Before a model is prepared for this workload (before timing): opens
   // what its tasks use across runs (net_rpc's kept connections), so that
   // workers forked in prepare() inherit it.
