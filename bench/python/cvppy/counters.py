@@ -3,13 +3,14 @@
 The runner times the runs (runner.py); this module turns the samples of one
 repetition into the counters every row carries, with the meaning they have in
 C++: the axes, parallelism, the ideal and the efficiency, speedup when paired,
-lost updates, the server's CPU, and what a task cost.
+lost updates, the server's CPU, what a task cost, and its latency.
 """
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from typing import Sequence
 
 from cvppy import task_cost
 from cvppy.models.model import Limits, ideal_run_time
@@ -27,6 +28,7 @@ class Sample:
     counter: int
     server_cpu_s: float | None = None  # the server process's CPU in the run (net_rpc)
     cost: task_cost.RunCost | None = None
+    task_ns: Sequence[int] = ()  # every task's latency, from the model's RunReport
 
 
 def _median(values: list[float]) -> float:
@@ -62,6 +64,7 @@ def counters(params: Params, workers: int, workload: Workload, calibrated_task_c
         "items_per_second": p.tasks * len(samples) / wall,
     }
     c.update(cost_counters(p.tasks, samples))
+    c.update(latency_counters(samples))
     if p.bytes > 0:
         c["bytes_per_second"] = p.tasks * p.bytes * p.rounds * len(samples) / wall
     if paired:
@@ -93,3 +96,24 @@ def cost_counters(tasks: int, samples: list[Sample]) -> dict[str, float]:
     if mems:
         out["mem_kib_per_task"] = max(mems) / 1024
     return out
+
+
+def nearest_rank(ascending: Sequence[int], percent: int) -> int:
+    """The nearest-rank `percent`th percentile (1 to 100) of values in ascending
+    order, as src/models/task_latency.cpp: the value at rank ceil(percent * n / 100),
+    always one of the values. 0 for none."""
+    if not 1 <= percent <= 100:
+        raise ValueError(f"percentile {percent}; allowed: 1 to 100")
+    if not ascending:
+        return 0
+    return ascending[(percent * len(ascending) + 99) // 100 - 1]
+
+
+def latency_counters(samples: list[Sample]) -> dict[str, float]:
+    """latency_p50_ms and latency_p99_ms over every task of every run, as C++'s Tally:
+    each task's time from its start to its end (for a wait, T and its lateness)."""
+    ns = sorted(n for s in samples for n in s.task_ns)
+    if not ns:
+        return {}
+    return {"latency_p50_ms": nearest_rank(ns, 50) / 1e6,
+            "latency_p99_ms": nearest_rank(ns, 99) / 1e6}

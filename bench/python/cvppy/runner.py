@@ -147,7 +147,7 @@ def _timed_run(model: Model, serial: SerialModel | None, prep: Prepared,
         raise BenchmarkError(f"task {bad}: digest differs from the serial model's")
     server_s = server1 - server0 if server0 is not None and server1 is not None else None
     return Sample(t1 - t0, cpu1 - cpu0, serial_s, report.peak_inflight, report.counter,
-                  server_s, cost)
+                  server_s, cost, report.task_ns)
 
 
 @dataclass(frozen=True)
