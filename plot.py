@@ -9,6 +9,9 @@ without results/previous/ and results/baseline/) and writes, into DIR
 (default: the folder of the first input), PNG and SVG charts:
 
   io_sleep_wall     wall time per run against task count, per model, with T
+  latency           how late a waiting task ends: p99 latency minus T against
+                    task count, per model (io_sleep; net_rpc per connection
+                    mode), from the latency_p99_ms counter
   cpu_hash_speedup  speedup over serial against workers, one panel per size,
                     with the ideal min(W, cores); each repetition's speedup is
                     paired (the harness ran serial right before it), where the

@@ -4,7 +4,9 @@
 LIST_COMMAND is a harness's command that prints the names of the quick
 profile's grid, one per line, given as one shell-quoted string (for example
 "build/bench/io_sleep --profile=quick --benchmark_list_tests"). Each JSON must
-parse, hold one iteration row per listed benchmark, and have no row in error.
+parse, hold one iteration row per listed benchmark, and have no row in error;
+every iteration row of a workload (all but the limits harness's bare
+primitives, which run no tasks) must carry latency_p50_ms and latency_p99_ms.
 A JSON may follow several commands (mpi.json: one per number of ranks).
 Prints "N passed, N failed" and exits non-zero on any failure.
 """
@@ -24,13 +26,27 @@ def expected_names(command: str) -> set[str]:
             for line in out.splitlines() if line.strip()}
 
 
+# Each task's latency, on every row of every workload.
+LATENCY_COUNTERS = ("latency_p50_ms", "latency_p99_ms")
+
+
+def missing_counters(path: str, context: dict, rows: list[dict]) -> list[str]:
+    if context.get("cvp_harness") == "limits":
+        return []
+    return [f"{path}: {r['name']}: no {counter}" for r in rows
+            if r.get("run_type") == "iteration" and not r.get("error_occurred")
+            for counter in LATENCY_COUNTERS if counter not in r]
+
+
 def check(command: str, path: str) -> list[str]:
     try:
         with open(path) as f:
-            rows = json.load(f)["benchmarks"]
-    except (OSError, ValueError, KeyError) as e:
+            data = json.load(f)
+        rows, context = data["benchmarks"], data.get("context", {})
+    except (OSError, ValueError, KeyError, TypeError) as e:
         return [f"{path}: unreadable: {e}"]
     problems = [f"{path}: {r['name']}: {r.get('error_message')}" for r in rows if r.get("error_occurred")]
+    problems += missing_counters(path, context, rows)
     seen = {r["run_name"].removesuffix("/manual_time") for r in rows
             if r.get("run_type") == "iteration"}
     problems += [f"{path}: missing {name}" for name in sorted(expected_names(command) - seen)]

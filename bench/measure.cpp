@@ -157,6 +157,7 @@ class BenchmarkRun {
         return;
       }
       r.peak_inflight = report.peak_inflight;
+      r.task_ns = report.task_ns;
       r.lost_updates = w_.lost_updates();
       tally_.record(r);
     }

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <string>
 
+#include "models/task_latency.hpp"
 #include "paired_run.hpp"
 #include "timing.hpp"
 
@@ -43,6 +44,7 @@ void Tally::record(const RunRecord& r) {
     ctx_invol_.push_back(*r.ctx_invol_per_task);
   }
   if (r.mem_bytes_per_task) mem_.push_back(*r.mem_bytes_per_task);
+  task_ns_.insert(task_ns_.end(), r.task_ns.begin(), r.task_ns.end());
 }
 
 void Tally::add_counters(benchmark::UserCounters& c, const Point& p, AxisCounters which) const {
@@ -75,6 +77,13 @@ void Tally::add_counters(benchmark::UserCounters& c, const Point& p, AxisCounter
                               static_cast<double>(ctx_invol_.size());
   }
   if (!mem_.empty()) c["mem_kib_per_task"] = *std::max_element(mem_.begin(), mem_.end()) / 1024;
+  // Over every task of every run, as the Python runner: one slow run's tasks count as many.
+  if (!task_ns_.empty()) {
+    std::vector<std::int64_t> ns = task_ns_;
+    const LatencyPercentiles l = latency_percentiles(ns);
+    c["latency_p50_ms"] = l.p50_ms;
+    c["latency_p99_ms"] = l.p99_ms;
+  }
 }
 
 void Tally::report(benchmark::State& state, const Point& p, AxisCounters which) const {

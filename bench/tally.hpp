@@ -29,6 +29,7 @@ struct RunRecord {
   // flight (none where the peak could not be reset).
   std::optional<double> ctx_vol_per_task{}, ctx_invol_per_task{};
   std::optional<double> mem_bytes_per_task{};
+  std::vector<std::int64_t> task_ns{};  // every task's time from its start to its end
 };
 
 // Which axes become counters: those the name may show, and lock and wait
@@ -75,6 +76,8 @@ class Tally {
   std::int64_t runs_ = 0;
   std::vector<double> speedups_, efficiencies_, task_cpu_, run_s_, lost_, overheads_, server_cpu_,
       ctx_vol_, ctx_invol_, mem_;
+  // Every task of every run: latency_p50_ms and latency_p99_ms.
+  std::vector<std::int64_t> task_ns_;
 };
 
 }  // namespace cvp::bench

@@ -73,5 +73,27 @@ TEST(Tally, LockAndWaitAreCountersOnlyWhereTheHarnessNamesThemOrEveryAxisIsAsked
   }
 }
 
+TEST(Tally, LatencyPercentilesAreOverEveryTaskOfEveryRun) {
+  const IoSleep w(4, 1000);
+  Tally t(w, {4, 1}, 0.001);
+  // Two runs of 4 tasks, 1 to 8 ms: of the 8, p50 is the 4th and p99 the 8th.
+  t.record({.seconds = 0.01, .task_ns = {3'000'000, 1'000'000, 4'000'000, 2'000'000}});
+  t.record({.seconds = 0.01, .task_ns = {8'000'000, 6'000'000, 5'000'000, 7'000'000}});
+  benchmark::UserCounters c;
+  t.add_counters(c, point_of(w, 1), {});
+  EXPECT_DOUBLE_EQ(c["latency_p50_ms"], 4);
+  EXPECT_DOUBLE_EQ(c["latency_p99_ms"], 8);
+}
+
+TEST(Tally, RunsThatMeasuredNoLatencyGiveNoLatencyCounter) {
+  const IoSleep w(4, 1000);
+  Tally t(w, {1, 1}, 0.001);
+  t.record({.seconds = 0.008});
+  benchmark::UserCounters c;
+  t.add_counters(c, point_of(w, 1), {});
+  EXPECT_EQ(c.count("latency_p50_ms"), 0u);
+  EXPECT_EQ(c.count("latency_p99_ms"), 0u);
+}
+
 }  // namespace
 }  // namespace cvp::bench

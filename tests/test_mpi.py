@@ -81,6 +81,10 @@ def test_two_slots_of_a_hostfile_run_two_ranks_with_checked_digests(tmp_path: Pa
                         "items_per_second", "dispatch_us", "cv_pct", "noisy"):
             assert counter in b, counter
         assert b["workers"] == 2 and 1 <= b["peak_inflight"] <= 2
+        # Every task's latency, rank 0's and those the other rank sent with its digests.
+        assert 0 < b["latency_p50_ms"] <= b["latency_p99_ms"]
+    # No task ends before its 1 ms wait, on whichever rank it ran.
+    assert rows["io_sleep/mpi/tasks:64/workers:2/sleep_us:1000/manual_time"]["latency_p50_ms"] >= 1.0
     assert "speedup" in rows["cpu_hash/mpi/tasks:64/workers:2/bytes:4096/manual_time"]
     assert "bytes_per_second" in rows["cpu_hash/mpi/tasks:64/workers:2/bytes:4096/manual_time"]
     # The console, piped: one line per benchmark on stderr, no table and no colours (a rank's

@@ -28,7 +28,7 @@ TASK_THREAD_MODELS = ["py_thread_per_task", "py_threads_n"]
 RUN_MODELS = [m for m in MODELS if m not in TASK_THREAD_MODELS]
 COUNTERS = ("tasks", "workers", "sleep_us", "bytes", "rounds", "parallelism", "peak_inflight",
             "task_cpu_us", "ideal_ms", "efficiency", "cpu_share", "items_per_second", "cv_pct",
-            "noisy")
+            "noisy", "latency_p50_ms", "latency_p99_ms")
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -247,6 +247,23 @@ def test_every_model_writes_rows_with_sane_counters(tmp_path):
     for k, line in enumerate(lines, 1):
         assert re.fullmatch(rf"\[{k}/{len(RUN_MODELS)}\] io_sleep/py_\S+: \d+\.\d{{3}} ms, "
                             r"parallelism .*  \(elapsed \d+:\d\d, ~\d+:\d\d left\)", line), line
+
+
+def test_no_model_finishes_a_task_before_its_wait(tmp_path):
+    # Every model, the thread-per-task ones too: each task's latency is at least
+    # T = 20 ms, however loaded the machine (a sleep never ends early; uvloop 0.17's
+    # timers up to 1 ms early, from libuv's clock in whole ms: tests/test_py_models.py
+    # says why), so are p50 and p99, and no task takes longer than its one timed run.
+    out = tmp_path / "py_io_sleep.json"
+    r = run("io_sleep", f"--models={','.join(MODELS)}", "--tasks=6", "--workers=2",
+            "--sleep_us=20000", *TINY, f"--out={out}")
+    assert r.returncode == 0, r.stderr
+    rows = iterations(out)
+    assert {row["run_name"].split("/")[1] for row in rows} == set(MODELS)
+    for row in rows:
+        earliest = 19 if "/py_uvloop/" in row["name"] else 20
+        assert row["iterations"] == 1, row["name"]
+        assert earliest <= row["latency_p50_ms"] <= row["latency_p99_ms"] <= row["real_time"], row
 
 
 def test_the_context_names_the_interpreter_and_the_models(tmp_path):

@@ -1,5 +1,6 @@
 """Tests for bench/python/cvppy/models and the runner: digests, concurrency, races, failures."""
 
+import math
 import multiprocessing
 import os
 import signal
@@ -219,3 +220,27 @@ def test_uvloop_without_descriptors_is_one_clear_error(free):
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
     assert r.stdout in ("ran\n", "cannot create the event loop: [Errno 24] Too many open files\n")
+
+
+def earliest_end_ns(model: str, wait_ns: int) -> int:
+    """The soonest a task that waits `wait_ns` can end, whatever the load. A sleep ends
+    no sooner than asked; asyncio runs a timer once the clock is within its
+    resolution (1 ns) of it; uvloop 0.17 starts libuv's timer from the loop's clock
+    floored to whole ms, so its timer can fire up to 1 ms early (later uvloops pad
+    it; the C++ loop re-arms a timer that fired early)."""
+    if model == "py_uvloop":
+        return wait_ns - 1_000_000
+    return wait_ns - math.ceil(time.get_clock_info("monotonic").resolution * 1e9)
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_every_model_reports_each_tasks_latency_and_none_is_shorter_than_its_wait(name):
+    # However loaded the machine, no task's time from its start to its end is below
+    # its wait of T = 20 ms (earliest_end_ns), nor above the whole run.
+    wait_ns = 20_000_000
+    t0 = time.monotonic_ns()
+    report = run_once(name, 2, IoSleep(Params(tasks=6, sleep_us=wait_ns // 1000)))
+    run_ns = time.monotonic_ns() - t0
+    assert len(report.task_ns) == 6
+    for i, ns in enumerate(report.task_ns):
+        assert earliest_end_ns(name, wait_ns) <= ns <= run_ns, (name, i, ns)

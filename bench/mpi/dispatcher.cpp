@@ -3,6 +3,7 @@
 #include "dispatcher.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -18,14 +19,16 @@ namespace cvp::mpi {
 namespace {
 
 // Rank 0's side of one run towards the other ranks: their requests, the
-// chunks each holds, the digests they return, and their progress.
+// chunks each holds, the digests and latencies they return, and their progress.
 class Dispatcher {
  public:
-  Dispatcher(const World& world, int run, Chunks& chunks, std::span<Digest> out, const Pace& pace)
+  Dispatcher(const World& world, int run, Chunks& chunks, std::span<Digest> out,
+             std::span<std::int64_t> task_ns, const Pace& pace)
       : world_(world),
         run_(run),
         chunks_(chunks),
         out_(out),
+        task_ns_(task_ns),
         timeout_(pace.progress_timeout),
         remote_(static_cast<std::size_t>(world.size())),
         open_(world.size() - 1),
@@ -184,11 +187,13 @@ class Dispatcher {
     }
     const Range c = r.held.front();
     if (h.result == kDigests) {
-      if (h.count != c.end - c.begin ||
-          payload != static_cast<std::size_t>(h.count) * sizeof(Digest)) {
+      const auto count = static_cast<std::size_t>(h.count);
+      if (h.count != c.end - c.begin || payload != count * kTaskBytes) {
         throw lost(src, "sent digests for tasks it was not given");
       }
-      std::memcpy(out_.data() + c.begin, body, payload);
+      std::memcpy(out_.data() + c.begin, body, count * sizeof(Digest));
+      std::memcpy(task_ns_.data() + c.begin, body + count * sizeof(Digest),
+                  count * sizeof(std::int64_t));
       received_ += h.count;
     } else if (h.result == kFailed) {
       fail(std::string(reinterpret_cast<const char*>(body), payload));
@@ -224,6 +229,7 @@ class Dispatcher {
   const int run_;
   Chunks& chunks_;
   std::span<Digest> out_;
+  std::span<std::int64_t> task_ns_;
   const std::chrono::milliseconds timeout_;
   std::vector<Remote> remote_;
   int open_;                       // other ranks not yet done
@@ -240,9 +246,10 @@ class Dispatcher {
 };
 
 // Rank 0's own share: chunks taken from the same queue as the others',
-// requests answered between two tasks. The tasks it computed.
-int run_local_share(const World& world, const Workload& w, std::span<Digest> out, Chunks& chunks,
-                    Dispatcher& d, const Pace& pace) {
+// requests answered between two tasks, each task stamped by `stamps` (whose
+// count is not used: rank 0 counts ranks holding chunks). The tasks it computed.
+int run_local_share(const World& world, const Workload& w, std::span<Digest> out,
+                    InflightGauge& stamps, Chunks& chunks, Dispatcher& d, const Pace& pace) {
   Gate gate(pace.poll_every);
   // Rank 0 answers requests during its own tasks' waits, too.
   const WaitTicker serving{pace.poll_every, [&d] { d.poll(); }};
@@ -258,7 +265,7 @@ int run_local_share(const World& world, const Workload& w, std::span<Digest> out
     while ((d.poll(), chunks.take(c))) {
       d.hold_local(true);
       for (int i = c.begin; i < c.end && !chunks.stop; ++i) {
-        out[static_cast<std::size_t>(i)] = run_task_blocking(w, i, &serving);
+        out[static_cast<std::size_t>(i)] = run_task_blocking(w, i, stamps, &serving);
         ++computed;
         if (gate.due()) d.poll();
       }
@@ -277,16 +284,17 @@ int run_local_share(const World& world, const Workload& w, std::span<Digest> out
 }  // namespace
 
 RunOutcome dispatch_run(const World& world, int run, const Workload& w, std::span<Digest> out,
-                        const Pace& pace) {
+                        std::span<std::int64_t> task_ns, const Pace& pace) {
   const int n = w.tasks();
+  InflightGauge stamps(n);  // made before the clock: its mapping is set up outside the run
   barrier(world, {"every rank at the start of a run", world.others(),
                   Clock::now() + std::chrono::seconds(30), std::chrono::microseconds(1000)});
 
   const double cpu0 = cpu_seconds_self();
   const auto t0 = Clock::now();
   Chunks chunks{0, n, workers::chunk_size(n, world.size()), false};
-  Dispatcher d(world, run, chunks, out, pace);
-  const int local = run_local_share(world, w, out, chunks, d, pace);
+  Dispatcher d(world, run, chunks, out, task_ns, pace);
+  const int local = run_local_share(world, w, out, stamps, chunks, d, pace);
   Backoff backoff(pace.idle_cap);
   backoff.reset();
   while (!d.finished()) {
@@ -297,6 +305,11 @@ RunOutcome dispatch_run(const World& world, int run, const Workload& w, std::spa
     }
   }
   RunOutcome o{seconds_since(t0), cpu_seconds_self() - cpu0, d.peak(), d.error()};
+  // Rank 0's own tasks: the only stamps its gauge holds (the others' are 0).
+  for (int i = 0; i < n; ++i) {
+    if (const std::int64_t ns = stamps.task_ns(i); ns != 0)
+      task_ns[static_cast<std::size_t>(i)] = ns;
+  }
   if (o.error.empty() && d.received() + local != n) {
     o.error = "mpi: the ranks returned " + std::to_string(d.received() + local) + " of " +
               std::to_string(n) + " digests";

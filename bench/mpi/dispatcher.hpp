@@ -2,6 +2,7 @@
 // gathers every rank's digests.
 #pragma once
 
+#include <cstdint>
 #include <span>
 
 #include "comm.hpp"
@@ -14,9 +15,10 @@ namespace cvp::mpi {
 // beside its worker would make three busy threads on a 2-core machine; a
 // dispatcher rank would leave W - 1 workers, and nothing to do at W = 1.
 // Timed from the barrier that starts run number `run`; out[i] receives task
-// i's digest. A rank that dies or sends nothing for longer than
-// `pace.progress_timeout` throws RankLost.
+// i's digest, task_ns[i] its latency (as the rank that ran it measured it).
+// A rank that dies or sends nothing for longer than `pace.progress_timeout`
+// throws RankLost.
 RunOutcome dispatch_run(const World& world, int run, const Workload& w, std::span<Digest> out,
-                        const Pace& pace);
+                        std::span<std::int64_t> task_ns, const Pace& pace);
 
 }  // namespace cvp::mpi

@@ -76,6 +76,7 @@ void MpiBenchmark::set_up() {
   if (rank0()) {
     if (bench::is_paired(w_) && !sticky_.baseline) sticky_.baseline = bench::make_baseline();
     out_.resize(static_cast<std::size_t>(w_.tasks()));
+    task_ns_.resize(static_cast<std::size_t>(w_.tasks()));
   }
   pace_ = pace_of(w_, shared_.world.size(), static_cast<double>(item_.task_cpu_ns) * 1e-9);
 }
@@ -89,7 +90,7 @@ bench::RunRecord MpiBenchmark::step(std::string& error) {
     r.baseline_s = bench::time_baseline_run(*sticky_.baseline, w_, out_);
   }
   if (rank0()) std::fill(out_.begin(), out_.end(), Digest{});
-  const RunOutcome run = shared_.runner.run(w_, out_, pace_);
+  const RunOutcome run = shared_.runner.run(w_, out_, task_ns_, pace_);
   if (rank0()) {
     // Measure, then check: the comparison is outside the timed region.
     error = run.error.empty() ? bench::digest_error(out_, prep_->reference) : run.error;
@@ -99,6 +100,7 @@ bench::RunRecord MpiBenchmark::step(std::string& error) {
   r.seconds = all.seconds;
   r.cpu_s = all.cpu_s;
   r.peak_inflight = run.peak_inflight;
+  if (rank0()) r.task_ns = task_ns_;
   return r;
 }
 

@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,7 @@ class MpiBenchmark {
   bench::FailurePolicy policy_;
   bench::Tally tally_;
   std::vector<Digest> out_;
+  std::vector<std::int64_t> task_ns_;  // rank 0: every task's latency in the last run
   Pace pace_;
 };
 

@@ -13,9 +13,10 @@
 
 namespace cvp::mpi {
 
-RunOutcome Runner::run(const Workload& w, std::span<Digest> out, const Pace& pace) {
+RunOutcome Runner::run(const Workload& w, std::span<Digest> out, std::span<std::int64_t> task_ns,
+                       const Pace& pace) {
   ++run_id_;
-  if (world_.rank() == 0) return dispatch_run(world_, run_id_, w, out, pace);
+  if (world_.rank() == 0) return dispatch_run(world_, run_id_, w, out, task_ns, pace);
   return WorkerRank(world_, run_id_, w, pace).work();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -30,10 +31,12 @@ class Runner {
   explicit Runner(const World& world) : world_(world) {}
 
   // Runs every task of `w` once across the ranks, timed from the barrier
-  // that starts it. On rank 0, out[i] receives task i's digest; a worker
-  // that dies or sends nothing for longer than `pace.progress_timeout`
-  // throws RankLost (the ranks are out of step from then on).
-  RunOutcome run(const Workload& w, std::span<Digest> out, const Pace& pace);
+  // that starts it. On rank 0, out[i] receives task i's digest and
+  // task_ns[i] its latency (both unused elsewhere); a worker that dies or
+  // sends nothing for longer than `pace.progress_timeout` throws RankLost
+  // (the ranks are out of step from then on).
+  RunOutcome run(const Workload& w, std::span<Digest> out, std::span<std::int64_t> task_ns,
+                 const Pace& pace);
 
  private:
   const World& world_;

@@ -11,8 +11,9 @@
 
 namespace cvp::mpi {
 
-// worker -> rank 0: one chunk's digests (or why it failed, or that it was
-// skipped after a failure), and how many more chunks the worker wants.
+// worker -> rank 0: one chunk's digests and its tasks' latencies (or why it
+// failed, or that it was skipped after a failure), and how many more chunks
+// the worker wants.
 constexpr int kTagWork = 1;
 // rank 0 -> worker: one message per chunk wanted, the chunk or, when none
 // is left, begin == end.
@@ -23,7 +24,7 @@ constexpr int kTagAssign = 2;
 constexpr int kAhead = 2;
 
 enum ChunkResult : std::int32_t {
-  kDigests = 0,  // the payload is the chunk's digests
+  kDigests = 0,  // the payload is the chunk's digests, then its tasks' latencies (ns)
   kFailed = 1,   // the payload is why a task of the chunk failed
   kSkipped = 2,  // not computed: an earlier chunk of this worker failed
 };
@@ -31,7 +32,7 @@ enum ChunkResult : std::int32_t {
 struct WorkHeader {
   std::int32_t run;     // the run's number, the same on every rank
   std::int32_t begin;   // the chunk's first task, or -1 in the first message of a run
-  std::int32_t count;   // digests that follow, or bytes of the error text
+  std::int32_t count;   // tasks whose digests and latencies follow, or bytes of the error text
   std::int32_t result;  // a ChunkResult
   std::int32_t want;    // chunks asked for with this message (0 to kAhead)
 };
@@ -45,9 +46,11 @@ struct Range {
 };
 constexpr std::size_t kMaxErrorText = 512;
 
+// What one task adds to a kDigests payload: its digest and its latency.
+constexpr std::size_t kTaskBytes = sizeof(Digest) + sizeof(std::int64_t);
+
 inline std::size_t buffer_bytes(int chunk) {
-  return sizeof(WorkHeader) +
-         std::max(static_cast<std::size_t>(chunk) * sizeof(Digest), kMaxErrorText);
+  return sizeof(WorkHeader) + std::max(static_cast<std::size_t>(chunk) * kTaskBytes, kMaxErrorText);
 }
 
 // A time-gated look at the messages: at most one per `every`, checked with

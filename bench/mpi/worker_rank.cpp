@@ -17,7 +17,8 @@ WorkerRank::WorkerRank(const World& world, int run, const Workload& w, const Pac
       chunk_(workers::chunk_size(w.tasks(), world.size())),
       slots_{Slot{std::vector<std::byte>(buffer_bytes(chunk_))},
              Slot{std::vector<std::byte>(buffer_bytes(chunk_))}},
-      gate_(pace.poll_every) {}
+      gate_(pace.poll_every),
+      gauge_(w.tasks()) {}
 
 RunOutcome WorkerRank::work() {
   // Rank 0 may be busy for long between runs (its paired serial run): the
@@ -101,18 +102,23 @@ void WorkerRank::send(Slot& s, const WorkHeader& h, std::size_t bytes) {
   post_receive();
 }
 
-// Runs chunk `c` into `s` after the header; the payload's bytes. A task
-// that throws fails the chunk: its payload is then the reason, and the
+// Runs chunk `c` into `s` after the header: the digests, then the tasks'
+// latencies, which only this process's gauge saw; the payload's bytes. A
+// task that throws fails the chunk: its payload is then the reason, and the
 // chunks still held are skipped.
 std::size_t WorkerRank::run_chunk(const Range& c, Slot& s, WorkHeader& h) {
   try {
+    std::byte* digests = s.buf.data() + sizeof h;
+    std::byte* latencies = digests + static_cast<std::size_t>(h.count) * sizeof(Digest);
     for (int i = c.begin; i < c.end; ++i) {
       const Digest d = run_task_blocking(w_, i, gauge_);
-      std::memcpy(s.buf.data() + sizeof h + static_cast<std::size_t>(i - c.begin) * sizeof d,
-                  d.data(), sizeof d);
+      const std::int64_t ns = gauge_.task_ns(i);
+      const auto k = static_cast<std::size_t>(i - c.begin);
+      std::memcpy(digests + k * sizeof d, d.data(), sizeof d);
+      std::memcpy(latencies + k * sizeof ns, &ns, sizeof ns);
       if (gate_.due()) progress();
     }
-    return static_cast<std::size_t>(h.count) * sizeof(Digest);
+    return static_cast<std::size_t>(h.count) * kTaskBytes;
   } catch (const MpiError&) {
     throw;
   } catch (const RankLost&) {

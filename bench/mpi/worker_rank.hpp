@@ -59,7 +59,7 @@ class WorkerRank {
   std::array<Slot, 2> slots_;
   int slot_ = 0;
   Gate gate_;
-  InflightGauge gauge_;
+  InflightGauge gauge_;  // stamps this rank's tasks (rank 0 counts chunks in flight)
 };
 
 }  // namespace cvp::mpi

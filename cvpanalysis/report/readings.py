@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import statistics
+
 from ..base.text import one_line
 from ..reading.names import size_label
 from ..reading.series import Series
+from ..stats.lateness import lateness_ms
 from .evidence import Evidence, fastest, rows_at, rows_of, speedups_over_serial
 from .words import ms, task_count, times, us
 
@@ -24,6 +27,8 @@ WHAT = {
                 "primitive's limit.",
     "task_overhead": "Time per task above each model's ideal, in µs on a log axis; C++ beside "
                      "its Python twin.",
+    "latency": "How late a waiting task ends: the 99th percentile of each task's time from "
+               "its start to its end, minus its wait T, against N (log-log).",
 }
 
 
@@ -103,6 +108,17 @@ def reading_overhead(ev: Evidence) -> str:
             f"{us(hi[1])} ({describe(ev, hi[0])}).")
 
 
+def reading_latency(ev: Evidence) -> str:
+    rows = [(statistics.median(late), s) for s in ev.io if (late := lateness_ms(s))]
+    if not rows:
+        return ""
+    n = max(s.key["tasks"] for _, s in rows)
+    at = [(v, s) for v, s in rows if s.key["tasks"] == n]
+    lo, hi = min(at, key=lambda x: x[0]), max(at, key=lambda x: x[0])
+    return (f"This run, io_sleep at N = {n}: p99 lateness from {us(lo[0] * 1000)} "
+            f"({describe(ev, lo[1])}) to {us(hi[0] * 1000)} ({describe(ev, hi[1])}).")
+
+
 def reading_timeline(ev: Evidence, scenario: str) -> tuple[str, str]:
     traces = sorted((t for t in ev.traces if t.scenario == scenario), key=lambda t: t.wall_ms)
     tasks = max((len(t.events) for t in traces), default=0)
@@ -137,6 +153,7 @@ def reading(stem: str, ev: Evidence) -> tuple[str, str]:
         "mixed_share": lambda: reading_mixed(ev),
         "vs_limit": lambda: reading_counter_range(ev, "vs_limit", "vs_limit"),
         "task_overhead": lambda: reading_overhead(ev),
+        "latency": lambda: reading_latency(ev),
     }[stem]
     try:
         return WHAT[stem], second()

@@ -118,7 +118,7 @@ void EventLoopModel::wait_done(LoopWait& wait, int status) {
 
 RunReport EventLoopModel::run(const Workload& w, std::span<Digest> out) {
   ensure_tasks(w.tasks());
-  InflightGauge gauge(tracing() ? w.tasks() : 0);
+  InflightGauge gauge(w.tasks(), tracing());
   LoopRun run{&w, out, &gauge, w.tasks(), nullptr};
   bind_tasks(tasks_, run, w, [](Task&) {});
   // Like asyncio: the tasks' first steps are queued at once and the loop

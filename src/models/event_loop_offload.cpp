@@ -110,7 +110,7 @@ void EventLoopOffloadModel::prepare(const Workload& w) {
 
 RunReport EventLoopOffloadModel::run(const Workload& w, std::span<Digest> out) {
   ensure_tasks(w.tasks());
-  InflightGauge gauge(tracing() ? w.tasks() : 0);
+  InflightGauge gauge(w.tasks(), tracing());
   LoopRun run{&w, out, &gauge, w.tasks(), nullptr};
   bind_tasks(tasks_, run, w, [](Task& t) { t.error = nullptr; });
   for (int i = 0; i < w.tasks(); ++i) {

@@ -16,7 +16,7 @@ ForkModel::ForkModel(int workers, std::chrono::milliseconds progress_timeout)
 
 RunReport ForkModel::run(const Workload& w, std::span<Digest> out) {
   const int spawn = std::min(workers(), w.tasks());
-  InflightGauge gauge(tracing() ? w.tasks() : 0);
+  InflightGauge gauge(w.tasks(), tracing());
   workers::ChunkQueue queue;
   queue.reset(w.tasks(), workers::chunk_size(w.tasks(), spawn));
   std::deque<workers::Child> children;  // a deque: Child is neither copied nor moved

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,10 @@ struct TaskSpan {
 struct RunReport {
   int peak_inflight = 0;        // most tasks started and not yet finished at one instant
   std::vector<TaskSpan> spans;  // every task's span, in index order, when tracing
+  // Every task's latency, ns from its start to its end (the in-flight gauge's
+  // enter and leave), in index order; 0 or less for a task that did not end,
+  // which only a failed run has.
+  std::vector<std::int64_t> task_ns;
   // CPU seconds spent by worker processes that the run did not reap (a
   // persistent pool's workers report their own): getrusage(RUSAGE_CHILDREN)
   // cannot see them.

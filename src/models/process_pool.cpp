@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace cvp {
 namespace {
@@ -67,7 +68,7 @@ void ProcessPoolModel::stop() noexcept {
 void ProcessPoolModel::start(const Workload& w) {
   stop();
   traced_ = tracing();
-  gauge_ = std::make_unique<InflightGauge>(traced_ ? w.tasks() : 0);
+  gauge_ = std::make_unique<InflightGauge>(w.tasks(), traced_);
   queue_ = std::make_unique<workers::ChunkQueue>();
   for (int k = 0; k < workers(); ++k) {
     workers::Pipe results = workers::make_pipe();
@@ -115,9 +116,10 @@ RunReport ProcessPoolModel::run(const Workload& w, std::span<Digest> out) {
     stop();
     throw;
   }
-  const RunReport gauged = gauge_->report();
+  RunReport gauged = gauge_->report();
   report.peak_inflight = gauged.peak_inflight;
-  report.spans = gauged.spans;
+  report.spans = std::move(gauged.spans);
+  report.task_ns = std::move(gauged.task_ns);
   return report;
 }
 

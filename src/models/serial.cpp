@@ -6,7 +6,7 @@
 namespace cvp {
 
 RunReport SerialModel::run(const Workload& w, std::span<Digest> out) {
-  InflightGauge gauge(tracing() ? w.tasks() : 0);
+  InflightGauge gauge(w.tasks(), tracing());
   for (int i = 0; i < w.tasks(); ++i)
     out[static_cast<std::size_t>(i)] = run_task_blocking(w, i, gauge);
   return gauge.report();

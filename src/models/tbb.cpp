@@ -32,7 +32,7 @@ void TbbModel::prepare(const Workload&) {
 }
 
 RunReport TbbModel::run(const Workload& w, std::span<Digest> out) {
-  InflightGauge gauge(tracing() ? w.tasks() : 0);
+  InflightGauge gauge(w.tasks(), tracing());
   arena_.execute([&] {
     // Grain size 1 with simple_partitioner: a blocked worker holds exactly
     // one task, so W threads keep W waits in flight instead of one thread

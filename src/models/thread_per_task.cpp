@@ -41,7 +41,7 @@ void* task_thread(void* arg) {
 }  // namespace
 
 RunReport ThreadPerTaskModel::run(const Workload& w, std::span<Digest> out) {
-  InflightGauge gauge(tracing() ? w.tasks() : 0);
+  InflightGauge gauge(w.tasks(), tracing());
   Run run{w, out, gauge, {}, nullptr};
   const auto n = static_cast<std::size_t>(w.tasks());
   std::vector<Slot> slots(n);

@@ -62,7 +62,7 @@ struct ThreadsNModel::Pool {
   }
 
   RunReport run(const Workload& workload, std::span<Digest> digests, bool tracing) {
-    InflightGauge g(tracing ? workload.tasks() : 0);
+    InflightGauge g(workload.tasks(), tracing);
     w = &workload;
     out = digests;
     gauge = &g;

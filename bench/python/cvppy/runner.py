@@ -1,4 +1,4 @@
-"""The runner: repetitions, calibration, pairing, counters and result rows (bench/harness.cpp).
+"""The runner: repetitions, calibration, pairing and result rows (bench/harness.cpp).
 
 One benchmark is a model with W workers running a workload of N tasks. Its
 model is made and prepared (loop, threads or processes) before the clock
@@ -19,19 +19,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from cvppy import interval, sysinfo, task_cost
+from cvppy import sysinfo, task_cost
+from cvppy.aggregates import aggregates, noise
+from cvppy.counters import Sample, counters
 from cvppy.models import registry
-from cvppy.models.model import Deadline, Limits, Model, RunReport, ideal_run_time
+from cvppy.models.model import Deadline, Model, RunReport
 from cvppy.models.serial import SerialModel
 from cvppy.text import shown
 from cvppy.workloads.workload import Params, Workload
 
 MAX_ITERATIONS = 1000
-
-# When a benchmark counts as noisy (docs/result-format.md).
-NOISY_CV_PCT = 5.0
-NOISY_SPEEDUP_SPREAD = 0.10
-
 
 @dataclass(frozen=True)
 class Profile:
@@ -57,19 +54,6 @@ class Prepared:
     workload: Workload
     reference: list[bytes]
     task_cpu_s: float = math.inf
-
-
-@dataclass
-class Sample:
-    """One timed run."""
-
-    wall_s: float
-    cpu_s: float
-    serial_s: float | None
-    peak_inflight: int
-    counter: int
-    server_cpu_s: float | None = None  # the server process's CPU in the run (net_rpc)
-    cost: task_cost.RunCost | None = None
 
 
 @dataclass
@@ -164,11 +148,7 @@ def _timed_run(model: Model, serial: SerialModel | None, prep: Prepared,
         raise BenchmarkError(f"task {bad}: digest differs from the serial model's")
     server_s = server1 - server0 if server0 is not None and server1 is not None else None
     return Sample(t1 - t0, cpu1 - cpu0, serial_s, report.peak_inflight, report.counter,
-                  server_s, cost)
-
-
-def _median(values: list[float]) -> float:
-    return statistics.median(values) if values else 0.0
+                  server_s, cost, report.task_ns)
 
 
 @dataclass(frozen=True)
@@ -178,68 +158,6 @@ class Context:
     profile: Profile
     cpus: int
     name: Callable[[Point], str]
-
-
-def _counters(point: Point, prep: Prepared, limits: Limits, samples: list[Sample]) -> dict:
-    """The user counters of one repetition, with the meaning they have in C++."""
-    p, w = point.params, prep.workload
-    paired = samples[0].serial_s is not None
-    wall = sum(s.wall_s for s in samples)
-    task_s = [s.serial_s / p.tasks if s.serial_s is not None else prep.task_cpu_s
-              for s in samples]
-    task_cpu_s = _median(task_s)
-
-    def ideal(cpu_s: float) -> float:
-        return ideal_run_time(limits, p.tasks, cpu_s, w.wait_s)
-
-    c: dict[str, float] = {
-        "tasks": float(p.tasks),
-        "workers": float(point.workers),
-        "sleep_us": float(p.sleep_us),
-        "bytes": float(p.bytes),
-        "rounds": float(p.rounds),
-        "parallelism": sum(s.cpu_s for s in samples) / wall if wall > 0 else 0.0,
-        "peak_inflight": float(max(s.peak_inflight for s in samples)),
-        "task_cpu_us": task_cpu_s * 1e6,
-        "ideal_ms": ideal(task_cpu_s) * 1e3,
-        "efficiency": _median([ideal(t) / s.wall_s for t, s in zip(task_s, samples)]),
-        "cpu_share": task_cpu_s / (task_cpu_s + w.wait_s) if task_cpu_s + w.wait_s > 0 else 0.0,
-        "items_per_second": p.tasks * len(samples) / wall,
-    }
-    c.update(_cost_counters(p.tasks, samples))
-    if p.bytes > 0:
-        c["bytes_per_second"] = p.tasks * p.bytes * p.rounds * len(samples) / wall
-    if paired:
-        c["speedup"] = _median([s.serial_s / s.wall_s for s in samples])
-    if w.name == "shared_counter":
-        c["lock"] = float(p.lock)
-        c["wait"] = float(p.wait_between)
-        c["lost_updates"] = statistics.fmean(p.tasks - s.counter for s in samples)
-    if w.name == "net_rpc":
-        c["conn_per_task"] = float(p.conn_per_task)
-    if w.name == "file_read":
-        c["cold"] = float(p.cold)
-    server = [s.server_cpu_s for s in samples if s.server_cpu_s is not None]
-    if server:  # apart from parallelism: the server is no worker of the model
-        c["server_cpu_ms"] = 1e3 * statistics.median(server)
-    return c
-
-
-def _cost_counters(tasks: int, samples: list[Sample]) -> dict[str, float]:
-    """Memory per task in flight: the largest peak RSS above the run's start (this
-    process only: a pool's live workers are not counted) over the peak in flight;
-    switches per task, voluntary and involuntary, of this process and reaped children."""
-    costs = [(s.cost, s.peak_inflight) for s in samples if s.cost is not None]
-    if not costs:
-        return {}
-    out = {"ctx_vol_per_task": statistics.fmean(c.switches.voluntary for c, _ in costs) / tasks,
-           "ctx_invol_per_task":
-               statistics.fmean(c.switches.involuntary for c, _ in costs) / tasks}
-    mems = [c.peak_rss_above_start / max(peak, 1) for c, peak in costs
-            if c.peak_rss_above_start is not None]
-    if mems:
-        out["mem_kib_per_task"] = max(mems) / 1024
-    return out
 
 
 def _base_row(name: str, family_index: int, repetitions: int) -> dict:
@@ -263,17 +181,6 @@ def _repetition(model: Model, serial: SerialModel | None, prep: Prepared, profil
         samples.append(_timed_run(model, serial, prep, deadline))
         timed += samples[-1].wall_s
     return samples
-
-
-def _noise(rows: list[dict]) -> tuple[float, bool]:
-    """cv_pct of the repetitions' times, and whether the benchmark is noisy."""
-    times = [r["real_time"] for r in rows]
-    mean = statistics.fmean(times)
-    cv_pct = 100 * statistics.stdev(times) / mean if len(times) > 1 and mean > 0 else 0.0
-    speedups = [r["speedup"] for r in rows if "speedup" in r]
-    spread = ((max(speedups) - min(speedups)) / statistics.median(speedups)
-              if speedups and statistics.median(speedups) > 0 else 0.0)
-    return cv_pct, cv_pct > NOISY_CV_PCT or spread > NOISY_SPEEDUP_SPREAD
 
 
 def _close(model: Model) -> str:
@@ -325,7 +232,8 @@ class BenchmarkRun:
                         "real_time": 1e3 * statistics.fmean(s.wall_s for s in samples),
                         "cpu_time": 1e3 * statistics.fmean(s.cpu_s for s in samples),
                         "time_unit": "ms"})
-            row.update(_counters(self.point, self.prep, limits, samples))
+            row.update(counters(self.point.params, self.point.workers, w,
+                                self.prep.task_cpu_s, limits, samples))
         except Exception as e:  # noqa: BLE001 - any failure is this benchmark's error row
             self.error = str(e) or type(e).__name__
             w.release()  # a failed run's tasks may have left what they keep half used
@@ -347,7 +255,7 @@ class BenchmarkRun:
             out.rows += [_error_row(self.name, self.family_index, self.reps, i, self.error)
                          for i in range(len(self.rows), self.reps)]
             return out
-        cv_pct, noisy = _noise(out.rows)
+        cv_pct, noisy = noise(out.rows)
         for row in out.rows:
             row["cv_pct"] = cv_pct
             row["noisy"] = float(noisy)
@@ -362,37 +270,6 @@ def run_benchmark(ctx: Context, family_index: int, point: Point, prep: Prepared)
     while not run.finished:
         run.repetition()
     return run.outcome()
-
-
-_NOT_COUNTERS = {"name", "family_index", "per_family_instance_index", "run_name", "run_type",
-                 "repetitions", "repetition_index", "threads", "iterations", "time_unit",
-                 "error_occurred", "error_message"}
-
-
-def aggregates(rows: list[dict]) -> list[dict]:
-    """mean, median, stddev, cv, ci95_low and ci95_high rows over the repetitions, as
-    the C++ harnesses write them (cv as a fraction, aggregate_unit "percentage")."""
-    first = rows[0]
-    keys = [k for k in first if k not in _NOT_COUNTERS]
-    stats: dict[str, Callable[[list[float]], float]] = {
-        "mean": statistics.fmean,
-        "median": statistics.median,
-        "stddev": lambda v: statistics.stdev(v) if len(v) > 1 else 0.0,
-        "cv": lambda v: (statistics.stdev(v) / statistics.fmean(v)
-                         if len(v) > 1 and statistics.fmean(v) != 0 else 0.0),
-        "ci95_low": interval.ci95_low,
-        "ci95_high": interval.ci95_high,
-    }
-    out = []
-    for stat, fn in stats.items():
-        row = {k: first[k] for k in ("family_index", "per_family_instance_index", "run_name")}
-        row.update({"name": f"{first['run_name']}_{stat}", "run_type": "aggregate",
-                    "repetitions": first["repetitions"], "threads": 1, "aggregate_name": stat,
-                    "aggregate_unit": "percentage" if stat == "cv" else "time",
-                    "iterations": len(rows), "time_unit": first["time_unit"]})
-        row.update({k: fn([float(r[k]) for r in rows]) for k in keys})
-        out.append({"name": row.pop("name"), **row})
-    return out
 
 
 def clock(seconds: float) -> str:

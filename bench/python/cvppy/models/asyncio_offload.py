@@ -30,7 +30,7 @@ class AsyncioOffloadModel(LoopModel):
         self._pool = started_thread_pool(self.workers, self.name)
 
     def new_gauge(self) -> Gauge:
-        return ThreadGauge()  # the tasks run on the pool's threads
+        return ThreadGauge(self.workload.tasks)  # the tasks run on the pool's threads
 
     async def run_tasks(self, env: LoopEnv) -> list[bytes]:
         if self._pool is None:

@@ -58,11 +58,11 @@ class LoopModel(Model):
         # The lock is made inside the running loop, the loop it belongs to.
         env = LoopEnv(self.new_gauge(), Cell(), asyncio.Lock())
         digests = await self.run_tasks(env)
-        return RunReport(digests, env.gauge.peak, env.counter.value)
+        return RunReport(digests, env.gauge.peak, env.counter.value, env.gauge.task_ns())
 
     def new_gauge(self) -> Gauge:
         """A gauge for one run: plain counts, as every task runs on the loop's thread."""
-        return LocalGauge()
+        return LocalGauge(self.workload.tasks)
 
     @abstractmethod
     async def run_tasks(self, env: LoopEnv) -> list[bytes]: ...

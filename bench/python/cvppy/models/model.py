@@ -12,6 +12,7 @@ import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Sequence
 
 from cvppy.params import check_workers
 from cvppy.workloads.workload import Workload
@@ -28,11 +29,14 @@ class Limits:
 @dataclass
 class RunReport:
     """What one run returns: every task's digest in index order, the peak of tasks in
-    flight, and the shared counter's final value (shared_counter; 0 otherwise)."""
+    flight, the shared counter's final value (shared_counter; 0 otherwise), and every
+    task's latency in index order: ns from its start to its end (the gauge's enter
+    and leave), 0 or less for a task that did not end (only a failed run has one)."""
 
     digests: list[bytes]
     peak_inflight: int
     counter: int = 0
+    task_ns: Sequence[int] = ()
 
 
 @dataclass(frozen=True)

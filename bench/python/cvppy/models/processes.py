@@ -10,7 +10,8 @@ multiprocessing.Pool.map would make: chunksize = ceil(N / (4 W)).
 
 The workers inherit the workload (with its messages), the gauge and the
 shared counter at fork, so a chunk travels as two integers and returns its
-digests. getrusage cannot see the workers' CPU (RUSAGE_CHILDREN counts only
+digests; its tasks' latencies need not travel with them: the workers stamp
+them in the gauge's shared arrays, as the C++ workers do in a shared mapping. getrusage cannot see the workers' CPU (RUSAGE_CHILDREN counts only
 reaped children, and these live on between runs), so worker_cpu_seconds sums
 each worker's /proc/<pid>/schedstat run time, in nanoseconds, before and after
 a run.
@@ -182,7 +183,7 @@ class ProcessesModel(Model):
         self.close()
         ctx = multiprocessing.get_context("fork")
         counter = ctx.Value("q", 0)  # shared memory with its own lock
-        self._env = BlockingEnv(SharedGauge(ctx), counter, counter.get_lock())
+        self._env = BlockingEnv(SharedGauge(ctx, workload.tasks), counter, counter.get_lock())
         self._ledger = Ledger.make(ctx, self.workers)
         self._pool = ProcessPoolExecutor(
             self.workers, mp_context=ctx, initializer=_init_worker,
@@ -220,7 +221,7 @@ class ProcessesModel(Model):
                                run_limit_s=deadline.for_tasks(size))
         self._submitted = []
         return RunReport([d for chunk in chunks for d in chunk], env.gauge.peak,
-                         env.counter.value)
+                         env.counter.value, env.gauge.task_ns())
 
     def _collect(self, futures: list[Future], limit_s: float, what: str,
                  run_limit_s: float | None = None) -> list[Any]:

@@ -17,6 +17,6 @@ class SerialModel(Model):
 
     def run(self, deadline: Deadline) -> RunReport:
         w = self.workload
-        env = BlockingEnv(LocalGauge(), Cell(), threading.Lock())
+        env = BlockingEnv(LocalGauge(w.tasks), Cell(), threading.Lock())
         digests = [w.task(i, env) for i in range(w.tasks)]
-        return RunReport(digests, env.gauge.peak, env.counter.value)
+        return RunReport(digests, env.gauge.peak, env.counter.value, env.gauge.task_ns())

@@ -23,7 +23,7 @@ class ThreadPerTaskModel(Model):
 
     def run(self, deadline: Deadline) -> RunReport:
         w = self.workload
-        env = BlockingEnv(ThreadGauge(), Cell(), threading.Lock())
+        env = BlockingEnv(ThreadGauge(w.tasks), Cell(), threading.Lock())
         digests: list[bytes] = [b""] * w.tasks
         errors: list[BaseException] = []
 
@@ -46,4 +46,4 @@ class ThreadPerTaskModel(Model):
                 t.join()
         if errors:
             raise errors[0]
-        return RunReport(digests, env.gauge.peak, env.counter.value)
+        return RunReport(digests, env.gauge.peak, env.counter.value, env.gauge.task_ns())

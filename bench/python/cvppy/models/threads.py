@@ -78,9 +78,9 @@ class ThreadsModel(Model):
         if self._pool is None:
             raise RuntimeError(f"{self.name}: run before prepare")
         w = self.workload
-        env = BlockingEnv(ThreadGauge(), Cell(), threading.Lock())
+        env = BlockingEnv(ThreadGauge(w.tasks), Cell(), threading.Lock())
         digests = list(self._pool.map(w.task, range(w.tasks), itertools.repeat(env, w.tasks)))
-        return RunReport(digests, env.gauge.peak, env.counter.value)
+        return RunReport(digests, env.gauge.peak, env.counter.value, env.gauge.task_ns())
 
     def close(self) -> None:
         if self._pool is not None:

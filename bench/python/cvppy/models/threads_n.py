@@ -28,7 +28,7 @@ class ThreadsNModel(Model):
         self._done = threading.Lock()
         self._count_lock = threading.Lock()
         self._remaining = 0
-        self._env = BlockingEnv(ThreadGauge(), Cell(), threading.Lock())
+        self._env = BlockingEnv(ThreadGauge(0), Cell(), threading.Lock())
         self._digests: list[bytes] = []
         self._errors: list[BaseException] = []
 
@@ -72,7 +72,7 @@ class ThreadsNModel(Model):
     def run(self, deadline: Deadline) -> RunReport:
         w = self.workload
         self.prepare(w)  # without prepare for this N, the pool is made here, inside the run
-        self._env = BlockingEnv(ThreadGauge(), Cell(), threading.Lock())
+        self._env = BlockingEnv(ThreadGauge(w.tasks), Cell(), threading.Lock())
         self._digests = [b""] * w.tasks
         self._errors = []
         self._remaining = w.tasks
@@ -82,7 +82,8 @@ class ThreadsNModel(Model):
         self._done.acquire()
         if self._errors:
             raise self._errors[0]
-        return RunReport(self._digests, self._env.gauge.peak, self._env.counter.value)
+        return RunReport(self._digests, self._env.gauge.peak, self._env.counter.value,
+                         self._env.gauge.task_ns())
 
     def close(self) -> None:
         self._stopping = True

@@ -87,19 +87,19 @@ class FileRead(Workload):
         return hashlib.sha256(got).digest()
 
     def task(self, index: int, env: BlockingEnv) -> bytes:
-        env.gauge.enter()
+        env.gauge.enter(index)
         nbytes = self.params.bytes
         digest = self._checked(index, os.pread(self.data.fd, nbytes, offset(index, nbytes)))
-        env.gauge.leave()
+        env.gauge.leave(index)
         return digest
 
     async def task_async(self, index: int, env: LoopEnv) -> bytes:
-        env.gauge.enter()
+        env.gauge.enter(index)
         nbytes = self.params.bytes
         got = await asyncio.get_running_loop().run_in_executor(
             None, os.pread, self.data.fd, nbytes, offset(index, nbytes))
         digest = self._checked(index, got)
-        env.gauge.leave()
+        env.gauge.leave(index)
         return digest
 
     async def open_async(self) -> None:

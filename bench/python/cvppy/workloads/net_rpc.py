@@ -168,7 +168,7 @@ class NetRpc(Workload):
     # blocking ---------------------------------------------------------------
 
     def task(self, index: int, env: BlockingEnv) -> bytes:
-        env.gauge.enter()
+        env.gauge.enter(index)
         nbytes = self.params.bytes
         if self.params.conn_per_task:
             with connect(self.server.port) as s:
@@ -181,7 +181,7 @@ class NetRpc(Workload):
             s.sendall(self._request(index))
             got = recv_exactly(s, nbytes)
         digest = hashlib.sha256(got).digest()
-        env.gauge.leave()
+        env.gauge.leave(index)
         return digest
 
     def open_blocking(self) -> None:
@@ -215,7 +215,7 @@ class NetRpc(Workload):
     # asyncio ----------------------------------------------------------------
 
     async def task_async(self, index: int, env: LoopEnv) -> bytes:
-        env.gauge.enter()
+        env.gauge.enter(index)
         nbytes = self.params.bytes
         if self.params.conn_per_task:
             reader, writer = await asyncio.open_connection(HOST, self.server.port)
@@ -234,7 +234,7 @@ class NetRpc(Workload):
             await writer.drain()
             got = await reader.readexactly(nbytes)
         digest = hashlib.sha256(got).digest()
-        env.gauge.leave()
+        env.gauge.leave(index)
         return digest
 
     async def open_async(self) -> None:

@@ -50,7 +50,7 @@ class SharedCounter(Workload):
         env.counter.value = seen + 1
 
     def task(self, index: int, env: BlockingEnv) -> bytes:
-        env.gauge.enter()
+        env.gauge.enter(index)
         if self.params.lock:
             with env.lock:
                 self._increment(env)
@@ -58,7 +58,7 @@ class SharedCounter(Workload):
             self._increment(env)
         if not self.params.wait_between:
             self._sleep()
-        env.gauge.leave()
+        env.gauge.leave(index)
         return self.compute(index)
 
     async def _increment_async(self, env: LoopEnv) -> None:
@@ -68,7 +68,7 @@ class SharedCounter(Workload):
         env.counter.value = seen + 1
 
     async def task_async(self, index: int, env: LoopEnv) -> bytes:
-        env.gauge.enter()
+        env.gauge.enter(index)
         if self.params.lock:
             async with env.lock:
                 await self._increment_async(env)
@@ -76,5 +76,5 @@ class SharedCounter(Workload):
             await self._increment_async(env)
         if not self.params.wait_between and self.wait_s > 0:
             await asyncio.sleep(self.wait_s)
-        env.gauge.leave()
+        env.gauge.leave(index)
         return self.compute(index)

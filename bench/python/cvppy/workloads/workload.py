@@ -15,7 +15,7 @@ import time
 from abc import ABC, abstractmethod
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Sequence
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,16 @@ class Params:
 
 
 class Gauge(Protocol):
-    """Counts tasks in flight; `peak` is the most at one instant."""
+    """Counts tasks in flight (`peak` is the most at one instant) and stamps task
+    `index`'s start (enter) and end (leave): its latency."""
 
-    def enter(self) -> None: ...
+    def enter(self, index: int) -> None: ...
 
-    def leave(self) -> None: ...
+    def leave(self, index: int) -> None: ...
+
+    def task_ns(self) -> Sequence[int]:
+        """Each task's time from enter to leave in ns, in index order (0 or less: it
+        has not left)."""
 
 
 class Counter(Protocol):
@@ -90,11 +95,11 @@ class Workload(ABC):
 
     def task(self, index: int, env: BlockingEnv) -> bytes:
         """Task `index` the blocking way (serial, threads, processes): compute, then sleep."""
-        env.gauge.enter()
+        env.gauge.enter(index)
         digest = self.compute(index)
         if self.wait_s > 0:
             time.sleep(self.wait_s)
-        env.gauge.leave()
+        env.gauge.leave(index)
         return digest
 
     async def task_async(self, index: int, env: LoopEnv) -> bytes:
@@ -102,11 +107,11 @@ class Workload(ABC):
 
         A task without a wait does not await at all, as the C++ loop arms no
         timer for it: `asyncio.sleep(0)` would add a trip through the loop."""
-        env.gauge.enter()
+        env.gauge.enter(index)
         digest = self.compute(index)
         if self.wait_s > 0:
             await asyncio.sleep(self.wait_s)
-        env.gauge.leave()
+        env.gauge.leave(index)
         return digest
 
     @property
