@@ -43,6 +43,7 @@ void Tally::record(const RunRecord& r) {
     ctx_invol_.push_back(*r.ctx_invol_per_task);
   }
   if (r.mem_bytes_per_task) mem_.push_back(*r.mem_bytes_per_task);
+  if (r.kmem_bytes_per_task) kmem_.push_back(*r.kmem_bytes_per_task);
 }
 
 void Tally::add_counters(benchmark::UserCounters& c, const Point& p, AxisCounters which) const {
@@ -74,6 +75,9 @@ void Tally::add_counters(benchmark::UserCounters& c, const Point& p, AxisCounter
                               static_cast<double>(ctx_invol_.size());
   }
   if (!mem_.empty()) c["mem_kib_per_task"] = *std::max_element(mem_.begin(), mem_.end()) / 1024;
+  // The kernel's levels are machine-wide: the median keeps another process's
+  // burst in one run out.
+  if (!kmem_.empty()) c["kmem_kib_per_task"] = median(kmem_) / 1024;
 }
 
 void Tally::report(benchmark::State& state, const Point& p, AxisCounters which) const {

@@ -9,6 +9,7 @@
 #include <new>
 #include <system_error>
 
+#include "peak_probe.hpp"
 #include "timing.hpp"
 
 namespace cvp {
@@ -35,6 +36,7 @@ void InflightGauge::enter(int index) {
   int peak = counts_->peak.load(std::memory_order_relaxed);
   while (now > peak && !counts_->peak.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
   }
+  peak_probe_note(now);
   if (index < traced_) {
     // Each task's slot is written by the one thread running it; the parent
     // reads the slots after it has joined or reaped every worker.

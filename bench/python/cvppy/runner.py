@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from cvppy import interval, sysinfo, task_cost
+from cvppy import interval, peak_probe, sysinfo, task_cost
 from cvppy.models import registry
 from cvppy.models.model import Deadline, Limits, Model, RunReport, ideal_run_time
 from cvppy.models.serial import SerialModel
@@ -142,13 +142,13 @@ class BenchmarkError(RuntimeError):
 
 
 def _timed_run(model: Model, serial: SerialModel | None, prep: Prepared,
-               deadline: Deadline) -> Sample:
+               deadline: Deadline, probe_target: int = 0) -> Sample:
     serial_s = None
     if serial is not None:
         s0 = time.perf_counter()
         serial.run(deadline)
         serial_s = time.perf_counter() - s0
-    cost0 = task_cost.run_start()  # outside the clock: a write and a read of /proc
+    cost0 = task_cost.run_start(probe_target)  # outside the clock: /proc read, probe armed
     server0 = prep.workload.server_cpu_seconds()
     cpu0 = _cpu_now(model)
     t0 = time.perf_counter()
@@ -223,20 +223,9 @@ def _counters(point: Point, prep: Prepared, limits: Limits, samples: list[Sample
 
 
 def _cost_counters(tasks: int, samples: list[Sample]) -> dict[str, float]:
-    """Memory per task in flight: the largest peak RSS above the run's start (this
-    process only: a pool's live workers are not counted) over the peak in flight;
-    switches per task, voluntary and involuntary, of this process and reaped children."""
-    costs = [(s.cost, s.peak_inflight) for s in samples if s.cost is not None]
-    if not costs:
-        return {}
-    out = {"ctx_vol_per_task": statistics.fmean(c.switches.voluntary for c, _ in costs) / tasks,
-           "ctx_invol_per_task":
-               statistics.fmean(c.switches.involuntary for c, _ in costs) / tasks}
-    mems = [c.peak_rss_above_start / max(peak, 1) for c, peak in costs
-            if c.peak_rss_above_start is not None]
-    if mems:
-        out["mem_kib_per_task"] = max(mems) / 1024
-    return out
+    """What a task cost: switches, user and kernel memory (task_cost.per_task_counters)."""
+    return task_cost.per_task_counters(
+        tasks, [(s.cost, s.peak_inflight) for s in samples if s.cost is not None])
 
 
 def _base_row(name: str, family_index: int, repetitions: int) -> dict:
@@ -253,11 +242,15 @@ def _error_row(name: str, family_index: int, repetitions: int, index: int, messa
 
 
 def _repetition(model: Model, serial: SerialModel | None, prep: Prepared, profile: Profile,
-                deadline: Deadline) -> list[Sample]:
+                deadline: Deadline, earlier_peak: int = 0, first_guess: int = 1) -> list[Sample]:
+    """Timed runs until min_time; each arms the peak probe at a share of the most tasks
+    in flight so far (`earlier_peak` from the benchmark's earlier repetitions)."""
     samples: list[Sample] = []
     timed = 0.0
     while not samples or (timed < profile.min_time_s and len(samples) < MAX_ITERATIONS):
-        samples.append(_timed_run(model, serial, prep, deadline))
+        peak = max([earlier_peak] + [s.peak_inflight for s in samples])
+        target = peak_probe.next_target(peak, first_guess)
+        samples.append(_timed_run(model, serial, prep, deadline, target))
         timed += samples[-1].wall_s
     return samples
 
@@ -294,6 +287,7 @@ class BenchmarkRun:
         self.reps = ctx.profile.repetitions
         self.rows: list[dict] = []
         self.error: str | None = None
+        self.peak_inflight = 0  # the most of its runs so far: the peak probe's next target
         w = prep.workload
         self.paired = w.hashes_only
         # Only a hang should reach it: generous for each task and each chunk of a run.
@@ -316,7 +310,9 @@ class BenchmarkRun:
                 serial = SerialModel(1)
                 serial.prepare(w)
             limits = model.limits(w.tasks, self.ctx.cpus)
-            samples = _repetition(model, serial, self.prep, self.ctx.profile, self.deadline)
+            samples = _repetition(model, serial, self.prep, self.ctx.profile, self.deadline,
+                                  self.peak_inflight, min(w.tasks, limits.concurrency))
+            self.peak_inflight = max([self.peak_inflight] + [s.peak_inflight for s in samples])
             row = _base_row(self.name, self.family_index, self.reps)
             row.update({"repetition_index": len(self.rows), "iterations": len(samples),
                         "real_time": 1e3 * statistics.fmean(s.wall_s for s in samples),

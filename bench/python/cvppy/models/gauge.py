@@ -5,12 +5,17 @@ atomics, so each model takes the cheapest gauge that is right for it: plain
 integers on one thread (a lock there would add to every one of 10 000
 coroutines), a threading.Lock among threads, and an array in shared memory
 with a process-shared lock among forked workers.
+
+Each gauge fires the peak probe (cvppy/peak_probe.py) on the new peak that equals the
+target armed when it was made (or, shared, reset): a check on new peaks only.
 """
 
 from __future__ import annotations
 
 import multiprocessing.context
 import threading
+
+from cvppy import peak_probe
 
 
 class LocalGauge:
@@ -19,11 +24,14 @@ class LocalGauge:
     def __init__(self) -> None:
         self.current = 0
         self.peak = 0
+        self.fire_at = peak_probe.target()
 
     def enter(self) -> None:
         self.current += 1
         if self.current > self.peak:
             self.peak = self.current
+            if self.current == self.fire_at:
+                peak_probe.note(self.current)
 
     def leave(self) -> None:
         self.current -= 1
@@ -36,11 +44,15 @@ class ThreadGauge:
         self._lock = threading.Lock()
         self.current = 0
         self.peak = 0
+        self.fire_at = peak_probe.target()
 
     def enter(self) -> None:
         with self._lock:
             self.current += 1
-            self.peak = max(self.peak, self.current)
+            if self.current > self.peak:
+                self.peak = self.current
+                if self.current == self.fire_at:
+                    peak_probe.note(self.current)
 
     def leave(self) -> None:
         with self._lock:
@@ -52,19 +64,23 @@ class SharedGauge:
     process-shared lock. Must be made before the processes are forked."""
 
     def __init__(self, ctx: multiprocessing.context.BaseContext) -> None:
-        self._counts = ctx.RawArray("q", 2)  # current, peak
+        self._counts = ctx.RawArray("q", 3)  # current, peak, the probe's fire_at
         self._lock = ctx.Lock()
 
     def reset(self) -> None:
+        """Before a run, in the parent: no task in flight, and the probe's target now."""
         with self._lock:
             self._counts[0] = 0
             self._counts[1] = 0
+            self._counts[2] = peak_probe.target()
 
     def enter(self) -> None:
         with self._lock:
             self._counts[0] += 1
             if self._counts[0] > self._counts[1]:
                 self._counts[1] = self._counts[0]
+                if self._counts[0] == self._counts[2]:
+                    peak_probe.note(self._counts[0])
 
     def leave(self) -> None:
         with self._lock:
