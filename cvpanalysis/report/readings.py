@@ -24,6 +24,8 @@ WHAT = {
                 "primitive's limit.",
     "task_overhead": "Time per task above each model's ideal, in µs on a log axis; C++ beside "
                      "its Python twin.",
+    "task_memory": "Memory per task in flight at the run's peak, above the idle level, against "
+                   "N (log-log): user space beside kernel (thread stacks, socket buffers).",
 }
 
 
@@ -123,6 +125,17 @@ def reading_foreign(ev: Evidence, stem: str) -> tuple[str, str]:
                   f"to {ms(hi.median_ms)} ({one_line(hi.name, 60)}).")
 
 
+def reading_task_memory(ev: Evidence) -> str:
+    """The io_sleep rows' most and least kernel memory per task in flight."""
+    rows = [(s.counter("kmem_kib_per_task"), s) for s in ev.io
+            if s.counter("kmem_kib_per_task") is not None]
+    if not rows:
+        return ""
+    (hi, top), (lo, low) = max(rows, key=lambda r: r[0]), min(rows, key=lambda r: r[0])
+    return (f"This run, io_sleep: kernel memory per task in flight from {lo:.2f} KiB "
+            f"({describe(ev, low)}) to {hi:.2f} KiB ({describe(ev, top)}).")
+
+
 def reading(stem: str, ev: Evidence) -> tuple[str, str]:
     """Two lines for a chart: what it shows, and what this run shows in it."""
     if stem.startswith("timeline_"):
@@ -137,6 +150,7 @@ def reading(stem: str, ev: Evidence) -> tuple[str, str]:
         "mixed_share": lambda: reading_mixed(ev),
         "vs_limit": lambda: reading_counter_range(ev, "vs_limit", "vs_limit"),
         "task_overhead": lambda: reading_overhead(ev),
+        "task_memory": lambda: reading_task_memory(ev),
     }[stem]
     try:
         return WHAT[stem], second()
