@@ -142,7 +142,7 @@ Switches PeakProbe::own_switches() const {
 
 int peak_probe_target(int earlier_peak, int first_guess) {
   if (earlier_peak <= 0) return std::max(first_guess, 1);
-  return std::max((3 * earlier_peak + 3) / 4, 1);
+  return std::max((earlier_peak + 1) / 2, 1);
 }
 
 }  // namespace cvp

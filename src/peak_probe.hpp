@@ -64,10 +64,13 @@ class PeakProbe {
   std::optional<PeakReading> reading_;  // written by the probe thread before it says kRead
 };
 
-// The next run's target: three quarters of the most tasks in flight in the
-// benchmark's earlier runs (reached in most runs however they vary; the
-// ratio does not need the very top), or, before any run, `first_guess` (the
-// model's concurrency); never below 1.
+// The next run's target: half the most tasks in flight in the benchmark's
+// earlier runs, or, before any run, `first_guess` (the model's concurrency);
+// never below 1. Half: on a loaded machine (load average 17) a thread per
+// task's peak varied so much that, at 1000 tasks of 10 ms, none of a
+// benchmark's runs after its first reached three quarters of the best
+// before it; and the ratio of the level to the tasks in flight, taken at
+// one moment, does not need the very top.
 int peak_probe_target(int earlier_peak, int first_guess);
 
 }  // namespace cvp

@@ -18,13 +18,13 @@ Levels levels_with_stack(std::int64_t bytes) {
   return l;
 }
 
-TEST(PeakProbe, TargetIsThreeQuartersOfTheEarlierPeakOrTheFirstGuess) {
+TEST(PeakProbe, TargetIsHalfTheEarlierPeakOrTheFirstGuess) {
   EXPECT_EQ(peak_probe_target(0, 200), 200);
   EXPECT_EQ(peak_probe_target(0, 0), 1);
-  EXPECT_EQ(peak_probe_target(1, 200), 1);
-  EXPECT_EQ(peak_probe_target(2, 200), 2);    // ceil(1.5)
-  EXPECT_EQ(peak_probe_target(400, 10), 300);
-  EXPECT_EQ(peak_probe_target(401, 10), 301);  // ceil(300.75)
+  EXPECT_EQ(peak_probe_target(1, 200), 1);  // ceil(0.5)
+  EXPECT_EQ(peak_probe_target(3, 200), 2);  // ceil(1.5)
+  EXPECT_EQ(peak_probe_target(400, 10), 200);
+  EXPECT_EQ(peak_probe_target(401, 10), 201);
 }
 
 TEST(PeakProbe, FiresOnceWhenTheTasksInFlightReachTheTarget) {

@@ -219,7 +219,7 @@ TEST(RunCost, AThreadPerTaskHoldsFarMoreKernelMemoryPerTaskThanALoop) {
     GTEST_SKIP() << "/proc/meminfo has no KernelStack";
   }
   // 1 s waits: 200 thread starts on a busy or sanitized machine take
-  // hundreds of ms, and the probe fires at 150 in flight.
+  // hundreds of ms, and the probe fires at 100 in flight.
   ThreadPerTaskModel threads;
   const double per_thread = kernel_kib_per_task(threads, IoSleep(200, 1'000'000));
   EventLoopModel loop;

@@ -8,13 +8,13 @@ from cvppy import peak_probe
 from cvppy.models.gauge import LocalGauge, SharedGauge, ThreadGauge
 
 
-def test_the_target_is_three_quarters_of_the_earlier_peak_or_the_first_guess():
+def test_the_target_is_half_the_earlier_peak_or_the_first_guess():
     assert peak_probe.next_target(0, 200) == 200
     assert peak_probe.next_target(0, 0) == 1
-    assert peak_probe.next_target(1, 200) == 1
-    assert peak_probe.next_target(2, 200) == 2  # ceil(1.5)
-    assert peak_probe.next_target(400, 10) == 300
-    assert peak_probe.next_target(401, 10) == 301  # ceil(300.75)
+    assert peak_probe.next_target(1, 200) == 1  # ceil(0.5)
+    assert peak_probe.next_target(3, 200) == 2  # ceil(1.5)
+    assert peak_probe.next_target(400, 10) == 200
+    assert peak_probe.next_target(401, 10) == 201
 
 
 def test_a_gauge_fires_once_on_reaching_the_target():

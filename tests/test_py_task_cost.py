@@ -141,8 +141,8 @@ def kernel_kib_per_task(model_name: str, tasks: int, sleep_us: int) -> float:
 def test_a_thread_per_task_holds_far_more_kernel_memory_per_task_than_asyncio():
     if task_cost.kernel_stack_bytes_in(open("/proc/meminfo", encoding="ascii").read()) is None:
         pytest.skip("/proc/meminfo has no KernelStack")
-    # 1 s waits: CPython starts a thread in about 0.4 ms, so the 150 in flight the probe
-    # waits for (three quarters of 200) come well within the first task's wait.
+    # 1 s waits: CPython starts a thread in about 0.4 ms, so the 100 in flight the probe
+    # waits for (half of 200) come well within the first task's wait.
     per_thread = kernel_kib_per_task("py_thread_per_task", 200, 1_000_000)
     per_coroutine = kernel_kib_per_task("py_asyncio", 200, 200_000)
     # 16 KiB expected; a quarter of it leaves room for other processes freeing stacks.

@@ -44,12 +44,11 @@ def note(inflight: int) -> None:
 
 
 def next_target(earlier_peak: int, first_guess: int) -> int:
-    """Three quarters of the most tasks in flight in the benchmark's earlier runs (reached
-    in most runs however they vary; the ratio does not need the very top), or before any
-    run `first_guess` (the model's concurrency); at least 1."""
+    """Half the most tasks in flight in the benchmark's earlier runs, or before any run
+    `first_guess` (the model's concurrency); at least 1 (why half: src/peak_probe.hpp)."""
     if earlier_peak <= 0:
         return max(first_guess, 1)
-    return max((3 * earlier_peak + 3) // 4, 1)
+    return max((earlier_peak + 1) // 2, 1)
 
 
 @dataclass(frozen=True)
