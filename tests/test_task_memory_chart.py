@@ -61,17 +61,17 @@ def test_the_points_are_medians_at_the_largest_w_without_zeros(tmp_path):
     assert task_memory.points(rows, "event_loop", "kmem_kib_per_task") == ([], [])  # zeros
 
 
-def test_one_row_of_panels_per_workload_and_connection_mode(tmp_path):
+def test_one_row_of_panels_per_workload_net_rpc_with_a_connection_per_task(tmp_path):
     io, net = new_files(tmp_path)
-    titles = [t for t, _ in task_memory.panels(
-        Workloads.of(read_inputs([io, net], traces=False).files))]
-    assert titles == ["io_sleep", "net_rpc, kept connections", "net_rpc, a connection per task"]
+    shown = task_memory.panels(Workloads.of(read_inputs([io, net], traces=False).files))
+    assert [t for t, _ in shown] == ["io_sleep", "net_rpc, a connection per task"]
+    assert {s.key["conn_per_task"] for s in shown[1][1]} == {1}
     stem, written = draw(tmp_path, io, net)
     assert stem == "task_memory"
     png = tmp_path / "charts" / "task_memory.png"
     assert png in written and (tmp_path / "charts" / "task_memory.svg") in written
     image = matplotlib.image.imread(png)
-    assert image.ndim == 3 and image.shape[0] > 3 * 200  # three rows of panels
+    assert image.ndim == 3 and image.shape[0] > 2 * 200  # two rows of panels
 
 
 def test_files_without_the_memory_counters_draw_nothing_and_do_not_crash(tmp_path):

@@ -1,5 +1,6 @@
 """task_memory: what a task in flight costs in memory against task count, per model, user
-space beside kernel (thread stacks, socket buffers), for io_sleep and net_rpc."""
+space beside kernel (thread stacks, socket buffers), for io_sleep and net_rpc (a
+connection per task)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,17 @@ COLUMNS = (("mem_kib_per_task", "user space (RSS, workers' private pages)"),
 
 
 def panels(workloads: Workloads) -> list[tuple[str, list[Series]]]:
-    """(title, rows) per workload and connection mode that has a memory counter; rows
-    of files written before the counters have none and are left out."""
-    net_modes = sorted({s.key.get("conn_per_task", 0) for s in workloads.net})
+    """(title, rows) per workload that has a memory counter; rows of files written
+    before the counters have none and are left out. net_rpc's rows are those with a
+    connection per task, where each task's own socket is in the figure (kept
+    connections where there are none): one row of panels each, as a chart of six
+    panels took twice as long to draw as any other chart."""
+    per_task = [s for s in workloads.net if s.key.get("conn_per_task", 0)]
     out = [("io_sleep", workloads.io)]
-    out += [(f"net_rpc, {'a connection per task' if mode else 'kept connections'}",
-             [s for s in workloads.net if s.key.get("conn_per_task", 0) == mode])
-            for mode in net_modes]
+    if per_task:
+        out.append(("net_rpc, a connection per task", per_task))
+    elif workloads.net:
+        out.append(("net_rpc, kept connections", workloads.net))
     return [(title, rows) for title, rows in out
             if any(s.counter(counter) is not None for s in rows for counter, _ in COLUMNS)]
 
@@ -38,7 +43,7 @@ def points(rows: list[Series], model: str, counter: str) -> tuple[list[int], lis
 
 
 def draw(workloads: Workloads, c: Chart) -> str | None:
-    """One row of panels per workload (and net_rpc connection mode), user memory beside
+    """One row of panels per workload, user memory beside
     kernel memory per task in flight against N, log-log; one line per model."""
     rows_of = panels(workloads)
     if not rows_of:
