@@ -27,6 +27,10 @@ without results/previous/ and results/baseline/) and writes, into DIR
   task_overhead     per model, the time per task above the model's ideal in
                     µs, C++ beside its Python twin (io_sleep at the largest
                     task count every model ran, cpu_hash per size)
+  task_memory       memory per task in flight at the run's peak against task
+                    count, per model, log-log: user space beside kernel
+                    (thread stacks, socket buffers), io_sleep and net_rpc
+                    (a connection per task)
   timeline_<scen.>  one panel per model: each task as a bar on its thread
   <file>_times      for benchmarks not named by cvpbench's grammar: median
                     time per benchmark

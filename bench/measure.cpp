@@ -17,6 +17,7 @@
 #include "interval.hpp"
 #include "models/registry.hpp"
 #include "paired_run.hpp"
+#include "peak_probe.hpp"
 #include "sysinfo.hpp"
 #include "tally.hpp"
 #include "task_cost.hpp"
@@ -76,6 +77,7 @@ void calibrate(std::map<std::string, Prepared>& prepared) {
 struct Sticky {
   std::string error;
   std::unique_ptr<Model> model, baseline;
+  int peak_inflight = 0;  // the most of the runs so far: the next run's probe target
 };
 
 // The benchmark whose models are alive; benchmarks run one at a time.
@@ -102,7 +104,8 @@ class BenchmarkRun {
         policy_(state, sticky.error, &failures),
         h_(h),
         tally_(w_, limits_of(info_, w_.tasks(), static_cast<int>(p.workers), usable_cpus()),
-               prep.task_cpu_s) {}
+               prep.task_cpu_s),
+        first_target_(std::min(w_.tasks(), tally_.limits().concurrency)) {}
 
   void operator()() {
     if (policy_.failed_before()) return;
@@ -134,7 +137,7 @@ class BenchmarkRun {
       std::fill(out.begin(), out.end(), Digest{});
       w_.before_run();
       const auto server0 = w_.server_cpu_seconds();
-      const RunStart cost0 = run_start();
+      const RunStart cost0 = run_start(peak_probe_target(sticky_.peak_inflight, first_target_));
       const double cpu0 = cpu_seconds_with_children();
       const auto t0 = Clock::now();
       const RunReport report = sticky_.model->run(w_, out);
@@ -147,10 +150,10 @@ class BenchmarkRun {
       const double tasks = static_cast<double>(w_.tasks());
       r.ctx_vol_per_task = static_cast<double>(cost.switches.voluntary) / tasks;
       r.ctx_invol_per_task = static_cast<double>(cost.switches.involuntary) / tasks;
-      if (cost.peak_rss_above_start) {
-        r.mem_bytes_per_task =
-            static_cast<double>(*cost.peak_rss_above_start) / std::max(report.peak_inflight, 1);
-      }
+      r.mem_bytes_per_task =
+          user_bytes_per_task(cost, std::max(report.peak_inflight, report.peak_held));
+      r.kmem_bytes_per_task = cost.kernel_bytes_per_task;
+      sticky_.peak_inflight = std::max(sticky_.peak_inflight, report.peak_inflight);
       state_.SetIterationTime(r.seconds);
       if (const std::string bad = digest_error(out, prep_.reference); !bad.empty()) {
         policy_.fail(bad);
@@ -213,6 +216,7 @@ class BenchmarkRun {
   FailurePolicy policy_;
   const Harness& h_;
   Tally tally_;
+  int first_target_;  // the probe's target before any run: the model's concurrency
 };
 
 }  // namespace

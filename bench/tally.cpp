@@ -45,6 +45,7 @@ void Tally::record(const RunRecord& r) {
   }
   if (r.mem_bytes_per_task) mem_.push_back(*r.mem_bytes_per_task);
   task_ns_.insert(task_ns_.end(), r.task_ns.begin(), r.task_ns.end());
+  if (r.kmem_bytes_per_task) kmem_.push_back(*r.kmem_bytes_per_task);
 }
 
 void Tally::add_counters(benchmark::UserCounters& c, const Point& p, AxisCounters which) const {
@@ -84,6 +85,9 @@ void Tally::add_counters(benchmark::UserCounters& c, const Point& p, AxisCounter
     c["latency_p50_ms"] = l.p50_ms;
     c["latency_p99_ms"] = l.p99_ms;
   }
+  // The kernel's levels are machine-wide: the median keeps another process's
+  // burst in one run out.
+  if (!kmem_.empty()) c["kmem_kib_per_task"] = median(kmem_) / 1024;
 }
 
 void Tally::report(benchmark::State& state, const Point& p, AxisCounters which) const {

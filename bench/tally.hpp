@@ -30,6 +30,10 @@ struct RunRecord {
   std::optional<double> ctx_vol_per_task{}, ctx_invol_per_task{};
   std::optional<double> mem_bytes_per_task{};
   std::vector<std::int64_t> task_ns{};  // every task's time from its start to its end
+  // Kernel memory (thread stacks, socket buffers) at the in-flight peak
+  // above the level before the run, per task in flight then (none when the
+  // peak was not caught).
+  std::optional<double> kmem_bytes_per_task{};
 };
 
 // Which axes become counters: those the name may show, and lock and wait
@@ -51,6 +55,7 @@ class Tally {
 
   void record(const RunRecord& r);
   std::int64_t runs() const { return runs_; }
+  Limits limits() const { return limits_; }
   double median_run_s() const { return median(run_s_); }
   // What a task cost beyond its share of the ideal: the median over the
   // runs of (time - ideal) / tasks.
@@ -59,7 +64,8 @@ class Tally {
   // Adds the counters every row carries: the axes, parallelism,
   // peak_inflight, task_cpu_us, ideal_ms, efficiency, cpu_share, speedup
   // when paired, lost_updates where counted, server_cpu_ms where measured,
-  // ctx_vol_per_task, ctx_invol_per_task and mem_kib_per_task. Call only when runs() > 0.
+  // ctx_vol_per_task, ctx_invol_per_task, mem_kib_per_task and kmem_kib_per_task.
+  // Call only when runs() > 0.
   void add_counters(benchmark::UserCounters& c, const Point& p, AxisCounters axes) const;
   // add_counters, and the items and bytes processed.
   void report(benchmark::State& state, const Point& p, AxisCounters axes) const;
@@ -75,7 +81,7 @@ class Tally {
   int peak_ = 0;
   std::int64_t runs_ = 0;
   std::vector<double> speedups_, efficiencies_, task_cpu_, run_s_, lost_, overheads_, server_cpu_,
-      ctx_vol_, ctx_invol_, mem_;
+      ctx_vol_, ctx_invol_, mem_, kmem_;
   // Every task of every run: latency_p50_ms and latency_p99_ms.
   std::vector<std::int64_t> task_ns_;
 };

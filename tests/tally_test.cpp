@@ -56,6 +56,26 @@ TEST(Tally, UnpairedRunsTakeTheCalibratedTaskTimeAndReportNoSpeedup) {
   EXPECT_DOUBLE_EQ(c["parallelism"], 0.5);
 }
 
+TEST(Tally, UserMemoryIsTheLargestRunAndKernelMemoryTheMedianOfRunsThatCaughtThePeak) {
+  const IoSleep w(4, 1000);
+  Tally t(w, {4, 1}, 0);
+  t.record({.seconds = 0.01, .mem_bytes_per_task = 2048, .kmem_bytes_per_task = 16384});
+  t.record({.seconds = 0.01, .mem_bytes_per_task = 8192, .kmem_bytes_per_task = 4096});
+  t.record({.seconds = 0.01, .mem_bytes_per_task = 1024});  // the peak was not caught
+  t.record({.seconds = 0.01, .kmem_bytes_per_task = 8192});
+  benchmark::UserCounters c;
+  t.add_counters(c, point_of(w, 1), {});
+  EXPECT_DOUBLE_EQ(c["mem_kib_per_task"], 8);
+  EXPECT_DOUBLE_EQ(c["kmem_kib_per_task"], 8);  // median of 16, 4 and 8 KiB
+
+  Tally none(w, {4, 1}, 0);
+  none.record({.seconds = 0.01});
+  benchmark::UserCounters d;
+  none.add_counters(d, point_of(w, 1), {});
+  EXPECT_EQ(d.count("mem_kib_per_task"), 0u);
+  EXPECT_EQ(d.count("kmem_kib_per_task"), 0u);
+}
+
 TEST(Tally, LockAndWaitAreCountersOnlyWhereTheHarnessNamesThemOrEveryAxisIsAsked) {
   const IoSleep w(4, 1000);
   Tally t(w, {1, 1}, 0.001);

@@ -3,12 +3,17 @@
 #include "task_cost.hpp"
 
 #include <gtest/gtest.h>
-#include "timing.hpp"
 
 #include <chrono>
 #include <map>
 #include <thread>
 #include <vector>
+
+#include "models/event_loop.hpp"
+#include "models/thread_per_task.hpp"
+#include "peak_probe.hpp"
+#include "timing.hpp"
+#include "workloads/io_sleep.hpp"
 
 namespace cvp {
 namespace {
@@ -21,7 +26,9 @@ constexpr std::string_view kRollup =
     "Rss:                1724 kB\n"
     "Pss:                 217 kB\n"
     "Pss_Dirty:           112 kB\n"
-    "Pss_Anon:            112 kB\n";
+    "Pss_Anon:            112 kB\n"
+    "Private_Clean:        40 kB\n"
+    "Private_Dirty:       100 kB\n";
 constexpr std::string_view kMeminfo =
     "MemTotal:       24683620 kB\n"
     "KernelStack:        1960 kB\n"
@@ -47,8 +54,14 @@ TEST(TaskCost, ParsesPssKernelStackAndSocketPages) {
   EXPECT_EQ(s.involuntary, 7);
 }
 
+TEST(TaskCost, PrivateBytesAreCleanAndDirty) {
+  EXPECT_EQ(private_bytes_in(kRollup), (40 + 100) * 1024);
+  EXPECT_EQ(private_bytes_in("Private_Dirty: 3 kB\n"), 3 * 1024);
+}
+
 TEST(TaskCost, AMissingFieldIsNullopt) {
   EXPECT_EQ(pss_bytes_in("Rss: 10 kB\n"), std::nullopt);
+  EXPECT_EQ(private_bytes_in("Rss: 10 kB\n"), std::nullopt);
   EXPECT_EQ(kernel_stack_bytes_in("MemTotal: 1 kB\n"), std::nullopt);
   EXPECT_EQ(socket_bytes_in("sockets: used 3\n", 4096), std::nullopt);
 }
@@ -69,6 +82,66 @@ TEST(TaskCost, ASnapshotAddsTheNamedChildrenAndSkipsOnesThatEnded) {
   EXPECT_EQ(c.pss_bytes, 2 * 217 * 1024);
   EXPECT_EQ(c.kernel_stack_bytes, 1960 * 1024);
   EXPECT_EQ(c.socket_bytes, 7 * 4096);
+}
+
+// The files of a process (tid 7) with two children: 42, a forked worker
+// (the same cmdline), and 50, an exec'd server.
+ReadText levels_files(std::string_view meminfo) {
+  const std::map<std::string, std::string> files{
+      {"/proc/meminfo", std::string(meminfo)},
+      {"/proc/net/sockstat", std::string(kSockstat)},
+      {"/proc/self/cmdline", std::string("harness\0--profile\0", 18)},
+      {"/proc/self/task/7/children", "42 50 "},
+      {"/proc/42/cmdline", std::string("harness\0--profile\0", 18)},
+      {"/proc/42/smaps_rollup", std::string(kRollup)},
+      {"/proc/50/cmdline", std::string("net_rpc_server\0", 15)},
+      {"/proc/50/smaps_rollup", std::string(kRollup)}};
+  return [files](const std::string& path) -> std::optional<std::string> {
+    const auto it = files.find(path);
+    return it == files.end() ? std::nullopt : std::optional(it->second);
+  };
+}
+
+TEST(Levels, AreTheKernelsAndTheWorkersPrivatePagesNotTheServers) {
+  const Levels l = read_levels(levels_files(kMeminfo), 7, 4096);
+  EXPECT_EQ(l.kernel_stack_bytes, 1960 * 1024);
+  EXPECT_EQ(l.socket_bytes, 7 * 4096);
+  ASSERT_EQ(l.worker_private_bytes.size(), 1u);
+  EXPECT_EQ(l.worker_private_bytes.at(42), 140 * 1024);
+}
+
+TEST(Levels, WithoutAChildrenFileThereAreNoWorkers) {
+  const Levels l = read_levels(levels_files(kMeminfo), 8, 4096);  // no task 8
+  EXPECT_EQ(l.kernel_stack_bytes, 1960 * 1024);
+  EXPECT_TRUE(l.worker_private_bytes.empty());
+}
+
+TEST(Levels, KernelBytesPerTaskAreTheRiseOverTheTasksInFlight) {
+  Levels idle, peak;
+  idle.kernel_stack_bytes = 1000 << 10;
+  idle.socket_bytes = 8 << 10;
+  peak.kernel_stack_bytes = idle.kernel_stack_bytes + 100 * (16 << 10);  // 100 stacks
+  peak.socket_bytes = idle.socket_bytes + (400 << 10);
+  EXPECT_DOUBLE_EQ(kernel_bytes_per_task(idle, peak, 100), (16 << 10) + (4 << 10));
+  EXPECT_DOUBLE_EQ(kernel_bytes_per_task(peak, idle, 100), 0);  // fell: nothing added
+  EXPECT_DOUBLE_EQ(kernel_bytes_per_task(idle, peak, 0), 100 * (16 << 10) + (400 << 10));
+}
+
+TEST(Levels, WorkersGrowthCountsAWorkerForkedInTheRunWhole) {
+  Levels idle, peak;
+  idle.worker_private_bytes = {{10, 1000}, {11, 500}};
+  peak.worker_private_bytes = {{10, 3000}, {11, 400}, {12, 700}};  // 12 forked in the run
+  EXPECT_EQ(workers_growth_bytes(idle, peak), 2000 - 100 + 700);
+  EXPECT_EQ(workers_growth_bytes(peak, idle), 0);  // released more than added
+}
+
+TEST(RunCost, UserBytesPerTaskAddTheWorkersAndDivideByTheHolders) {
+  RunCost c;
+  EXPECT_EQ(user_bytes_per_task(c, 4), std::nullopt);  // no high-water mark reset
+  c.peak_rss_above_start = 3000;
+  c.workers_growth_bytes = 1000;
+  EXPECT_DOUBLE_EQ(*user_bytes_per_task(c, 4), 1000);
+  EXPECT_DOUBLE_EQ(*user_bytes_per_task(c, 0), 4000);
 }
 
 TEST(TaskCost, DifferenceAndPeakAreFieldByField) {
@@ -124,6 +197,38 @@ TEST(RunCost, SeesARunsPeakMemoryAndItsSleeps) {
     EXPECT_FALSE(cost.peak_rss_above_start.has_value());
   }
   EXPECT_GE(cost.switches.voluntary, 1);  // the sleep gave the CPU away
+}
+
+// The property the counter exists for: a thread per task holds a kernel
+// stack (16 KiB on x86-64) per task in flight, a gathered loop next to none.
+double kernel_kib_per_task(Model& m, const Workload& w) {
+  std::vector<Digest> out(static_cast<std::size_t>(w.tasks()));
+  m.prepare(w);
+  const RunStart start = run_start(peak_probe_target(w.tasks(), w.tasks()));
+  m.run(w, out);
+  const RunCost cost = run_end(start);
+  EXPECT_TRUE(cost.kernel_bytes_per_task.has_value()) << m.name() << ": the peak was not caught";
+  return cost.kernel_bytes_per_task.value_or(0) / 1024;
+}
+
+TEST(RunCost, AThreadPerTaskHoldsFarMoreKernelMemoryPerTaskThanALoop) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer runs a thread of its own and starts threads many times slower";
+#endif
+  if (!kernel_stack_bytes_in(read_text_file("/proc/meminfo").value_or(""))) {
+    GTEST_SKIP() << "/proc/meminfo has no KernelStack";
+  }
+  // 1 s waits: 200 thread starts on a busy or sanitized machine take
+  // hundreds of ms, and the probe fires at 100 in flight.
+  ThreadPerTaskModel threads;
+  const double per_thread = kernel_kib_per_task(threads, IoSleep(200, 1'000'000));
+  EventLoopModel loop;
+  const double per_callback = kernel_kib_per_task(loop, IoSleep(200, 200'000));
+  // 16 KiB expected; a quarter of it leaves room for the machine's other
+  // processes freeing stacks while the run holds its own.
+  EXPECT_GE(per_thread, 4.0);
+  EXPECT_LT(per_callback, per_thread / 4) << "thread " << per_thread << " KiB, loop "
+                                          << per_callback << " KiB";
 }
 
 TEST(RunCost, NoPeakWithoutAReset) {

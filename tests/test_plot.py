@@ -111,7 +111,8 @@ def net_file(path: Path) -> Path:
     name = "net_rpc/{}/tasks:{}/workers:1/sleep_us:1000/bytes:1024/conn_per_task:{}/manual_time"
     return cvp_file(path, [(name.format(m, n, c), ms * n ** 0.5,
                             {"server_cpu_ms": 0.02 * n, "latency_p50_ms": 1 + 0.1 * ms,
-                             "latency_p99_ms": 1 + 0.2 * ms})
+                             "latency_p99_ms": 1 + 0.2 * ms, "mem_kib_per_task": 2.0 * ms,
+                             "kmem_kib_per_task": 20.0 * ms})
                            for m, ms in (("serial", 1.2), ("event_loop", 0.4))
                            for n in (1, 100) for c in (0, 1)])
 

@@ -11,11 +11,11 @@ from ..reading.groups import Workloads
 from ..reading.inputs import Inputs, cores_of
 from ..reading.series import Trace
 from . import (cpu_speedup, efficiency, foreign, io_wall, latency, mixed_share, net_wall,
-               parallelism, task_overhead, timeline, vs_limit)
+               parallelism, task_memory, task_overhead, timeline, vs_limit)
 
 # The charts of cvpbench's own rows, in the order they are drawn and shown.
 CHARTS = (io_wall, net_wall, latency, cpu_speedup, efficiency, parallelism, mixed_share, vs_limit,
-          task_overhead)
+          task_overhead, task_memory)
 CHART_STEMS = tuple(chart.STEM for chart in CHARTS)
 
 

@@ -29,6 +29,8 @@ WHAT = {
                      "its Python twin.",
     "latency": "How late a waiting task ends: the 99th percentile of each task's time from "
                "its start to its end, minus its wait T, against N (log-log).",
+    "task_memory": "Memory per task in flight at the run's peak, above the idle level, against "
+                   "N (log-log): user space beside kernel (thread stacks, socket buffers).",
 }
 
 
@@ -139,6 +141,17 @@ def reading_foreign(ev: Evidence, stem: str) -> tuple[str, str]:
                   f"to {ms(hi.median_ms)} ({one_line(hi.name, 60)}).")
 
 
+def reading_task_memory(ev: Evidence) -> str:
+    """The io_sleep rows' most and least kernel memory per task in flight."""
+    rows = [(s.counter("kmem_kib_per_task"), s) for s in ev.io
+            if s.counter("kmem_kib_per_task") is not None]
+    if not rows:
+        return ""
+    (hi, top), (lo, low) = max(rows, key=lambda r: r[0]), min(rows, key=lambda r: r[0])
+    return (f"This run, io_sleep: kernel memory per task in flight from {lo:.2f} KiB "
+            f"({describe(ev, low)}) to {hi:.2f} KiB ({describe(ev, top)}).")
+
+
 def reading(stem: str, ev: Evidence) -> tuple[str, str]:
     """Two lines for a chart: what it shows, and what this run shows in it."""
     if stem.startswith("timeline_"):
@@ -154,6 +167,7 @@ def reading(stem: str, ev: Evidence) -> tuple[str, str]:
         "vs_limit": lambda: reading_counter_range(ev, "vs_limit", "vs_limit"),
         "task_overhead": lambda: reading_overhead(ev),
         "latency": lambda: reading_latency(ev),
+        "task_memory": lambda: reading_task_memory(ev),
     }[stem]
     try:
         return WHAT[stem], second()

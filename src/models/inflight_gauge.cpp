@@ -9,6 +9,7 @@
 #include <new>
 #include <system_error>
 
+#include "peak_probe.hpp"
 #include "timing.hpp"
 
 namespace cvp {
@@ -39,6 +40,7 @@ void InflightGauge::enter(int index) {
   int peak = counts_->peak.load(std::memory_order_relaxed);
   while (now > peak && !counts_->peak.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
   }
+  peak_probe_note(now);
   if (index < 0 || index >= tasks_) return;
   const std::int64_t start = monotonic_ns();
   latency_ns_[index] = -start;

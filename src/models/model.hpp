@@ -40,6 +40,9 @@ struct RunReport {
   // persistent pool's workers report their own): getrusage(RUSAGE_CHILDREN)
   // cannot see them.
   double worker_cpu_s = 0;
+  // Most tasks holding memory at once where more than peak_inflight: a
+  // thread per task keeps a finished task's stack until the run joins it.
+  int peak_held = 0;
 };
 
 class Model {

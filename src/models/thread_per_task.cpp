@@ -45,6 +45,7 @@ RunReport ThreadPerTaskModel::run(const Workload& w, std::span<Digest> out) {
   Run run{w, out, gauge, {}, nullptr};
   const auto n = static_cast<std::size_t>(w.tasks());
   std::vector<Slot> slots(n);
+  int started = 0;
   {
     // Declared after the slots and the run, so its destructor joins the
     // threads made before a failed creation leaves this scope.
@@ -53,10 +54,13 @@ RunReport ThreadPerTaskModel::run(const Workload& w, std::span<Digest> out) {
       slots[i] = {&run, static_cast<int>(i)};
       threads.start(task_thread, &slots[i], n);
     }
+    started = static_cast<int>(threads.size());  // joined only now: every stack is held
     threads.join_all();
   }
   if (run.error) std::rethrow_exception(run.error);
-  return gauge.report();
+  RunReport report = gauge.report();
+  report.peak_held = started;
+  return report;
 }
 
 }  // namespace cvp

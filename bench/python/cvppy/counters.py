@@ -84,20 +84,9 @@ def counters(params: Params, workers: int, workload: Workload, calibrated_task_c
 
 
 def cost_counters(tasks: int, samples: list[Sample]) -> dict[str, float]:
-    """Memory per task in flight: the largest peak RSS above the run's start (this
-    process only: a pool's live workers are not counted) over the peak in flight;
-    switches per task, voluntary and involuntary, of this process and reaped children."""
-    costs = [(s.cost, s.peak_inflight) for s in samples if s.cost is not None]
-    if not costs:
-        return {}
-    out = {"ctx_vol_per_task": statistics.fmean(c.switches.voluntary for c, _ in costs) / tasks,
-           "ctx_invol_per_task":
-               statistics.fmean(c.switches.involuntary for c, _ in costs) / tasks}
-    mems = [c.peak_rss_above_start / max(peak, 1) for c, peak in costs
-            if c.peak_rss_above_start is not None]
-    if mems:
-        out["mem_kib_per_task"] = max(mems) / 1024
-    return out
+    """What a task cost: switches, user and kernel memory (task_cost.per_task_counters)."""
+    return task_cost.per_task_counters(
+        tasks, [(s.cost, s.peak_inflight) for s in samples if s.cost is not None])
 
 
 def nearest_rank(ascending: Sequence[int], percent: int) -> int:

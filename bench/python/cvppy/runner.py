@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from cvppy import sysinfo, task_cost
+from cvppy import peak_probe, sysinfo, task_cost
 from cvppy.aggregates import aggregates, noise
 from cvppy.counters import Sample, counters
 from cvppy.models import registry
@@ -126,14 +126,14 @@ class BenchmarkError(RuntimeError):
 
 
 def _timed_run(model: Model, serial: SerialModel | None, prep: Prepared,
-               deadline: Deadline) -> Sample:
+               deadline: Deadline, probe_target: int = 0) -> Sample:
     serial_s = None
     if serial is not None:
         s0 = time.perf_counter()
         serial.run(deadline)
         serial_s = time.perf_counter() - s0
     prep.workload.before_run()
-    cost0 = task_cost.run_start()  # outside the clock: a write and a read of /proc
+    cost0 = task_cost.run_start(probe_target)  # outside the clock: /proc read, probe armed
     server0 = prep.workload.server_cpu_seconds()
     cpu0 = _cpu_now(model)
     t0 = time.perf_counter()
@@ -174,11 +174,15 @@ def _error_row(name: str, family_index: int, repetitions: int, index: int, messa
 
 
 def _repetition(model: Model, serial: SerialModel | None, prep: Prepared, profile: Profile,
-                deadline: Deadline) -> list[Sample]:
+                deadline: Deadline, earlier_peak: int = 0, first_guess: int = 1) -> list[Sample]:
+    """Timed runs until min_time; each arms the peak probe at a share of the most tasks
+    in flight so far (`earlier_peak` from the benchmark's earlier repetitions)."""
     samples: list[Sample] = []
     timed = 0.0
     while not samples or (timed < profile.min_time_s and len(samples) < MAX_ITERATIONS):
-        samples.append(_timed_run(model, serial, prep, deadline))
+        peak = max([earlier_peak] + [s.peak_inflight for s in samples])
+        target = peak_probe.next_target(peak, first_guess)
+        samples.append(_timed_run(model, serial, prep, deadline, target))
         timed += samples[-1].wall_s
     return samples
 
@@ -204,6 +208,7 @@ class BenchmarkRun:
         self.reps = ctx.profile.repetitions
         self.rows: list[dict] = []
         self.error: str | None = None
+        self.peak_inflight = 0  # the most of its runs so far: the peak probe's next target
         w = prep.workload
         self.paired = w.hashes_only
         # Only a hang should reach it: generous for each task and each chunk of a run.
@@ -226,7 +231,9 @@ class BenchmarkRun:
                 serial = SerialModel(1)
                 serial.prepare(w)
             limits = model.limits(w.tasks, self.ctx.cpus)
-            samples = _repetition(model, serial, self.prep, self.ctx.profile, self.deadline)
+            samples = _repetition(model, serial, self.prep, self.ctx.profile, self.deadline,
+                                  self.peak_inflight, min(w.tasks, limits.concurrency))
+            self.peak_inflight = max([self.peak_inflight] + [s.peak_inflight for s in samples])
             row = _base_row(self.name, self.family_index, self.reps)
             row.update({"repetition_index": len(self.rows), "iterations": len(samples),
                         "real_time": 1e3 * statistics.fmean(s.wall_s for s in samples),

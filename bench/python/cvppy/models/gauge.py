@@ -13,6 +13,9 @@ the time and leave adds the time. The clock is CLOCK_MONOTONIC
 (time.monotonic_ns; on Linux time.perf_counter_ns reads the same clock), one
 clock for every process. A slot is written only by the one thread running its
 task, so the slots need no lock; the model reads them after its run has ended.
+
+Each gauge fires the peak probe (cvppy/peak_probe.py) on the new peak that equals the
+target armed when it was made (or, shared, reset): a check on new peaks only.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import multiprocessing.context
 import threading
 import time
 from array import array
+
+from cvppy import peak_probe
 
 _now_ns = time.monotonic_ns
 
@@ -37,11 +42,14 @@ class LocalGauge:
         self.current = 0
         self.peak = 0
         self._ns = _slots(tasks)
+        self.fire_at = peak_probe.target()
 
     def enter(self, index: int) -> None:
         self.current += 1
         if self.current > self.peak:
             self.peak = self.current
+            if self.current == self.fire_at:
+                peak_probe.note(self.current)
         self._ns[index] = -_now_ns()
 
     def leave(self, index: int) -> None:
@@ -60,11 +68,15 @@ class ThreadGauge:
         self.current = 0
         self.peak = 0
         self._ns = _slots(tasks)
+        self.fire_at = peak_probe.target()
 
     def enter(self, index: int) -> None:
         with self._lock:
             self.current += 1
-            self.peak = max(self.peak, self.current)
+            if self.current > self.peak:
+                self.peak = self.current
+                if self.current == self.fire_at:
+                    peak_probe.note(self.current)
         self._ns[index] = -_now_ns()
 
     def leave(self, index: int) -> None:
@@ -82,14 +94,16 @@ class SharedGauge:
     before the processes are forked."""
 
     def __init__(self, ctx: multiprocessing.context.BaseContext, tasks: int) -> None:
-        self._counts = ctx.RawArray("q", 2)  # current, peak
+        self._counts = ctx.RawArray("q", 3)  # current, peak, the probe's fire_at
         self._lock = ctx.Lock()
         self._ns = ctx.RawArray("q", tasks)
 
     def reset(self) -> None:
+        """Before a run, in the parent: no task in flight, and the probe's target now."""
         with self._lock:
             self._counts[0] = 0
             self._counts[1] = 0
+            self._counts[2] = peak_probe.target()
         ctypes.memset(self._ns, 0, ctypes.sizeof(self._ns))
 
     def enter(self, index: int) -> None:
@@ -97,6 +111,8 @@ class SharedGauge:
             self._counts[0] += 1
             if self._counts[0] > self._counts[1]:
                 self._counts[1] = self._counts[0]
+                if self._counts[0] == self._counts[2]:
+                    peak_probe.note(self._counts[0])
         self._ns[index] = -_now_ns()
 
     def leave(self, index: int) -> None:
