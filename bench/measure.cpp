@@ -24,11 +24,15 @@
 namespace cvp::bench {
 namespace {
 
+// Every parameter a workload is made from: two points that differ in one
+// must not share a workload (net_rpc's connection per task once ran on the
+// kept connections of its twin).
 std::string workload_key(const Point& p) {
   return "tasks:" + std::to_string(p.tasks) + "/sleep_us:" + std::to_string(p.sleep_us) +
          "/bytes:" + std::to_string(p.bytes) + "/rounds:" + std::to_string(p.rounds) +
          (p.lock || p.wait ? "/lock:" + std::to_string(p.lock) + "/wait:" + std::to_string(p.wait)
-                           : "");
+                           : "") +
+         (p.conn_per_task ? "/conn_per_task:1" : "");
 }
 
 // Times a batch of at least `at_least` of w's compute phases on this thread;
@@ -101,15 +105,18 @@ class BenchmarkRun {
                prep.task_cpu_s) {}
 
   void operator()() {
-    if (policy_.failed_before()) return;
-    try {
-      activate(sticky_);
-      set_up();
-      timed_runs();
-      if (tally_.runs() > 0 && !policy_.failed()) report();
-    } catch (const std::exception& e) {
-      policy_.fail(e.what());
+    if (!policy_.failed_before()) {
+      try {
+        activate(sticky_);
+        set_up();
+        timed_runs();
+        if (tally_.runs() > 0 && !policy_.failed()) report();
+      } catch (const std::exception& e) {
+        policy_.fail(e.what());
+      }
+      if (policy_.failed()) w_.release();  // this repetition's own failure
     }
+    if (!looped_) policy_.skip_loop();
   }
 
  private:
@@ -124,6 +131,7 @@ class BenchmarkRun {
 
   void timed_runs() {
     std::vector<Digest> out(static_cast<std::size_t>(w_.tasks()));
+    looped_ = true;
     for (auto _ : state_) {
       RunRecord r;
       if (sticky_.baseline) r.baseline_s = time_baseline_run(*sticky_.baseline, w_, out);
@@ -186,6 +194,7 @@ class BenchmarkRun {
   const ModelInfo& info_;
   Sticky& sticky_;
   FailurePolicy policy_;
+  bool looped_ = false;  // the timing loop began (FailurePolicy::skip_loop)
   const NameRules& h_names_;
   Tally tally_;
 };
