@@ -25,4 +25,10 @@ void FailurePolicy::fail(const std::string& message) {
   state_.SkipWithError(message.c_str());
 }
 
+void FailurePolicy::skip_loop() {
+  if (!state_.error_occurred()) return;  // only a failed repetition may skip its runs
+  for (auto _ : state_) {
+  }
+}
+
 }  // namespace cvp::bench

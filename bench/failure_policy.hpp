@@ -20,7 +20,7 @@ std::string digest_error(std::span<const Digest> got, std::span<const Digest> wa
 // A failure is final for a benchmark: its later repetitions fail at once,
 // so Google Benchmark 1.7.1 never sees a failed repetition followed by a
 // successful one (its ComputeStats crashes on that) and the error row is
-// printed without delay. `error` outlives the repetitions (the benchmark's
+// printed without delay; see skip_loop for the other way it crashes. `error` outlives the repetitions (the benchmark's
 // sticky state); `failures`, when given, counts the benchmarks that failed.
 class FailurePolicy {
  public:
@@ -32,6 +32,14 @@ class FailurePolicy {
   // Fails the benchmark with `message`; only its first failure counts.
   void fail(const std::string& message);
   bool failed() const { return !error_.empty(); }
+  // For a repetition that failed before its timing loop began (an earlier
+  // repetition's failure, or its own set-up's): runs the loop, which with
+  // the error set runs no iteration. Google Benchmark 1.7.1 counts a
+  // repetition that never entered its loop as 0 iterations, and its
+  // ComputeStats aborts when that differs from the other repetitions' count:
+  // two measured repetitions, then one whose server had stopped, ended the
+  // harness with SIGABRT instead of an error row.
+  void skip_loop();
 
  private:
   benchmark::State& state_;

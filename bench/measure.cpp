@@ -26,8 +26,9 @@
 namespace cvp::bench {
 namespace {
 
-// Every workload axis that tells two workloads apart (an axis at 0 is left
-// out, so that the keys of the workloads without it stay as they were).
+// Every parameter a workload is made from: two points that differ in one
+// must not share a workload (net_rpc's connection per task once ran on the
+// kept connections of its twin).
 std::string workload_key(const Point& p) {
   return "tasks:" + std::to_string(p.tasks) + "/sleep_us:" + std::to_string(p.sleep_us) +
          "/bytes:" + std::to_string(p.bytes) + "/rounds:" + std::to_string(p.rounds) +
@@ -108,15 +109,18 @@ class BenchmarkRun {
         first_target_(std::min(w_.tasks(), tally_.limits().concurrency)) {}
 
   void operator()() {
-    if (policy_.failed_before()) return;
-    try {
-      activate(sticky_);
-      set_up();
-      timed_runs();
-      if (tally_.runs() > 0 && !policy_.failed()) report();
-    } catch (const std::exception& e) {
-      policy_.fail(e.what());
+    if (!policy_.failed_before()) {
+      try {
+        activate(sticky_);
+        set_up();
+        timed_runs();
+        if (tally_.runs() > 0 && !policy_.failed()) report();
+      } catch (const std::exception& e) {
+        policy_.fail(e.what());
+      }
+      if (policy_.failed()) w_.release();  // this repetition's own failure
     }
+    if (!looped_) policy_.skip_loop();
   }
 
  private:
@@ -131,6 +135,7 @@ class BenchmarkRun {
 
   void timed_runs() {
     std::vector<Digest> out(static_cast<std::size_t>(w_.tasks()));
+    looped_ = true;
     for (auto _ : state_) {
       RunRecord r;
       if (sticky_.baseline) r.baseline_s = time_baseline_run(*sticky_.baseline, w_, out);
@@ -214,6 +219,7 @@ class BenchmarkRun {
   const ModelInfo& info_;
   Sticky& sticky_;
   FailurePolicy policy_;
+  bool looped_ = false;  // the timing loop began (FailurePolicy::skip_loop)
   const Harness& h_;
   Tally tally_;
   int first_target_;  // the probe's target before any run: the model's concurrency

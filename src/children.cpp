@@ -78,13 +78,6 @@ void set_action(int sig, void (*handler)(int)) {
   }
 }
 
-char proc_state(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::size_t paren = text.rfind(')');
-  return paren != std::string::npos && paren + 2 < text.size() ? text[paren + 2] : '?';
-}
-
 // Reaps `e.pid` if it has ended; true when it has.
 bool try_reap(Ended& e) {
   for (;;) {
@@ -127,6 +120,13 @@ struct PidFds {
 
 }  // namespace
 
+char proc_state(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() ? text[paren + 2] : '?';
+}
+
 pid_t fork_owned() {
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
@@ -167,6 +167,7 @@ void install_exit_handlers() {
   }
   if (hup.sa_handler != SIG_IGN) set_action(SIGHUP, on_fatal_signal);
   set_action(SIGXFSZ, SIG_IGN);
+  set_action(SIGPIPE, SIG_IGN);
 }
 
 void set_cleanup_path(const char* path) noexcept {

@@ -33,7 +33,9 @@ std::vector<pid_t> registered();
 // kill every registered child with SIGKILL, reap it, remove the cleanup
 // file, then end the process by the same signal. SIGXFSZ is ignored, so
 // that a write beyond RLIMIT_FSIZE fails with EFBIG instead of killing the
-// process without a word.
+// process without a word; SIGPIPE too, so that a write to a connection the
+// peer reset (a server killed in the middle of a run: libuv writes with
+// writev, which raises it) fails with EPIPE, an error row.
 void install_exit_handlers();
 
 // A file a fatal signal removes (a temporary result file), or nullptr.
@@ -45,6 +47,10 @@ void set_cleanup_path(const char* path) noexcept;
 // at once (an mpi rank), so that a result being written when the signal
 // came is never left behind as a complete temporary file.
 void remove_cleanup_file() noexcept;
+
+// The state letter of /proc/<pid>/stat: 'R', 'S', 'T' (stopped), 'Z'
+// (ended, not yet reaped)...; '?' when it cannot be read.
+char proc_state(pid_t pid);
 
 // How one child ended, after wait_all.
 struct Ended {

@@ -2,10 +2,15 @@
 #include "models/blocking_task.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <system_error>
 
+#include <system_error>
+
+#include "loopback_ports.hpp"
+#include "net/blocking_socket.hpp"
 #include "test_support.hpp"
 #include "workloads/shared_counter.hpp"
 
@@ -79,6 +84,30 @@ TEST(WaitBlocking, ReadAtABadDescriptorThrowsItsError) {
   } catch (const std::system_error& e) {
     EXPECT_EQ(e.code().value(), EBADF);
   }
+}
+
+TEST(WaitBlocking, AnExchangeWithAServerThatNeverAnswersFailsAtItsIdleLimit) {
+  const testing::SilentServer silent;
+  TaskState s;
+  const auto t0 = Clock::now();
+  EXPECT_THROW(wait_blocking(testing::exchange_within(silent.port(), -1), s), std::system_error);
+  EXPECT_LT(testing::seconds_since(t0), 10.0);  // the test's own deadline, not a figure
+}
+
+TEST(WaitBlocking, AKeptConnectionWhoseExchangeFailedIsShutDown) {
+  const testing::SilentServer silent;
+  const int kept = rpc::connect_loopback(silent.port(), std::chrono::milliseconds(200));
+  TaskState s;
+  EXPECT_THROW(wait_blocking(testing::exchange_within(silent.port(), kept), s), std::system_error);
+  std::uint8_t byte = 0;
+  EXPECT_EQ(::recv(kept, &byte, 1, MSG_DONTWAIT), 0);  // the end of the stream: reopened next
+  ::close(kept);
+}
+
+TEST(WaitBlocking, AnExchangeWithNothingListeningFailsAtOnce) {
+  const testing::DeadPort dead;
+  TaskState s;
+  EXPECT_THROW(wait_blocking(testing::exchange_within(dead.port(), -1), s), std::system_error);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 """Shared pytest fixtures: where the built harnesses and the scripts are."""
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,23 @@ def cpu_hash() -> Path:
 @pytest.fixture
 def file_read() -> Path:
     return _binary("CVP_FILE_READ", "file_read")
+
+
+@pytest.fixture
+def net_rpc() -> Path:
+    return _binary("CVP_NET_RPC", "net_rpc")
+
+
+@pytest.fixture
+def as_nobody():
+    """A command prefix that runs as nobody (RLIMIT_NPROC does not bind root), and a
+    folder nobody may write in."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run as nobody")
+    folder = Path(tempfile.mkdtemp(prefix="cvp-nobody-"))
+    folder.chmod(0o777)
+    yield ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"], folder
+    shutil.rmtree(folder)
 
 
 @pytest.fixture

@@ -61,5 +61,36 @@ TEST(FailurePolicy, AFailedRepetitionFailsTheLaterOnesAndCountsOnce) {
   EXPECT_EQ(repetition, 2);  // the repetitions after the failure never ran
 }
 
+TEST(FailurePolicy, ARepetitionThatFailsBeforeItsLoopAfterTwoMeasuredOnesIsAnErrorRow) {
+  // Google Benchmark 1.7.1 aborted here (ComputeStats: the failed
+  // repetitions' 0 iterations against the measured ones' 1), taking the
+  // whole harness down.
+  std::string error;
+  std::atomic<int> failures{0};
+  int repetition = 0;
+  benchmark::RegisterBenchmark("policy_before_loop",
+                               [&](benchmark::State& state) {
+                                 FailurePolicy policy(state, error, &failures);
+                                 bool looped = false;
+                                 if (!policy.failed_before() && repetition++ != 2) {
+                                   looped = true;
+                                   for (auto _ : state) state.SetIterationTime(1e-3);
+                                 } else if (!policy.failed()) {
+                                   policy.fail("net_rpc server: pid 1 is stopped");  // set-up
+                                 }
+                                 if (!looped) policy.skip_loop();
+                               })
+      ->Repetitions(4)
+      ->Iterations(1)
+      ->UseManualTime();
+  Errors errors;
+  benchmark::RunSpecifiedBenchmarks(&errors);
+  benchmark::ClearRegisteredBenchmarks();
+  const std::string stopped = "net_rpc server: pid 1 is stopped";
+  EXPECT_EQ(errors.messages, (std::vector<std::string>{
+                                 "", "", stopped, "an earlier repetition failed: " + stopped}));
+  EXPECT_EQ(failures.load(), 1);
+}
+
 }  // namespace
 }  // namespace cvp::bench

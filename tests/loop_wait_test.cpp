@@ -2,10 +2,15 @@
 #include "models/loop_wait.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <string>
+
+#include "loopback_ports.hpp"
 #include "models/uv_check.hpp"
 #include "test_support.hpp"
+#include "net/blocking_socket.hpp"
 
 namespace cvp {
 namespace {
@@ -102,6 +107,45 @@ TEST_F(LoopWaitTest, StopAbandonsAReadAndTheSlotReadsAgain) {
   EXPECT_EQ(calls_, 1);
   EXPECT_EQ(state_.received, testing::pattern_bytes(50, 200));
   ::close(fd);
+}
+
+TEST_F(LoopWaitTest, AnExchangeOnItsOwnConnectionEndsAtItsIdleLimit) {
+  const testing::SilentServer silent;
+  const std::uint64_t t0 = uv_hrtime();
+  wait_.start(testing::exchange_within(silent.port(), -1), state_, done);
+  EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);
+  EXPECT_EQ(calls_, 1);
+  EXPECT_EQ(status_, UV_ETIMEDOUT);
+  EXPECT_GE(ended_ns_ - t0, 150'000'000u);
+  EXPECT_LT(ended_ns_ - t0, 10'000'000'000u);  // the test's own deadline, not a figure
+  EXPECT_NE(wait_.failure(status_).find("no byte moved for 0.2 s"), std::string::npos)
+      << wait_.failure(status_);
+}
+
+TEST_F(LoopWaitTest, AKeptConnectionWhoseExchangeTimedOutIsShutDown) {
+  const testing::SilentServer silent;
+  const int kept = rpc::connect_loopback(silent.port(), std::chrono::seconds(10));
+  wait_.start(testing::exchange_within(silent.port(), kept), state_, done);
+  EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);
+  EXPECT_EQ(status_, UV_ETIMEDOUT);
+  // A late reply must not reach the next run: the workload's own descriptor
+  // reads the end of the stream, so it opens a fresh connection.
+  std::uint8_t byte = 0;
+  EXPECT_EQ(::recv(kept, &byte, 1, MSG_DONTWAIT), 0);
+  ::close(kept);  // the slot's copy is closed by TearDown
+}
+
+TEST_F(LoopWaitTest, StopInTheMiddleOfAnExchangeShutsTheKeptConnectionDown) {
+  const testing::SilentServer silent;
+  const int kept = rpc::connect_loopback(silent.port(), std::chrono::seconds(10));
+  wait_.start(testing::exchange_within(silent.port(), kept), state_, done);
+  uv_run(&loop_, UV_RUN_NOWAIT);  // the request goes out
+  wait_.stop();
+  EXPECT_EQ(uv_run(&loop_, UV_RUN_DEFAULT), 0);  // returns at once: nothing armed
+  EXPECT_EQ(calls_, 0);
+  std::uint8_t byte = 0;
+  EXPECT_EQ(::recv(kept, &byte, 1, MSG_DONTWAIT), 0);
+  ::close(kept);  // the slot's copy is closed by TearDown
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "harnesses.hpp"
 #include "workloads/file_read.hpp"
 #include "workloads/net_rpc.hpp"
@@ -46,6 +48,24 @@ TEST(PrepareWorkloads, PointsThatDifferOnlyInTheirModelShareOne) {
   const auto prepared = prepare_workloads({point("serial", 4, 4096), point("event_loop", 4, 4096)},
                                           harness_named("file_read"));
   EXPECT_EQ(prepared.size(), 1u);
+}
+
+TEST(PrepareWorkloads, PointsThatDifferOnlyInTheirConnectionsGetAWorkloadEach) {
+  // A connection per task once ran on the kept connections of its twin: the
+  // two shared one workload, so both columns measured kept connections.
+  const Harness& h = harness_named("net_rpc");
+  std::vector<Point> points;
+  for (const std::int64_t per_task : {0, 1}) {
+    points.push_back(
+        {.model = "serial", .tasks = 2, .sleep_us = 0, .bytes = 64, .conn_per_task = per_task});
+  }
+  const auto prepared = prepare_workloads(points, h);
+  ASSERT_EQ(prepared.size(), 2u);
+  std::vector<bool> modes;
+  for (const auto& [key, prep] : prepared) {
+    modes.push_back(dynamic_cast<const NetRpc&>(*prep.workload).conn_per_task());
+  }
+  EXPECT_EQ(modes, (std::vector<bool>{false, true}));
 }
 
 }  // namespace

@@ -14,6 +14,9 @@
 namespace cvp::rpc {
 namespace {
 
+// Far longer than any call here takes: only a hang reaches it.
+constexpr std::chrono::milliseconds kIdleLimit{10'000};
+
 // A server on a loop of its own thread, closed from that thread.
 class ServerThread {
  public:
@@ -62,14 +65,14 @@ std::vector<std::uint8_t> expected(std::uint32_t index, std::size_t bytes) {
 
 TEST(RpcServer, AnswersManyRequestsOnOneKeptConnection) {
   ServerThread s;
-  const int fd = connect_loopback(s.port());
+  const int fd = connect_loopback(s.port(), kIdleLimit);
   for (std::uint32_t i = 0; i < 50; ++i) EXPECT_EQ(ask(fd, {i, 0, 100, 0}), expected(i, 100));
   ::close(fd);
 }
 
 TEST(RpcServer, ClosesFirstAfterAOneShotReply) {
   ServerThread s;
-  const int fd = connect_loopback(s.port());
+  const int fd = connect_loopback(s.port(), kIdleLimit);
   EXPECT_EQ(ask(fd, {3, 0, 70'000, kCloseAfterReply}), expected(3, 70'000));
   EXPECT_TRUE(recv_eof(fd));
   ::close(fd);
@@ -77,7 +80,7 @@ TEST(RpcServer, ClosesFirstAfterAOneShotReply) {
 
 TEST(RpcServer, RepliesNoSoonerThanTheDelay) {
   ServerThread s;
-  const int fd = connect_loopback(s.port());
+  const int fd = connect_loopback(s.port(), kIdleLimit);
   const auto t0 = std::chrono::steady_clock::now();
   ask(fd, {1, 20'000, 8, 0});
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(20));
@@ -86,8 +89,8 @@ TEST(RpcServer, RepliesNoSoonerThanTheDelay) {
 
 TEST(RpcServer, DropsAConnectionThatSendsJunkAndServesTheOthers) {
   ServerThread s;
-  const int bad = connect_loopback(s.port());
-  const int good = connect_loopback(s.port());
+  const int bad = connect_loopback(s.port(), kIdleLimit);
+  const int good = connect_loopback(s.port(), kIdleLimit);
   std::vector<std::uint8_t> junk(kRequestBytes, 0xab);
   send_all(bad, junk);
   EXPECT_TRUE(recv_eof(bad));

@@ -2,10 +2,8 @@
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -123,17 +121,6 @@ def test_children_die_when_the_harness_is_killed(io_sleep, tmp_path):
     proc.wait(timeout=30)
     assert wait_for(lambda: all(ended(k) for k in kids), 10), \
         [k for k in kids if not ended(k)]
-
-
-@pytest.fixture
-def as_nobody():
-    """A command prefix that runs as nobody (RLIMIT_NPROC does not bind root)."""
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("needs root and setpriv to run as nobody")
-    folder = Path(tempfile.mkdtemp(prefix="cvp-nobody-"))
-    folder.chmod(0o777)
-    yield ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"], folder
-    shutil.rmtree(folder)
 
 
 @pytest.mark.parametrize("model, says", [

@@ -3,6 +3,7 @@ stopped; every way it can fail to start is one line naming its path."""
 
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -53,6 +54,44 @@ def test_stop_ends_and_reaps_the_server(rpc_server):
     server.stop()
     assert gone(pid)
     server.stop()  # twice: nothing to do
+
+
+def wait_state(pid: int, state: str) -> None:
+    deadline = time.monotonic() + 10  # the test's own deadline
+    while net_server.proc_state(pid) != state and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def test_check_running_passes_while_the_server_runs(rpc_server):
+    with ServerProcess(rpc_server) as server:
+        server.check_running()
+
+
+def test_check_running_says_how_a_killed_server_ended_and_reaps_it(rpc_server):
+    with ServerProcess(rpc_server) as server:
+        os.kill(server.pid, signal.SIGKILL)
+        wait_state(server.pid, "Z")
+        said = (f"net_rpc server: pid {server.pid} was killed by signal 9 (SIGKILL); "
+                f"nothing answers on port {server.port}")
+        for _ in range(2):  # said again by every later check
+            with pytest.raises(ServerError) as e:
+                server.check_running()
+            assert str(e.value) == said
+        assert gone(server.pid)  # reaped: no zombie
+
+
+def test_a_stopped_server_is_said_stopped_and_stop_ends_it_at_once(rpc_server):
+    server = ServerProcess(rpc_server)
+    os.kill(server.pid, signal.SIGSTOP)
+    wait_state(server.pid, "T")
+    with pytest.raises(ServerError, match=f"pid {server.pid} is stopped"):
+        server.check_running()
+    t0 = time.monotonic()
+    server.stop()
+    # SIGTERM stayed pending in a stopped server until the SIGKILL STOP_WITHIN_S
+    # later; with SIGCONT it leaves at once. Below that, with room for a loaded machine.
+    assert time.monotonic() - t0 < net_server.STOP_WITHIN_S
+    assert gone(server.pid)
 
 
 def test_a_missing_server_is_one_line_naming_the_path(tmp_path):

@@ -3,13 +3,12 @@
 #include "models/thread_per_task.hpp"
 
 #include <gtest/gtest.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 
 #include "models/registry.hpp"
+#include "nobody_child.hpp"
 #include "test_support.hpp"
 #include "workloads/cpu_hash.hpp"
 
@@ -65,28 +64,12 @@ TEST(ThreadPerTaskModel, AThrowingTaskFailsTheRunAfterEveryThreadIsJoined) {
 TEST(ThreadPerTaskModel, AThreadThatCannotBeMadeIsAnErrorWithItsErrno) {
   // RLIMIT_NPROC binds only a user other than root: a child becomes nobody.
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to become another user";
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const rlimit one{1, 1};  // this process itself: no thread more
-    if (::setgid(65534) != 0 || ::setuid(65534) != 0 || ::setrlimit(RLIMIT_NPROC, &one) != 0) {
-      ::_exit(2);
-    }
+  // 1: this process itself, no thread more.
+  const std::string said = testing::said_by_nobody_child(1, [] {
     ThreadPerTaskModel m;
-    const std::string said = failure_of(m, IoSleep(8, 1'000));
-    if (::write(fds[1], said.data(), said.size()) < 0) ::_exit(3);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  char buf[256] = {};
-  const ssize_t n = ::read(fds[0], buf, sizeof buf - 1);
-  ::close(fds[0]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0),
+    return failure_of(m, IoSleep(8, 1'000));
+  });
+  EXPECT_EQ(said,
             std::string("thread_per_task: cannot create thread 1 of 8: ") + std::strerror(EAGAIN));
 }
 

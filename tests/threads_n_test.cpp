@@ -3,13 +3,12 @@
 #include "models/threads_n.hpp"
 
 #include <gtest/gtest.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 
 #include "models/registry.hpp"
+#include "nobody_child.hpp"
 #include "proc_text.hpp"
 #include "test_support.hpp"
 #include "workloads/cpu_hash.hpp"
@@ -89,37 +88,19 @@ TEST(ThreadsNModel, APoolThatCannotBeMadeIsAnErrorAndLeavesNoThread) {
   GTEST_SKIP() << "ThreadSanitizer runs a thread of its own and starts threads many times slower";
 #endif
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to become another user";
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    // nobody may hold 4 threads in all: this one and 3 of the pool's 8.
-    const rlimit four{4, 4};
-    if (::setgid(65534) != 0 || ::setuid(65534) != 0 || ::setrlimit(RLIMIT_NPROC, &four) != 0) {
-      ::_exit(2);
-    }
-    std::string said = "no exception";
+  // nobody may hold 4 threads in all: this one and 3 of the pool's 8.
+  const std::string said = testing::said_by_nobody_child(4, [] {
+    std::string what = "no exception";
     try {
       ThreadsNModel m;
       m.prepare(IoSleep(8, 1'000));
     } catch (const std::system_error& e) {
-      said = e.what();
+      what = e.what();
     }
-    said += " / threads left: " + std::to_string(own_threads());
-    if (::write(fds[1], said.data(), said.size()) < 0) ::_exit(3);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  char buf[256] = {};
-  const ssize_t n = ::read(fds[0], buf, sizeof buf - 1);
-  ::close(fds[0]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0),
-            std::string("threads_n: cannot create thread 4 of 8: ") + std::strerror(EAGAIN) +
-                " / threads left: 1");
+    return what + " / threads left: " + std::to_string(own_threads());
+  });
+  EXPECT_EQ(said, std::string("threads_n: cannot create thread 4 of 8: ") + std::strerror(EAGAIN) +
+                      " / threads left: 1");
 }
 
 }  // namespace

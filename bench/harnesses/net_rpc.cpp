@@ -40,7 +40,7 @@ Harness net_rpc_harness() {
       [](const Point& p) -> std::unique_ptr<cvp::Workload> {
         // The server starts with the first workload: before any timing.
         return std::make_unique<cvp::NetRpc>(p.tasks, p.sleep_us, p.bytes, p.conn_per_task != 0,
-                                             cvp::NetRpc::shared_server().port());
+                                             cvp::NetRpc::shared_server());
       }};
 }
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from ..figures.canvas import pyplot, text
+from ..figures.canvas import pyplot
 from ..figures.chart import Chart
+from ..figures.wall_lines import draw_wall_lines
 from ..reading.groups import Workloads
-from ..reading.series import Series
-from ..stats.intervals import spread
 
 STEM = "net_rpc_wall"
 PANELS = ((0, "a connection kept across runs"), (1, "a connection per task"))
@@ -21,13 +20,7 @@ def draw(workloads: Workloads, c: Chart) -> str | None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 5), sharey=True)
     for ax, (mode, title) in zip(axes, PANELS):
         rows = [s for s in series if s.key.get("conn_per_task", 0) == mode]
-        for model in c.in_order(rows):
-            w = max(s.key["workers"] for s in rows if s.key["model"] == model)
-            pts = sorted((s for s in rows if s.key["model"] == model and s.key["workers"] == w),
-                         key=lambda s: s.key["tasks"])
-            lo_hi = list(zip(*(spread(s.times_ms) for s in pts)))
-            ax.errorbar([s.key["tasks"] for s in pts], [s.median_ms for s in pts], yerr=lo_hi,
-                        capsize=3, label=text(c.label(pts[0])), **c.style[model].line())
+        draw_wall_lines(ax, rows, c)
         delay_ms = max((s.key["sleep_us"] for s in rows), default=0) / 1000
         if delay_ms > 0:
             ax.axhline(delay_ms, color="black", linestyle=":",

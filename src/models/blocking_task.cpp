@@ -40,11 +40,16 @@ class OwnedFd {
 void exchange(const Exchange& e, TaskState& s) {
   s.received.resize(e.reply_bytes);
   if (e.kept_fd >= 0) {
-    rpc::send_all(e.kept_fd, e.request);
-    rpc::recv_exact(e.kept_fd, s.received);
+    try {
+      rpc::send_all(e.kept_fd, e.request);
+      rpc::recv_exact(e.kept_fd, s.received);
+    } catch (...) {
+      rpc::abandon(e.kept_fd);
+      throw;
+    }
     return;
   }
-  const OwnedFd fd(rpc::connect_loopback(e.port));
+  const OwnedFd fd(rpc::connect_loopback(e.port, e.idle_limit));
   rpc::send_all(fd.get(), e.request);
   rpc::recv_exact(fd.get(), s.received);
   if (!rpc::recv_eof(fd.get())) {

@@ -108,7 +108,7 @@ void EventLoopModel::wait_done(LoopWait& wait, int status) {
   LoopRun& run = *t.run;
   auto& self = *static_cast<EventLoopModel*>(wait.loop()->data);
   try {
-    check_uv(status, "task wait");
+    if (status != 0) throw std::runtime_error(wait.failure(status));
     if (!self.advance(t) && self.in_sequence(*run.workload)) self.start_in_sequence(t.index + 1);
   } catch (...) {
     run.error = std::current_exception();

@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <type_traits>
 
 #include "models/uv_check.hpp"
+#include "net/blocking_socket.hpp"
 
 namespace cvp {
 
@@ -55,6 +57,7 @@ std::uint64_t LoopWait::timeout_ms(std::chrono::nanoseconds wait) {
 void LoopWait::start(const Wait& wait, TaskState& s, Done done) {
   state_ = &s;
   done_ = done;
+  exchanging_ = std::holds_alternative<Exchange>(wait);
   std::visit(
       [this](const auto& w) {
         using W = std::decay_t<decltype(w)>;
@@ -94,6 +97,7 @@ void LoopWait::stop() {
   done_on_close_ = false;
   if (tcp_kind_ == Tcp::kAdopted) {
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+    abandon_adopted();
   } else if (tcp_kind_ == Tcp::kOwn && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&tcp_))) {
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), tcp_closed_cb);
   }
@@ -108,6 +112,7 @@ void LoopWait::start_exchange(const Exchange& e) {
   if (e.kept_fd >= 0) {
     adopt(e.kept_fd);  // at once when the model adopted it before timing
     in_exchange_ = true;
+    check_uv(arm_idle_timer(), "uv_timer_start");
     check_uv(send_request(), "uv_write");
     check_uv(uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), alloc_cb, read_cb),
              "uv_read_start");
@@ -120,6 +125,7 @@ void LoopWait::start_exchange(const Exchange& e) {
   tcp_.data = this;
   tcp_kind_ = Tcp::kOwn;
   in_exchange_ = true;
+  check_uv(arm_idle_timer(), "uv_timer_start");
   connect_.data = this;
   if (const int rc = uv_tcp_connect(&connect_, &tcp_, reinterpret_cast<const sockaddr*>(&addr),
                                     connect_cb);
@@ -139,6 +145,7 @@ void LoopWait::connect_cb(uv_connect_t* req, int status) {
   auto& self = *static_cast<LoopWait*>(req->data);
   if (!self.in_exchange_) return;
   if (status != 0) return self.end_exchange(status);
+  self.moved();
   uv_tcp_nodelay(&self.tcp_, 1);
   if (const int rc = self.send_request(); rc != 0) return self.end_exchange(rc);
   if (const int rc =
@@ -152,6 +159,7 @@ void LoopWait::write_cb(uv_write_t* req, int status) {
   auto& self = *static_cast<LoopWait*>(req->data);
   if (!self.in_exchange_) return;
   if (status != 0) return self.end_exchange(status);
+  self.moved();
   self.written_ = true;
   self.settle();
 }
@@ -179,6 +187,7 @@ void LoopWait::read_cb(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   }
   if (nread < 0) return self.end_exchange(static_cast<int>(nread));
   if (self.got_ >= want) return self.end_exchange(UV_EPROTO);  // more than the reply
+  self.moved();
   self.got_ += static_cast<std::size_t>(nread);
   if (self.got_ == want && self.tcp_kind_ == Tcp::kAdopted) {
     uv_read_stop(stream);
@@ -195,6 +204,7 @@ void LoopWait::end_exchange(int status) {
   if (!in_exchange_) return;
   in_exchange_ = false;
   status_ = status;
+  uv_timer_stop(&timer_);
   if (tcp_kind_ == Tcp::kOwn) {
     // The slot's next exchange may start only once the handle is closed.
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
@@ -202,7 +212,10 @@ void LoopWait::end_exchange(int status) {
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), tcp_closed_cb);
     return;
   }
-  if (status != 0) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  if (status != 0) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+    abandon_adopted();
+  }
   done_(*this, status);
 }
 
@@ -268,6 +281,7 @@ int LoopWait::arm(std::uint64_t wait_ns) {
 
 void LoopWait::timer_cb(uv_timer_t* handle) {
   auto& self = *static_cast<LoopWait*>(handle->data);
+  if (self.in_exchange_) return self.idle_timer_cb();
   const std::uint64_t waited = uv_hrtime() - self.wait_start_ns_;
   if (waited < self.wait_ns_) {
     // Fired early (the loop clock counts whole milliseconds): wait out the rest.
@@ -277,6 +291,48 @@ void LoopWait::timer_cb(uv_timer_t* handle) {
     return;
   }
   self.done_(self, 0);
+}
+
+// The idle limit is checked lazily: a byte moved only notes the time, and
+// the timer, when it fires, re-arms itself for what is left of the limit
+// since then, so an exchange costs one timer start, not one per read.
+int LoopWait::arm_idle_timer() {
+  moved();
+  if (exchange_.idle_limit.count() <= 0) return 0;
+  return uv_timer_start(&timer_, timer_cb, static_cast<std::uint64_t>(exchange_.idle_limit.count()),
+                        0);
+}
+
+void LoopWait::moved() { last_moved_ms_ = uv_now(timer_.loop); }
+
+void LoopWait::idle_timer_cb() {
+  const auto limit = static_cast<std::uint64_t>(exchange_.idle_limit.count());
+  const std::uint64_t idle = uv_now(timer_.loop) - last_moved_ms_;
+  if (idle >= limit) return end_exchange(UV_ETIMEDOUT);
+  if (const int rc = uv_timer_start(&timer_, timer_cb, limit - idle, 0); rc != 0) end_exchange(rc);
+}
+
+void LoopWait::abandon_adopted() {
+  uv_os_fd_t fd = -1;
+  if (tcp_kind_ == Tcp::kAdopted && uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) == 0) {
+    rpc::abandon(fd);
+  }
+}
+
+std::string LoopWait::failure(int status) const {
+  if (!exchanging_) return std::string("task wait: ") + uv_strerror(status);
+  const std::string with = "exchange with 127.0.0.1:" + std::to_string(exchange_.port) + ": ";
+  if (status == UV_ETIMEDOUT && exchange_.idle_limit.count() > 0) {
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%.1f",
+                  static_cast<double>(exchange_.idle_limit.count()) / 1e3);
+    return with + "no byte moved for " + limit + " s (is the server stopped?)";
+  }
+  if (status == UV_EOF) {
+    return with + "the server closed the connection after " + std::to_string(got_) + " of " +
+           std::to_string(exchange_.reply_bytes) + " bytes";
+  }
+  return with + uv_strerror(status);
 }
 
 }  // namespace cvp

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "workloads/task.hpp"
@@ -39,8 +40,14 @@ class LoopWait {
   void start(const Wait& wait, TaskState& s, Done done);
   // Abandons the wait in progress (a failed run), so the loop can end. A
   // file read already running on libuv's threadpool cannot be called back:
-  // it finishes into a buffer of its own, which its callback frees.
+  // it finishes into a buffer of its own, which its callback frees. An
+  // adopted connection in the middle of an exchange is shut down
+  // (rpc::abandon), as after a failed exchange.
   void stop();
+  // What a wait that ended with `status` (not 0) says: an exchange names
+  // its port, and its idle limit when it outlived it; otherwise libuv's
+  // message.
+  std::string failure(int status) const;
 
   void* owner() const { return owner_; }
   uv_loop_t* loop() const { return timer_.loop; }
@@ -82,6 +89,12 @@ class LoopWait {
     LoopWait* owner = nullptr;  // null once abandoned
   };
 
+  // The exchange's idle limit (Exchange::idle_limit) on the slot's timer.
+  int arm_idle_timer();
+  void moved();
+  void idle_timer_cb();
+  void abandon_adopted();
+
   enum class Tcp { kNone, kAdopted, kOwn };
 
   uv_timer_t timer_{};
@@ -96,12 +109,14 @@ class LoopWait {
   std::size_t got_ = 0;
   std::uint8_t excess_ = 0;  // where a byte past the reply would land
   bool written_ = false, replied_ = false, in_exchange_ = false, done_on_close_ = false;
+  bool exchanging_ = false;  // the wait started last is an exchange
   int status_ = 0;
   void* owner_ = nullptr;
   Done done_ = nullptr;
   TaskState* state_ = nullptr;
   std::uint64_t wait_ns_ = 0;
   std::uint64_t wait_start_ns_ = 0;
+  std::uint64_t last_moved_ms_ = 0;  // loop time an exchange last moved a byte
 };
 
 }  // namespace cvp

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -19,6 +20,9 @@
 
 namespace cvp::rpc {
 namespace {
+
+// How long a server told to stop may take to leave before it is killed.
+constexpr std::chrono::milliseconds kStopWithin{2'000};
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw std::runtime_error("net_rpc server " + path + ": " + what);
@@ -84,7 +88,7 @@ ServerProcess::ServerProcess(const std::string& path, std::chrono::milliseconds 
     fail(path, "gave a port out of range: \"" + line + "\"");
   }
   try {
-    ::close(connect_loopback(port_));  // it accepts: ready
+    ::close(connect_loopback(port_, ready_within));  // it accepts: ready
   } catch (const std::exception& e) {
     stop();
     fail(path, std::string("does not accept connections: ") + e.what());
@@ -94,16 +98,47 @@ ServerProcess::ServerProcess(const std::string& path, std::chrono::milliseconds 
 ServerProcess::~ServerProcess() { stop(); }
 
 void ServerProcess::stop() noexcept {
-  if (pid_ <= 0) return;
+  if (pid_ <= 0 || reaped_) return;
+  // A stopped server keeps SIGTERM pending until it runs again: SIGCONT,
+  // and SIGKILL for one that does not leave in time, so stopping never
+  // waits on it for ever.
   ::kill(pid_, SIGTERM);
-  int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  ::kill(pid_, SIGCONT);
+  const pid_t pids[] = {pid_};
+  try {
+    children::wait_all(pids, kStopWithin, [] { return std::int64_t{0}; });
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "net_rpc server (pid %d): %s\n", static_cast<int>(pid_), e.what());
   }
-  children::forget(pid_);
-  pid_ = -1;
+  reaped_ = true;
+}
+
+void ServerProcess::check_running() {
+  if (!reaped_) {
+    int status = 0;
+    pid_t r = 0;
+    while ((r = ::waitpid(pid_, &status, WNOHANG)) < 0 && errno == EINTR) {
+    }
+    if (r < 0) throw std::system_error(errno, std::generic_category(), "waitpid");
+    if (r == pid_) {
+      children::forget(pid_);
+      reaped_ = true;
+      const std::string how = children::Ended{.pid = pid_, .status = status}.failure({});
+      ended_ =
+          "net_rpc server: " + (how.empty() ? "pid " + std::to_string(pid_) + " exited" : how) +
+          "; nothing answers on port " + std::to_string(port_);
+    }
+  }
+  if (reaped_) throw std::runtime_error(ended_.empty() ? "net_rpc server: stopped" : ended_);
+  // 'T' only: 't' is a stop under a tracer (strace, gdb), which lets it run on.
+  if (children::proc_state(pid_) == 'T') {
+    throw std::runtime_error("net_rpc server: pid " + std::to_string(pid_) +
+                             " is stopped (SIGSTOP or SIGTSTP): it answers nothing");
+  }
 }
 
 double ServerProcess::cpu_seconds() const {
+  if (reaped_) throw std::runtime_error(ended_.empty() ? "net_rpc server: stopped" : ended_);
   std::ifstream in("/proc/" + std::to_string(pid_) + "/schedstat");
   long long on_cpu_ns = 0;
   if (!(in >> on_cpu_ns)) {

@@ -35,6 +35,9 @@ struct Exchange {
   int port = 0;
   std::array<std::uint8_t, kRequestBytes> request{};
   std::uint32_t reply_bytes = 0;  // what arrives in TaskState::received
+  // The longest the exchange may go with no byte moved before it fails: a
+  // server that is stopped never closes its end.
+  std::chrono::milliseconds idle_limit{0};
 };
 
 // `bytes` bytes of the file open as `fd`, read from `offset` into

@@ -78,6 +78,10 @@ class Workload {
   // what its tasks use across runs (net_rpc's kept connections), so that
   // workers forked in prepare() inherit it.
   virtual void open() const {}
+  // After a failed run: lets go of what open() made, which the failed run
+  // may have left half used (a kept connection with a reply on its way), so
+  // that the next benchmark opens it afresh.
+  virtual void release() const {}
 
   // Before each run: resets shared state (the counter). After a run: the
   // updates it lost, for the workloads that count them.

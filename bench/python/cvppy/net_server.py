@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from cvppy import sysinfo
+from cvppy.params import BadInput
+from cvppy.proc_text import read_text_file
 
 ENV = "CVP_RPC_SERVER"
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "build" / "net_rpc_server"
@@ -28,7 +30,8 @@ MAX_LINE = 64
 
 
 class ServerError(RuntimeError):
-    """The server could not be started or made ready: one line naming its path."""
+    """The server could not be started or made ready, or it ended or was stopped
+    since: one line naming it."""
 
 
 def default_path() -> Path:
@@ -47,6 +50,13 @@ def raised_fd_limit() -> int:
             pass  # a hard limit above the kernel's nr_open: the soft one stays
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     return soft if soft != resource.RLIM_INFINITY else 1 << 30
+
+
+def proc_state(pid: int) -> str:
+    """The state letter of /proc/<pid>/stat ('S', 'R', 'T' stopped, 'Z'...), '?' if unread."""
+    text = read_text_file(f"/proc/{pid}/stat")
+    after = text.rsplit(") ", 1) if text else []
+    return after[1][:1] if len(after) == 2 and after[1] else "?"
 
 
 def _read_first_line(proc: subprocess.Popen, deadline: float) -> str:
@@ -129,12 +139,31 @@ class ServerProcess:
             raise ServerError(f"net_rpc server: cannot read /proc/{self.pid}/schedstat: {e}"
                               ) from None
 
+    def check_running(self) -> None:
+        """ServerError when the server can answer no more: it ended (it is reaped then,
+        so no zombie is left) or it is stopped (SIGSTOP: it holds its connections open
+        and answers nothing). Before each repetition, outside the timing; only in the
+        process that started it (a forked worker's waitpid would say it ended)."""
+        if os.getpid() != self._owner:
+            return
+        code = self._proc.poll()
+        if code is not None:
+            how = (f"was killed by signal {-code} ({signal.Signals(-code).name})" if code < 0
+                   else f"exited with status {code}")
+            raise ServerError(f"net_rpc server: pid {self.pid} {how}; nothing answers on "
+                              f"port {self.port}")
+        if proc_state(self.pid) == "T":  # not "t": a stop under a tracer lets it run on
+            raise ServerError(f"net_rpc server: pid {self.pid} is stopped (SIGSTOP or "
+                              "SIGTSTP): it answers nothing")
+
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it has not left within STOP_WITHIN_S; reaped either
-        way. Only the process that started it stops it (not a forked worker)."""
-        if os.getpid() != self._owner or self._proc.returncode is not None:
+        """SIGTERM (and SIGCONT: a stopped server holds SIGTERM until it runs again),
+        then SIGKILL if it has not left within STOP_WITHIN_S; reaped either way. Only
+        the process that started it stops it (not a forked worker)."""
+        if os.getpid() != self._owner or self._proc.poll() is not None:
             return
         self._proc.send_signal(signal.SIGTERM)
+        self._proc.send_signal(signal.SIGCONT)
         try:
             self._proc.wait(STOP_WITHIN_S)
         except subprocess.TimeoutExpired:
@@ -154,9 +183,14 @@ _shared: list[ServerProcess] = []
 def shared_server() -> ServerProcess:
     """The server every net_rpc workload of this process asks: started on the first
     call (before any timing), after the descriptor limit is raised so that it
-    inherits the raised limit too; stopped when the process exits."""
+    inherits the raised limit too; stopped when the process exits. A server that
+    cannot start is the set-up's fault (CVP_RPC_SERVER, the build), found before
+    anything runs: BadInput, one line."""
     if not _shared:
         raised_fd_limit()
-        _shared.append(ServerProcess(default_path()))
+        try:
+            _shared.append(ServerProcess(default_path()))
+        except ServerError as e:
+            raise BadInput(str(e)) from None
         atexit.register(_shared[0].stop)
     return _shared[0]

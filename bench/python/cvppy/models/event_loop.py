@@ -49,8 +49,9 @@ class LoopModel(Model):
     def _until_complete(self, coro: Coroutine[Any, Any, T], what: str) -> T:
         try:
             return self.loop.run_until_complete(coro)
-        except OSError as e:
-            raise RunFailed(f"{what}: [Errno {e.errno}] {e.strerror}") from None
+        except OSError as e:  # one with no errno (a ConnectionError of ours) says it all
+            detail = f"[Errno {e.errno}] {e.strerror}" if e.errno is not None else str(e)
+            raise RunFailed(f"{what}: {detail}") from None
         finally:
             coro.close()  # a loop that could not start never awaited it: no warning
 
@@ -73,6 +74,7 @@ class LoopModel(Model):
             return
         if loop.is_running():
             return  # a loop that failed to start says it runs, and cannot be closed
+        _cancel_pending(loop)
         if self.runs_coroutines and self._workload is not None:
             release = self._workload.close_async()
             try:
@@ -85,6 +87,17 @@ class LoopModel(Model):
         finally:
             shutdown.close()
             loop.close()
+
+
+def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancels the tasks a failed run left (gather returns at the first failure and
+    leaves the others running) and lets them end, as asyncio.run does: a loop
+    closed with tasks pending says "Task was destroyed but it is pending!"."""
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 class OneAtATimeLoopModel(LoopModel):

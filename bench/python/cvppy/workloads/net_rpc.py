@@ -19,6 +19,14 @@ duplicates, not the connections, after. With a connection per task, a task
 connects, asks, reads its reply and then the end of the stream (the server
 closes first, so the TIME_WAIT is the server's), and closes.
 
+A server that dies, stops or misbehaves fails the run, never hangs it: an
+exchange that moves no byte for idle_limit_s fails (SO_RCVTIMEO and
+SO_SNDTIMEO on blocking sockets, so a call costs no extra poll; coroutines
+are cancelled by an IdleWatch when none has finished for that long), and
+each repetition starts only after the server is found running and every
+kept connection idle. A failed run's
+kept connections are released by the runner and opened afresh.
+
 The replies every task should get are made once, before the clock (pure
 Python would take some 40 times the hash to make one), so compute(i), the
 reference and the calibrated CPU of a task, is the hash of a reply.
@@ -28,11 +36,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
+import select
 import socket
 import struct
 import sys
 from typing import Protocol
 
+from cvppy.idle_watch import IdleWatch
 from cvppy.net_server import raised_fd_limit
 from cvppy.params import BadInput, check_range, check_tasks
 from cvppy.workloads.io_sleep import splitmix64
@@ -101,17 +112,55 @@ class Server(Protocol):
 
     def cpu_seconds(self) -> float: ...
 
+    def check_running(self) -> None: ...
 
-def connect(port: int) -> socket.socket:
-    """A blocking connection to the server, without Nagle's delay (as the server's)."""
+
+def idle_limit_s(tasks: int, delay_us: int, nbytes: int) -> float:
+    """The longest an exchange may move no byte (net_rpc.cpp's idle_limit_for): the
+    delay, a second, and 50 us per request and 4 ns per reply byte of all N (some ten
+    times what the server takes), in whole milliseconds; only a server that stopped
+    answering reaches it."""
+    us = delay_us + 1_000_000 + tasks * (50 + nbytes * 4 // 1000)
+    return math.ceil(us / 1000) / 1000
+
+
+def no_byte_moved(call: str, limit_s: float) -> TimeoutError:
+    return TimeoutError(f"{call}: no byte moved for {limit_s:.1f} s (is the server stopped?)")
+
+
+def connect(port: int, limit_s: float) -> socket.socket:
+    """A blocking connection to the server, without Nagle's delay (as the server's),
+    whose recv and send fail after limit_s with no byte moved (BlockingIOError, from
+    SO_RCVTIMEO and SO_SNDTIMEO). The connect waits no longer (TimeoutError)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        s.connect((HOST, port))
+        whole = int(limit_s)
+        limit = struct.pack("ll", whole, round((limit_s - whole) * 1e6))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, limit)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, limit)
+        # CPython waits for a blocking socket's connect in poll() without an end:
+        # a timeout of its own for the connect, blocking again after it.
+        s.settimeout(limit_s)
+        try:
+            s.connect((HOST, port))
+        except TimeoutError:
+            raise no_byte_moved(f"connect {HOST}:{port}", limit_s) from None
+        s.settimeout(None)
     except BaseException:
         s.close()
         raise
     return s
+
+
+def first_readable(socks: list[socket.socket]) -> int:
+    """The index of the first socket with something to read (bytes, the end of its
+    stream, an error), or -1: between runs no kept connection should have any."""
+    poller = select.poll()
+    for s in socks:
+        poller.register(s, select.POLLIN)
+    ready = {fd for fd, _ in poller.poll(0)}
+    return next((i for i, s in enumerate(socks) if s.fileno() in ready), -1)
 
 
 def recv_exactly(s: socket.socket, nbytes: int) -> bytearray:
@@ -147,6 +196,8 @@ class NetRpc(Workload):
         super().__init__(Params(tasks=params.tasks, sleep_us=params.sleep_us,
                                 bytes=params.bytes, conn_per_task=params.conn_per_task))
         self.server = server
+        self.idle_limit_s = idle_limit_s(params.tasks, params.sleep_us, params.bytes)
+        self._watch = IdleWatch(self.idle_limit_s)
         self._flags = CLOSE_AFTER_REPLY if params.conn_per_task else 0
         self._replies = [reply(i, params.bytes) for i in range(params.tasks)]
         self._kept: list[socket.socket] = []
@@ -169,22 +220,29 @@ class NetRpc(Workload):
 
     def task(self, index: int, env: BlockingEnv) -> bytes:
         env.gauge.enter(index)
-        nbytes = self.params.bytes
-        if self.params.conn_per_task:
-            with connect(self.server.port) as s:
-                s.sendall(self._request(index))
-                got = recv_exactly(s, nbytes)
-                if s.recv(1):
-                    raise _more_than_asked(nbytes)
-        else:
-            s = self._kept[index]
-            s.sendall(self._request(index))
-            got = recv_exactly(s, nbytes)
+        try:
+            got = self._exchange(index)
+        except BlockingIOError:  # SO_RCVTIMEO or SO_SNDTIMEO passed
+            raise no_byte_moved("exchange", self.idle_limit_s) from None
         digest = hashlib.sha256(got).digest()
         env.gauge.leave(index)
         return digest
 
+    def _exchange(self, index: int) -> bytearray:
+        nbytes = self.params.bytes
+        if self.params.conn_per_task:
+            with connect(self.server.port, self.idle_limit_s) as s:
+                s.sendall(self._request(index))
+                got = recv_exactly(s, nbytes)
+                if s.recv(1):
+                    raise _more_than_asked(nbytes)
+            return got
+        s = self._kept[index]
+        s.sendall(self._request(index))
+        return recv_exactly(s, nbytes)
+
     def open_blocking(self) -> None:
+        self.server.check_running()
         if self.params.conn_per_task:
             return
         self._open_kept()
@@ -194,13 +252,17 @@ class NetRpc(Workload):
 
     def _open_kept(self) -> None:
         if self._kept:
+            busy = first_readable(self._kept)
+            if busy >= 0:
+                raise ConnectionError(f"net_rpc: kept connection {busy} is not idle between "
+                                      "runs: the server sent more than a reply, or closed it")
             return
         if _open and _open[0] is not self:
             _open.pop().release()
         _open.append(self)
         try:
             for _ in range(self.tasks):
-                self._kept.append(connect(self.server.port))
+                self._kept.append(connect(self.server.port, self.idle_limit_s))
         except BaseException:
             self.release()
             raise
@@ -216,6 +278,20 @@ class NetRpc(Workload):
 
     async def task_async(self, index: int, env: LoopEnv) -> bytes:
         env.gauge.enter(index)
+        me = self._watch.enter()
+        try:
+            got = await self._exchange_async(index)
+        except asyncio.CancelledError:
+            if self._watch.was_cut(me):
+                raise no_byte_moved("exchange", self.idle_limit_s) from None
+            raise
+        finally:
+            self._watch.leave(me)
+        digest = hashlib.sha256(got).digest()
+        env.gauge.leave(index)
+        return digest
+
+    async def _exchange_async(self, index: int) -> bytes:
         nbytes = self.params.bytes
         if self.params.conn_per_task:
             reader, writer = await asyncio.open_connection(HOST, self.server.port)
@@ -233,11 +309,10 @@ class NetRpc(Workload):
             writer.write(self._request(index))
             await writer.drain()
             got = await reader.readexactly(nbytes)
-        digest = hashlib.sha256(got).digest()
-        env.gauge.leave(index)
-        return digest
+        return got
 
     async def open_async(self) -> None:
+        self.server.check_running()
         if self.params.conn_per_task:
             return
         await self.close_async()
