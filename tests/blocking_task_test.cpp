@@ -7,8 +7,6 @@
 
 #include <system_error>
 
-#include <system_error>
-
 #include "loopback_ports.hpp"
 #include "net/blocking_socket.hpp"
 #include "test_support.hpp"
