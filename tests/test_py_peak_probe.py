@@ -21,13 +21,13 @@ def test_a_gauge_fires_once_on_reaching_the_target():
     reads = []
     probe = peak_probe.probe()
     probe.arm(3, lambda: reads.append(1) or "levels")
-    g = LocalGauge()
-    for _ in range(4):
-        g.enter()  # fires at 3
-    g.leave()
-    g.leave()
-    g.enter()  # 3 again, not a new peak
-    g.enter()
+    g = LocalGauge(8)
+    for i in range(4):
+        g.enter(i)  # fires at 3
+    g.leave(3)
+    g.leave(2)
+    g.enter(4)  # 3 again, not a new peak
+    g.enter(5)
     reading = probe.disarm()
     assert reading is not None and reading.inflight == 3 and reading.levels == "levels"
     assert reads == [1]
@@ -36,32 +36,32 @@ def test_a_gauge_fires_once_on_reaching_the_target():
 def test_no_reading_below_the_target_or_when_disarmed():
     probe = peak_probe.probe()
     probe.arm(5, lambda: "levels")
-    g = ThreadGauge()
-    for _ in range(4):
-        g.enter()
+    g = ThreadGauge(4)
+    for i in range(4):
+        g.enter(i)
     assert probe.disarm() is None
-    assert ThreadGauge().fire_at == 0  # a gauge made disarmed never fires
+    assert ThreadGauge(1).fire_at == 0  # a gauge made disarmed never fires
     assert probe.disarm() is None
 
 
 def test_a_gauge_made_before_arming_does_not_fire():
-    g = LocalGauge()
+    g = LocalGauge(1)
     probe = peak_probe.probe()
     probe.arm(1, lambda: "levels")
-    g.enter()
+    g.enter(0)
     assert probe.disarm() is None
 
 
 def test_a_forked_worker_fires_the_parents_probe_through_a_shared_gauge():
     ctx = multiprocessing.get_context("fork")
-    gauge = SharedGauge(ctx)  # made before the workers, as a pool's is
+    gauge = SharedGauge(ctx, 2)  # made before the workers, as a pool's is
     probe = peak_probe.probe()
     probe.arm(2, lambda: "levels")
     gauge.reset()  # the run's start takes the target
-    gauge.enter()
+    gauge.enter(0)
     pid = os.fork()
     if pid == 0:
-        gauge.enter()  # the second in flight: fires, from the worker
+        gauge.enter(1)  # the second in flight: fires, from the worker
         os._exit(0)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
@@ -73,7 +73,7 @@ def test_every_run_can_fire_again():
     probe = peak_probe.probe()
     for run in range(1, 4):
         probe.arm(1, lambda run=run: run)
-        LocalGauge().enter()
+        LocalGauge(1).enter(0)
         reading = probe.disarm()
         assert reading is not None and reading.levels == run
 
@@ -84,5 +84,5 @@ def test_a_read_that_fails_is_no_reading():
 
     probe = peak_probe.probe()
     probe.arm(1, fail)
-    LocalGauge().enter()
+    LocalGauge(1).enter(0)
     assert probe.disarm() is None
