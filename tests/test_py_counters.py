@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from cvppy.aggregates import aggregates
 from cvppy.counters import Sample, latency_counters, nearest_rank
 
 
@@ -47,3 +48,16 @@ def test_latency_counters_are_over_every_task_of_every_run_in_ms():
 
 def test_runs_that_measured_no_latency_give_no_latency_counter():
     assert latency_counters([sample(())]) == {}
+
+
+def test_a_counter_missing_from_some_repetitions_is_aggregated_over_those_that_have_it():
+    base = {"name": "b", "family_index": 0, "per_family_instance_index": 0, "run_name": "b",
+            "run_type": "iteration", "repetitions": 3, "threads": 1, "iterations": 1,
+            "time_unit": "ms"}
+    rows = [{**base, "repetition_index": 0, "real_time": 1.0},
+            {**base, "repetition_index": 1, "real_time": 2.0, "kmem_kib_per_task": 16.0},
+            {**base, "repetition_index": 2, "real_time": 3.0, "kmem_kib_per_task": 20.0}]
+    by = {r["aggregate_name"]: r for r in aggregates(rows)}
+    assert by["median"]["real_time"] == 2.0
+    assert by["median"]["kmem_kib_per_task"] == 18.0
+    assert by["mean"]["kmem_kib_per_task"] == 18.0

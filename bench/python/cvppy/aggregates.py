@@ -34,7 +34,10 @@ def aggregates(rows: list[dict]) -> list[dict]:
     """mean, median, stddev, cv, ci95_low and ci95_high rows over the repetitions, as
     the C++ harnesses write them (cv as a fraction, aggregate_unit "percentage")."""
     first = rows[0]
-    keys = [k for k in first if k not in _NOT_COUNTERS]
+    # Every counter any repetition has, over the repetitions that have it, as
+    # Google Benchmark's ComputeStats does: kmem_kib_per_task is missing from a
+    # repetition whose runs never reached the peak probe's target.
+    keys = list(dict.fromkeys(k for r in rows for k in r if k not in _NOT_COUNTERS))
     stats: dict[str, Callable[[list[float]], float]] = {
         "mean": statistics.fmean,
         "median": statistics.median,
@@ -51,6 +54,6 @@ def aggregates(rows: list[dict]) -> list[dict]:
                     "repetitions": first["repetitions"], "threads": 1, "aggregate_name": stat,
                     "aggregate_unit": "percentage" if stat == "cv" else "time",
                     "iterations": len(rows), "time_unit": first["time_unit"]})
-        row.update({k: fn([float(r[k]) for r in rows]) for k in keys})
+        row.update({k: fn([float(r[k]) for r in rows if k in r]) for k in keys})
         out.append({"name": row.pop("name"), **row})
     return out
