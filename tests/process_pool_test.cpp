@@ -68,6 +68,19 @@ TEST(ProcessPoolModel, AWorkerKilledMidRunFailsThatRunAtOnceAndIsReplaced) {
   EXPECT_EQ(open_fd_count(), fds);
 }
 
+TEST(ProcessPoolModel, ATaskThatThrowsFailsTheRunWithItsOwnError) {
+  ProcessPoolModel m(2);
+  const HookedWorkload bad(8, 1'000, [](int i) {
+    if (i == 5) throw std::runtime_error("recv: no byte moved");
+  });
+  m.prepare(bad);
+  const std::string msg = failure_of(m, bad);
+  EXPECT_NE(msg.find("exited with status 70: task 5: recv: no byte moved"), std::string::npos)
+      << msg;
+  const IoSleep good(4, 1'000);
+  expect_serial_digests(m, good);  // the pool forked anew
+}
+
 TEST(ProcessPoolModel, AWorkerThatDiedBetweenRunsFailsTheNextRun) {
   ProcessPoolModel m(2);
   const IoSleep w(4, 1'000);

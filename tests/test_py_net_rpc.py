@@ -156,7 +156,10 @@ def open_fds() -> int:
 def own_children() -> set[int]:
     kids: set[int] = set()
     for task in Path("/proc/self/task").iterdir():
-        kids |= {int(k) for k in (task / "children").read_text().split()}
+        try:
+            kids |= {int(k) for k in (task / "children").read_text().split()}
+        except FileNotFoundError:
+            continue  # a thread that ended since the listing (its children pass to another)
     return kids
 
 

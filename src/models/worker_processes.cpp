@@ -113,6 +113,36 @@ std::int64_t ChunkQueue::busy_since_ns(int worker) const {
   return shared_->busy_since[worker].load(std::memory_order_relaxed);
 }
 
+namespace {
+
+// The parent sees only how a worker ended ("exited with status 70"): the
+// task's own error (a server that stopped answering, a reply cut short) is
+// sent first, so that the failed run says it.
+void send_failure(int fd, int index, const char* what) {
+  constexpr std::size_t kMaxText = 1024;
+  const std::string text = "task " + std::to_string(index) + ": " + what;
+  const auto size = static_cast<std::uint32_t>(std::min(text.size(), kMaxText));
+  Record r{kTaskFailed, {}};
+  std::memcpy(r.digest.data(), &size, sizeof size);
+  std::string bytes(reinterpret_cast<const char*>(&r), sizeof r);
+  bytes.append(text, 0, size);
+  write_all(fd, bytes.data(), bytes.size());
+}
+
+Digest run_or_say(const Workload& w, int index, InflightGauge& gauge, int fd) {
+  try {
+    return run_task_blocking(w, index, gauge);
+  } catch (const std::exception& e) {
+    try {
+      send_failure(fd, index, e.what());
+    } catch (...) {  // the parent is gone or the pipe broke: the exit status still says it
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
 void serve_run(const Workload& w, ChunkQueue& queue, InflightGauge& gauge, int worker, int fd,
                bool end_marker) {
   const double cpu0 = cpu_seconds_self();
@@ -125,7 +155,7 @@ void serve_run(const Workload& w, ChunkQueue& queue, InflightGauge& gauge, int w
   int begin = 0, end = 0;
   while (queue.take(worker, begin, end)) {
     for (int i = begin; i < end; ++i) {
-      batch[used++] = {i, run_task_blocking(w, i, gauge)};
+      batch[used++] = {i, run_or_say(w, i, gauge, fd)};
       if (used == kBatch || i + 1 == end) {
         write_all(fd, batch, used * sizeof(Record));
         used = 0;
@@ -167,12 +197,13 @@ std::string Child::describe(std::string_view model, int workers) const {
 }
 
 std::string Child::failure() const {
+  const std::string because = error.empty() ? "" : ": " + error;
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
-    return "was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+    return "was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")" + because;
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-    return "exited with status " + std::to_string(WEXITSTATUS(status));
+    return "exited with status " + std::to_string(WEXITSTATUS(status)) + because;
   }
   return "";
 }
@@ -208,6 +239,14 @@ double take_records(Child& c, std::span<Digest> out, std::vector<char>& seen, in
   for (; c.pending.size() - at >= sizeof(Record); at += sizeof(Record)) {
     Record r;
     std::memcpy(&r, c.pending.data() + at, sizeof r);
+    if (r.index == kTaskFailed) {
+      std::uint32_t size = 0;
+      std::memcpy(&size, r.digest.data(), sizeof size);
+      if (c.pending.size() - at - sizeof r < size) break;  // the rest of the text is to come
+      c.error.assign(c.pending, at + sizeof r, size);
+      at += size;
+      continue;
+    }
     if (r.index == kEndOfRun && opt.end_markers) {
       std::int64_t cpu_ns = 0;
       std::memcpy(&cpu_ns, r.digest.data(), sizeof cpu_ns);

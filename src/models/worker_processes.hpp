@@ -84,17 +84,21 @@ class ChunkQueue {
 };
 
 // One record on a worker's result pipe: a task's digest, or (index -1) the
-// end of the worker's share of a run with its CPU nanoseconds for it.
+// end of the worker's share of a run with its CPU nanoseconds for it, or
+// (index -2) why a task failed: the text's length in the digest's first four
+// bytes, the text right after the record. The worker then exits non-zero.
 struct Record {
   std::int32_t index;
   Digest digest;
 };
 inline constexpr std::int32_t kEndOfRun = -1;
+inline constexpr std::int32_t kTaskFailed = -2;
 
 // The worker side of a run: takes chunks from `queue` until none is left,
 // runs each task the blocking way, streams digests to `fd` in batches of one
 // atomic pipe write, and (with `end_marker`) ends with a kEndOfRun record
-// carrying its CPU time.
+// carrying its CPU time. A task that throws is said in a kTaskFailed record,
+// then the exception goes on (the worker exits with status 70).
 void serve_run(const Workload& w, ChunkQueue& queue, InflightGauge& gauge, int worker, int fd,
                bool end_marker);
 
@@ -107,6 +111,7 @@ struct Child {
   Fd commands;            // write end of its command pipe (persistent workers only)
   std::string pending;    // bytes of a record not yet complete
   bool finished = false;  // done with the current run
+  std::string error;      // why its task failed, from a kTaskFailed record
   bool reaped = false;
   int status = 0;
 
@@ -119,7 +124,8 @@ struct Child {
   void reap();
   // "fork: worker 1 of 2 (pid 1234)"
   std::string describe(std::string_view model, int workers) const;
-  // Why a reaped worker's status is a failure ("was killed by signal 9 (Killed)"), or "".
+  // Why a reaped worker's status is a failure ("was killed by signal 9 (Killed)", or
+  // "exited with status 70: task 3: recv: ..." with the error it sent), or "".
   std::string failure() const;
 };
 
