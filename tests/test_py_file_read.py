@@ -101,9 +101,11 @@ def test_cold_really_drops_the_pages_and_warm_brings_them_back(data):
 def test_a_drop_that_leaves_the_pages_fails_the_run_naming_them(data, monkeypatch):
     data.make_warm()
     monkeypatch.setattr(page_cache, "drop", lambda fd: None)
-    with pytest.raises(RuntimeError, match=f"^page cache not dropped: {FILE_PAGES} of "
-                                           f"{FILE_PAGES} pages resident$"):
+    # Nearly every page stays (the kernel may reclaim a few on its own meanwhile).
+    with pytest.raises(RuntimeError, match=rf"^page cache not dropped: \d+ of "
+                                           rf"{FILE_PAGES} pages resident$") as e:
         data.make_cold()
+    assert int(str(e.value).split()[4]) > FILE_PAGES // 2
 
 
 def test_resident_counts_what_mincore_sees(tmp_path):
